@@ -1,0 +1,55 @@
+// Plain reference implementation of every layer and of the whole model, templated on the
+// scalar type: in double it is checked against finite differences, in float it is the spec
+// the oneDNN path must match. Simple loops over Eigen maps; clarity over speed.
+// Layouts: ids [N, T] batch-major; x [T, N, E] time-major; hidden states [T, N, H];
+// kernels [input, H] (Keras order); every backward ADDS into parameter gradients.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/model_shape.hpp"
+
+namespace rnnsent::reference {
+
+// x[t, n, :] = table[ids[n, t], :]
+template <typename S>
+void embedding_forward(const S* table, int E, const std::int32_t* ids, int N, int T, S* x);
+
+// dtable[ids[n, t], :] += dx[t, n, :]
+template <typename S>
+void embedding_backward(const S* dx, const std::int32_t* ids, int N, int T, int E, S* dtable);
+
+// One SimpleRNN step: h_out[n] = tanh(x[n] W + h_prev[n] U + b). x [N, E], h [N, H].
+template <typename S>
+void rnn_step_forward(const S* x, const S* h_prev, const S* W, const S* U, const S* b, int N, int E,
+                      int H, S* h_out);
+
+// Whole sequence from initial state h0 [N, H]; writes every hidden state hs [T, N, H].
+template <typename S>
+void rnn_forward(const S* x, const S* h0, const S* W, const S* U, const S* b, int T, int N, int E,
+                 int H, S* hs);
+
+// Backward through time given dL/dh_T only (the model reads the last state).
+// dx [T, N, E] and dh0 [N, H] are overwritten; dW [E, H], dU [H, H], db [H] are added into.
+template <typename S>
+void rnn_backward(const S* x, const S* h0, const S* W, const S* U, const S* hs, const S* dh_last,
+                  int T, int N, int E, int H, S* dx, S* dh0, S* dW, S* dU, S* db);
+
+// logits[n] = h[n] . w + b. Loss: sum over the batch of the stable binary cross-entropy from
+// the logit, max(z, 0) - z y + log(1 + exp(-|z|)). Gradients are of grad_scale * that sum:
+// dh [N, H] overwritten, dw [H] and db [1] added into. Returns the (unscaled) sum.
+template <typename S>
+S dense_bce_forward_backward(const S* h, const S* w, const S* b, const float* labels, int N, int H,
+                             S grad_scale, S* logits, S* dh, S* dw, S* db);
+
+// The whole model on flat buffers laid out by make_layout(shape). Returns the sum of the
+// per-review losses; when grads is non-null adds grad_scale * d(sum)/d(params) into it.
+// logits [N] is written when non-null. The initial RNN state is zero.
+template <typename S>
+S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32_t* ids,
+                      const float* labels, int N, int T, S grad_scale, S* grads, S* logits);
+
+}  // namespace rnnsent::reference
+
+#include "core/reference_impl.hpp"

@@ -1,0 +1,47 @@
+// The prepared dataset file (HDF5): per split the token ids as a flat array plus offsets,
+// labels, star ratings and review ids; the training vocabulary with counts; the tokenizer
+// settings and a format version. Written once by rnnsent_prepare; padding, truncation and
+// the num_words limit are applied when training loads it, so one file serves every setting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/vocabulary.hpp"
+
+namespace rnnsent {
+
+inline constexpr int kDatasetFormatVersion = 1;
+
+struct EncodedSplit {
+  std::vector<std::int32_t> tokens;   // all reviews' ids back to back, each starting with kStartId
+  std::vector<std::int64_t> offsets;  // size() + 1 entries; review i is tokens[offsets[i], offsets[i+1])
+  std::vector<std::uint8_t> labels;   // 1 = positive
+  std::vector<std::uint8_t> ratings;  // 1..10
+  std::vector<std::int32_t> review_ids;
+  std::size_t size() const { return labels.size(); }
+  std::size_t length(std::size_t i) const { return std::size_t(offsets[i + 1] - offsets[i]); }
+  const std::int32_t* review(std::size_t i) const { return tokens.data() + offsets[i]; }
+};
+
+struct PreparedDataset {
+  EncodedSplit train;
+  EncodedSplit test;
+  Vocabulary vocabulary;
+  std::string tokenizer = "";  // kTokenizerName at preparation
+  int format_version = kDatasetFormatVersion;
+};
+
+// Reads DIR (official layout), tokenizes, builds the vocabulary from the training split and
+// encodes both splits with unlimited vocabulary.
+PreparedDataset prepare_imdb(const std::string& imdb_dir);
+
+// Writes to path.tmp and renames, so an interrupted write never leaves a half file at path.
+void write_dataset(const std::string& path, const PreparedDataset& data);
+
+// Throws std::runtime_error with the path and the problem (missing, not HDF5, truncated,
+// missing dataset, other format version, inconsistent offsets or ids) on bad files.
+PreparedDataset read_dataset(const std::string& path);
+
+}  // namespace rnnsent

@@ -1,0 +1,59 @@
+// Small helpers over HDF5's C++ API shared by every rnnsent file (dataset, model, history):
+// typed 1-D and N-D datasets, string and scalar attributes, and opening a file with an error
+// that names it. HDF5's own error-stack printing is switched off; failures become
+// std::runtime_error messages that name the file and the object.
+#pragma once
+
+#include <H5Cpp.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rnnsent::h5 {
+
+// Opens path read-only. Throws "<path>: no such file", "<path>: not an HDF5 file" or
+// "<path>: cannot open (<reason>)".
+H5::H5File open_read(const std::string& path);
+
+// Creates (truncates) path for writing.
+H5::H5File create(const std::string& path);
+
+template <typename T>
+H5::PredType pred_type();
+
+// Writes a contiguous array with the given shape (row-major); shape's product must equal n.
+template <typename T>
+void write_array(H5::Group& group, const std::string& name, const T* data,
+                 const std::vector<hsize_t>& shape);
+
+template <typename T>
+void write_vector(H5::Group& group, const std::string& name, const std::vector<T>& values) {
+  write_array(group, name, values.data(), {hsize_t(values.size())});
+}
+
+// Reads a whole dataset, converting to T. Throws naming file and dataset when missing.
+// shape (optional) receives its dimensions.
+template <typename T>
+std::vector<T> read_array(const H5::Group& group, const std::string& name,
+                          std::vector<hsize_t>* shape = nullptr);
+
+bool has(const H5::Group& group, const std::string& name);
+
+// Variable-length UTF-8 string datasets (for vocabularies).
+void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& v);
+std::vector<std::string> read_strings(const H5::Group& group, const std::string& name);
+
+// Attributes on a group or file.
+void set_attr(H5::H5Object& obj, const std::string& name, const std::string& value);
+void set_attr(H5::H5Object& obj, const std::string& name, std::int64_t value);
+void set_attr(H5::H5Object& obj, const std::string& name, double value);
+std::string get_string_attr(const H5::H5Object& obj, const std::string& name);
+std::int64_t get_int_attr(const H5::H5Object& obj, const std::string& name);
+double get_double_attr(const H5::H5Object& obj, const std::string& name);
+bool has_attr(const H5::H5Object& obj, const std::string& name);
+
+// Name of the file an object belongs to, for messages.
+std::string file_of(const H5::H5Object& obj);
+
+}  // namespace rnnsent::h5
