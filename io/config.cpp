@@ -1,0 +1,142 @@
+// Config parsing with Boost.Program_options: one options table serves the INI file and the
+// command line, so every file key is also a flag. Boost's messages are rephrased into one
+// line that names the source (file or command line), the key and the value.
+#include "io/config.hpp"
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace rnnsent {
+namespace {
+
+po::options_description make_keys(TrainConfig& c) {
+  po::options_description keys("Configuration keys (INI file `key = value` or flag `--key value`)");
+  keys.add_options()
+      ("data", po::value(&c.data), "prepared dataset file (from rnnsent_prepare)")
+      ("output_dir", po::value(&c.output_dir), "directory for best_model.h5, history.h5, summary.json")
+      ("num_words", po::value(&c.num_words), "vocabulary size incl. ids 0-2 (ids >= num_words -> 2)")
+      ("maxlen", po::value(&c.maxlen), "time steps per review after padding/truncation")
+      ("padding", po::value(&c.padding), "pre | post: which side is padded and truncated")
+      ("cell", po::value(&c.cell), "recurrent cell: simple_rnn")
+      ("embedding_dim", po::value(&c.embedding_dim), "embedding width")
+      ("units", po::value(&c.units), "recurrent units")
+      ("batch_size", po::value(&c.batch_size), "global batch size")
+      ("epochs", po::value(&c.epochs), "maximum epochs")
+      ("learning_rate", po::value(&c.learning_rate), "RMSprop learning rate")
+      ("rho", po::value(&c.rho), "RMSprop decay")
+      ("epsilon", po::value(&c.epsilon), "RMSprop epsilon (added outside the square root)")
+      ("validation_split", po::value(&c.validation_split), "fraction of training reviews held out")
+      ("patience", po::value(&c.patience), "epochs without val_acc gain before stopping")
+      ("seed", po::value(&c.seed), "seed for shuffles and initialisation")
+      ("threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)")
+      ("max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)")
+      ("max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)")
+      ("eval_batch_size", po::value(&c.eval_batch_size), "batch size for validation and test")
+      ("log_every", po::value(&c.log_every), "batches between progress lines when not a terminal");
+  return keys;
+}
+
+// Boost says e.g. "the argument ('x') for option '--batch_size' is invalid"; keep its detail
+// but prefix where it came from.
+std::string describe(const po::error& e) { return e.what(); }
+
+}  // namespace
+
+bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
+  po::options_description keys = make_keys(c);
+  po::options_description cli_only("Command-line options");
+  bool help = false;
+  cli_only.add_options()
+      ("help,h", po::bool_switch(&help), "print this help")
+      ("config", po::value(&c.config_file), "INI file with configuration keys")
+      ("overwrite", po::bool_switch(&c.overwrite), "replace an existing best_model.h5");
+  po::options_description all;
+  all.add(cli_only).add(keys);
+
+  po::variables_map vm;
+  try {
+    // Command line first: values stored first win, so flags override the file.
+    po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+  } catch (const po::error& e) {
+    throw ConfigError("command line: " + describe(e));
+  }
+  if (vm.count("help")) help = vm["help"].as<bool>();
+  if (help) {
+    std::cout << "usage: rnnsent_train --config FILE.ini [--key value ...]\n\n" << all << "\n";
+    return false;
+  }
+  if (vm.count("config")) {
+    const std::string path = vm["config"].as<std::string>();
+    std::ifstream in(path);
+    if (!in) throw ConfigError(path + ": cannot open config file");
+    try {
+      po::store(po::parse_config_file(in, keys, /*allow_unregistered=*/false), vm);
+    } catch (const po::unknown_option& e) {
+      throw ConfigError(path + ": unknown key '" + e.get_option_name() + "'");
+    } catch (const po::error& e) {
+      throw ConfigError(path + ": " + describe(e));
+    }
+  }
+  try {
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(describe(e));
+  }
+  validate(c);
+  return true;
+}
+
+namespace {
+
+template <typename T>
+[[noreturn]] void bad(const char* key, const T& value, const std::string& rule) {
+  std::ostringstream os;
+  os << "invalid value " << value << " for key '" << key << "': " << rule;
+  throw ConfigError(os.str());
+}
+
+}  // namespace
+
+void validate(const TrainConfig& c) {
+  if (c.data.empty()) throw ConfigError("missing key 'data': the prepared dataset file to train on");
+  if (c.output_dir.empty()) bad("output_dir", "''", "must name a directory");
+  if (c.num_words < 4) bad("num_words", c.num_words, "must be >= 4 (ids 0-2 are reserved)");
+  if (c.maxlen < 1) bad("maxlen", c.maxlen, "must be >= 1");
+  if (c.padding != "pre" && c.padding != "post") bad("padding", "'" + c.padding + "'", "must be pre or post");
+  if (c.cell != "simple_rnn") bad("cell", "'" + c.cell + "'", "must be simple_rnn");
+  if (c.embedding_dim < 1) bad("embedding_dim", c.embedding_dim, "must be >= 1");
+  if (c.units < 1) bad("units", c.units, "must be >= 1");
+  if (c.batch_size < 1) bad("batch_size", c.batch_size, "must be >= 1");
+  if (c.epochs < 1) bad("epochs", c.epochs, "must be >= 1");
+  if (!(c.learning_rate > 0)) bad("learning_rate", c.learning_rate, "must be > 0");
+  if (!(c.rho >= 0 && c.rho < 1)) bad("rho", c.rho, "must be in [0, 1)");
+  if (!(c.epsilon > 0)) bad("epsilon", c.epsilon, "must be > 0");
+  if (!(c.validation_split > 0 && c.validation_split < 1))
+    bad("validation_split", c.validation_split, "must be in (0, 1)");
+  if (c.patience < 0) bad("patience", c.patience, "must be >= 0");
+  if (c.threads < 0) bad("threads", c.threads, "must be >= 0");
+  if (c.max_train < 0) bad("max_train", c.max_train, "must be >= 0");
+  if (c.max_test < 0) bad("max_test", c.max_test, "must be >= 0");
+  if (c.eval_batch_size < 1) bad("eval_batch_size", c.eval_batch_size, "must be >= 1");
+  if (c.log_every < 1) bad("log_every", c.log_every, "must be >= 1");
+}
+
+std::string to_ini(const TrainConfig& c) {
+  std::ostringstream os;
+  os << "data = " << c.data << "\noutput_dir = " << c.output_dir << "\nnum_words = " << c.num_words
+     << "\nmaxlen = " << c.maxlen << "\npadding = " << c.padding << "\ncell = " << c.cell
+     << "\nembedding_dim = " << c.embedding_dim << "\nunits = " << c.units
+     << "\nbatch_size = " << c.batch_size << "\nepochs = " << c.epochs
+     << "\nlearning_rate = " << c.learning_rate << "\nrho = " << c.rho
+     << "\nepsilon = " << c.epsilon << "\nvalidation_split = " << c.validation_split
+     << "\npatience = " << c.patience << "\nseed = " << c.seed << "\nthreads = " << c.threads
+     << "\nmax_train = " << c.max_train << "\nmax_test = " << c.max_test
+     << "\neval_batch_size = " << c.eval_batch_size << "\nlog_every = " << c.log_every << "\n";
+  return os.str();
+}
+
+}  // namespace rnnsent

@@ -1,0 +1,57 @@
+// The training configuration: one struct, filled from an INI file and the command line
+// (`--key value` overrides the file), validated once, then passed by const reference.
+// Every key is documented in README.md; keys_help() prints them.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rnnsent {
+
+struct TrainConfig {
+  // Data
+  std::string data;          // prepared dataset file (rnnsent_prepare's output)
+  std::string output_dir = "runs/imdb";
+  int num_words = 30000;     // vocabulary size incl. the 3 reserved ids; ids >= num_words -> OOV
+  int maxlen = 500;          // reviews padded / truncated to this many ids
+  std::string padding = "pre";  // pre | post (for both padding and truncation)
+  // Model
+  std::string cell = "simple_rnn";
+  int embedding_dim = 128;
+  int units = 64;
+  // Optimisation
+  int batch_size = 128;
+  int epochs = 10;
+  double learning_rate = 1e-3;
+  double rho = 0.9;
+  double epsilon = 1e-7;
+  double validation_split = 0.2;  // last fraction of the shuffled training split
+  int patience = 1;               // early stopping on val_acc
+  std::uint64_t seed = 1;
+  int threads = 0;                // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
+  int max_train = 0;              // 0 = all; else the first N training reviews after the shuffle
+  int max_test = 0;               // 0 = all; else the first N test reviews (quick runs)
+  int eval_batch_size = 256;
+  int log_every = 20;             // batches between progress lines when stdout is not a terminal
+  // Command line only
+  bool overwrite = false;         // allow replacing an existing best_model.h5
+  std::string config_file;        // where the file values came from ("" = none)
+};
+
+// Parses argv (and the --config file it names). Throws ConfigError with a one-line message
+// that names the file, key and value at fault. Returns false when --help was printed.
+bool parse_train_config(int argc, const char* const* argv, TrainConfig& config);
+
+// Range and consistency checks; throws ConfigError naming the key and value.
+void validate(const TrainConfig& config);
+
+// The resolved configuration as INI text (what the run really used).
+std::string to_ini(const TrainConfig& config);
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace rnnsent

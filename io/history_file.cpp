@@ -1,0 +1,55 @@
+// Reading and writing history.h5: one float64 dataset per metric, one entry per epoch.
+#include "io/history_file.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "io/h5_util.hpp"
+
+namespace rnnsent {
+namespace {
+
+struct Column {
+  const char* name;
+  std::vector<double> History::*values;
+};
+constexpr Column kColumns[] = {{"loss", &History::loss},         {"acc", &History::acc},
+                               {"val_loss", &History::val_loss}, {"val_acc", &History::val_acc},
+                               {"seconds", &History::seconds},   {"learning_rate", &History::learning_rate}};
+
+}  // namespace
+
+void write_history(const std::string& path, const History& history) {
+  const std::string tmp = path + ".tmp";
+  {
+    H5::H5File file = h5::create(tmp);
+    h5::set_attr(file, "kind", std::string("rnnsent-history"));
+    h5::set_attr(file, "format_version", std::int64_t(1));
+    std::vector<std::int32_t> epoch(history.epochs());
+    for (std::size_t i = 0; i < epoch.size(); ++i) epoch[i] = std::int32_t(i + 1);
+    h5::write_vector(file, "epoch", epoch);
+    for (const Column& c : kColumns) {
+      const std::vector<double>& v = history.*(c.values);
+      if (v.size() != history.epochs())
+        throw std::runtime_error(path + ": history column '" + c.name + "' has the wrong length");
+      h5::write_vector(file, c.name, v);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
+}
+
+History read_history(const std::string& path) {
+  H5::H5File file = h5::open_read(path);
+  if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != "rnnsent-history")
+    throw std::runtime_error(path + ": not an rnnsent history file");
+  History h;
+  for (const Column& c : kColumns) h.*(c.values) = h5::read_array<double>(file, c.name);
+  for (const Column& c : kColumns)
+    if ((h.*(c.values)).size() != h.loss.size())
+      throw std::runtime_error(path + ": history column '" + std::string(c.name) +
+                               "' has the wrong length");
+  return h;
+}
+
+}  // namespace rnnsent

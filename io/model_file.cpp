@@ -1,0 +1,102 @@
+// Reading and writing best_model.h5 (layout in model_file.hpp and docs/ARCHITECTURE.md).
+#include "io/model_file.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "io/h5_util.hpp"
+
+namespace rnnsent {
+namespace {
+
+constexpr const char* kKind = "rnnsent-model";
+
+// Creates the groups of "a/b/c" below root and returns the group that holds "c".
+H5::Group parent_group(H5::Group root, const std::string& name, std::string& leaf) {
+  std::size_t start = 0, slash;
+  H5::Group g = root;
+  while ((slash = name.find('/', start)) != std::string::npos) {
+    const std::string part = name.substr(start, slash - start);
+    g = h5::has(g, part) ? g.openGroup(part) : g.createGroup(part);
+    start = slash + 1;
+  }
+  leaf = name.substr(start);
+  return g;
+}
+
+void write_file(const std::string& path, const ModelFile& m) {
+  H5::H5File file = h5::create(path);
+  h5::set_attr(file, "kind", std::string(kKind));
+  h5::set_attr(file, "format_version", std::int64_t(m.format_version));
+  h5::set_attr(file, "cell", m.cell);
+  h5::set_attr(file, "num_words", std::int64_t(m.num_words));
+  h5::set_attr(file, "embedding_dim", std::int64_t(m.embedding_dim));
+  h5::set_attr(file, "units", std::int64_t(m.units));
+  h5::set_attr(file, "maxlen", std::int64_t(m.maxlen));
+  h5::set_attr(file, "padding", m.padding);
+  h5::set_attr(file, "tokenizer", m.tokenizer);
+  h5::set_attr(file, "epoch", std::int64_t(m.epoch));
+  h5::set_attr(file, "val_loss", m.val_loss);
+  h5::set_attr(file, "val_acc", m.val_acc);
+  h5::set_attr(file, "config", m.config_ini);
+
+  H5::Group weights = file.createGroup("weights");
+  std::vector<std::string> order;
+  for (const NamedTensor& t : m.weights) {
+    std::string leaf;
+    H5::Group g = parent_group(weights, t.name, leaf);
+    std::vector<hsize_t> shape(t.shape.begin(), t.shape.end());
+    h5::write_array(g, leaf, t.values.data(), shape);
+    order.push_back(t.name);
+  }
+  h5::write_strings(weights, "order", order);  // slot order, so readers need no naming rules
+  H5::Group vocab = file.createGroup("vocabulary");
+  h5::write_strings(vocab, "words", m.words);
+  file.flush(H5F_SCOPE_GLOBAL);
+}
+
+}  // namespace
+
+void write_model(const std::string& path, const ModelFile& model) {
+  const std::string tmp = path + ".tmp";
+  write_file(tmp, model);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
+}
+
+ModelFile read_model(const std::string& path) {
+  H5::H5File file = h5::open_read(path);
+  if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != kKind)
+    throw std::runtime_error(path + ": not an rnnsent model (no kind = \"rnnsent-model\")");
+  ModelFile m;
+  m.format_version = int(h5::get_int_attr(file, "format_version"));
+  if (m.format_version != kModelFormatVersion)
+    throw std::runtime_error(path + ": model format version " + std::to_string(m.format_version) +
+                             ", this build reads " + std::to_string(kModelFormatVersion));
+  m.cell = h5::get_string_attr(file, "cell");
+  m.num_words = int(h5::get_int_attr(file, "num_words"));
+  m.embedding_dim = int(h5::get_int_attr(file, "embedding_dim"));
+  m.units = int(h5::get_int_attr(file, "units"));
+  m.maxlen = int(h5::get_int_attr(file, "maxlen"));
+  m.padding = h5::get_string_attr(file, "padding");
+  m.tokenizer = h5::get_string_attr(file, "tokenizer");
+  m.epoch = int(h5::get_int_attr(file, "epoch"));
+  m.val_loss = h5::get_double_attr(file, "val_loss");
+  m.val_acc = h5::get_double_attr(file, "val_acc");
+  m.config_ini = h5::get_string_attr(file, "config");
+  if (!h5::has(file, "weights")) throw std::runtime_error(path + ": missing group 'weights'");
+  H5::Group weights = file.openGroup("weights");
+  for (const std::string& name : h5::read_strings(weights, "order")) {
+    NamedTensor t;
+    t.name = name;
+    std::vector<hsize_t> shape;
+    t.values = h5::read_array<float>(weights, name, &shape);
+    t.shape.assign(shape.begin(), shape.end());
+    m.weights.push_back(std::move(t));
+  }
+  if (!h5::has(file, "vocabulary")) throw std::runtime_error(path + ": missing group 'vocabulary'");
+  m.words = h5::read_strings(file.openGroup("vocabulary"), "words");
+  return m;
+}
+
+}  // namespace rnnsent

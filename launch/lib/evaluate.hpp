@@ -1,0 +1,24 @@
+// Loss and accuracy of a model over a padded set, batched through the inference primitive.
+#pragma once
+
+#include <cstddef>
+
+#include "core/sentiment_model.hpp"
+#include "launch/lib/padded_set.hpp"
+
+namespace rnnsent {
+
+struct EvalResult {
+  double loss = 0;      // mean binary cross-entropy
+  double accuracy = 0;  // fraction with (logit > 0) == label, i.e. probability > 0.5
+  std::size_t count = 0;
+};
+
+// Evaluates rows [0, limit) of set (limit 0 = all) in batches of batch_size.
+EvalResult evaluate(SentimentModel& model, const float* params, const PaddedSet& set,
+                    int batch_size, std::size_t limit = 0);
+
+// The stable per-review loss from a logit: max(z, 0) - z y + log(1 + exp(-|z|)).
+double bce_from_logit(double z, double y);
+
+}  // namespace rnnsent

@@ -1,0 +1,81 @@
+// Packing and unpacking model checkpoints; see model_io.hpp.
+#include "launch/lib/model_io.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/tokenizer.hpp"
+
+namespace rnnsent {
+namespace {
+
+std::string shape_text(const std::vector<std::size_t>& shape) {
+  std::ostringstream os;
+  os << "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) os << (i ? ", " : "") << shape[i];
+  os << "]";
+  return os.str();
+}
+
+}  // namespace
+
+ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabulary& vocab,
+                     const TrainConfig& config, const EpochMetrics& metrics) {
+  ModelFile m;
+  m.cell = cell_name(shape.cell);
+  m.num_words = shape.num_words;
+  m.embedding_dim = shape.embedding_dim;
+  m.units = shape.units;
+  m.maxlen = config.maxlen;
+  m.padding = config.padding;
+  m.tokenizer = kTokenizerName;
+  // Only words whose id is below num_words can reach the model; the rest are OOV anyway.
+  const std::size_t kept = std::min<std::size_t>(vocab.size(), std::size_t(shape.num_words - kIndexFrom - 1));
+  m.words.assign(vocab.words().begin(), vocab.words().begin() + std::ptrdiff_t(kept));
+  for (const Slot& s : make_layout(shape).slots())
+    m.weights.push_back({s.name, s.shape, std::vector<float>(params + s.offset, params + s.offset + s.size())});
+  m.config_ini = to_ini(config);
+  m.epoch = metrics.epoch;
+  m.val_loss = metrics.val_loss;
+  m.val_acc = metrics.val_acc;
+  return m;
+}
+
+LoadedModel load_model(const std::string& path) {
+  ModelFile file = read_model(path);
+  if (file.tokenizer != kTokenizerName)
+    throw std::runtime_error(path + ": tokenizer '" + file.tokenizer + "', this build has '" +
+                             kTokenizerName + "'");
+  LoadedModel out;
+  try {
+    out.shape.cell = parse_cell(file.cell);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  out.shape.num_words = file.num_words;
+  out.shape.embedding_dim = file.embedding_dim;
+  out.shape.units = file.units;
+  if (file.num_words < 4 || file.embedding_dim < 1 || file.units < 1 || file.maxlen < 1)
+    throw std::runtime_error(path + ": implausible architecture (num_words, embedding_dim, units or maxlen)");
+  if (file.padding != "pre" && file.padding != "post")
+    throw std::runtime_error(path + ": padding '" + file.padding + "' is neither pre nor post");
+  out.maxlen = file.maxlen;
+  out.padding = file.padding;
+  out.words = std::move(file.words);
+  const ParamLayout layout = make_layout(out.shape);
+  out.params.assign(layout.total(), 0.0f);
+  for (const Slot& s : layout.slots()) {
+    auto it = std::find_if(file.weights.begin(), file.weights.end(),
+                           [&](const NamedTensor& t) { return t.name == s.name; });
+    if (it == file.weights.end()) throw std::runtime_error(path + ": missing weight '" + s.name + "'");
+    if (it->shape != s.shape || it->values.size() != s.size())
+      throw std::runtime_error(path + ": weight '" + s.name + "' has shape " + shape_text(it->shape) +
+                               ", the architecture needs " + shape_text(s.shape));
+    std::copy(it->values.begin(), it->values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
+  }
+  out.metrics = {file.epoch, file.val_loss, file.val_acc};
+  return out;
+}
+
+}  // namespace rnnsent

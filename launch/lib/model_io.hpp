@@ -1,0 +1,36 @@
+// Bridges the flat parameter buffer (core/) and best_model.h5 (io/): packs slots into named
+// tensors with the vocabulary and settings prediction needs, and unpacks them with every
+// shape checked against the layout the file's own architecture implies.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/model_shape.hpp"
+#include "io/config.hpp"
+#include "io/model_file.hpp"
+#include "io/vocabulary.hpp"
+
+namespace rnnsent {
+
+struct EpochMetrics {
+  int epoch = 0;
+  double val_loss = 0, val_acc = 0;
+};
+
+ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabulary& vocab,
+                     const TrainConfig& config, const EpochMetrics& metrics);
+
+struct LoadedModel {
+  ModelShape shape;
+  int maxlen = 0;
+  std::string padding;
+  std::vector<std::string> words;
+  std::vector<float> params;  // laid out by make_layout(shape)
+  EpochMetrics metrics;
+};
+
+// Reads and checks path; errors name the file and the slot or setting at fault.
+LoadedModel load_model(const std::string& path);
+
+}  // namespace rnnsent

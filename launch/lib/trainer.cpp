@@ -1,0 +1,260 @@
+// The training loop; see trainer.hpp. Files are written only by rank 0, each atomically
+// (temporary file then rename), and an existing best_model.h5 is never replaced without
+// --overwrite.
+#include "launch/lib/trainer.hpp"
+
+#include <omp.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "core/init.hpp"
+#include "core/rmsprop.hpp"
+#include "core/sentiment_model.hpp"
+#include "io/dataset_file.hpp"
+#include "io/history_file.hpp"
+#include "io/model_file.hpp"
+#include "launch/lib/evaluate.hpp"
+#include "launch/lib/model_io.hpp"
+#include "launch/lib/padded_set.hpp"
+#include "launch/lib/progress.hpp"
+#include "launch/lib/shuffle.hpp"
+
+namespace rnnsent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Stream ids of seeded_permutation: the one-off data split and each epoch's shuffle.
+constexpr std::uint64_t kSplitStream = 0;
+std::uint64_t epoch_stream(int epoch) { return 1000 + std::uint64_t(epoch); }
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+void make_dirs(const std::string& dir) {
+  std::string partial;
+  for (std::size_t i = 0; i <= dir.size(); ++i) {
+    if (i == dir.size() || dir[i] == '/') {
+      if (!partial.empty() && !exists(partial) && ::mkdir(partial.c_str(), 0755) != 0 &&
+          !exists(partial))
+        throw std::runtime_error(partial + ": cannot create output directory");
+    }
+    if (i < dir.size()) partial += dir[i];
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw std::runtime_error(dir + ": output_dir is not a directory");
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << text;
+    if (!out) throw std::runtime_error(tmp + ": cannot write");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
+}
+
+std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "{\n  \"test_loss\": %.6f,\n  \"test_acc\": %.6f,\n  \"best_epoch\": %d,\n"
+                "  \"epochs_run\": %d,\n  \"train_samples_per_s\": %.1f,\n"
+                "  \"wall_seconds\": %.2f,\n  \"seed\": %llu,\n  \"ranks\": %d,\n"
+                "  \"threads\": %d\n}\n",
+                s.test_loss, s.test_acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
+                s.wall_seconds, static_cast<unsigned long long>(c.seed), ranks,
+                omp_get_max_threads());
+  return buf;
+}
+
+// This rank's share [begin, end) of a global batch of n samples: contiguous, sizes differing
+// by at most one, so every rank's gradient weight is its sample count.
+std::pair<std::size_t, std::size_t> my_share(std::size_t n, int rank, int ranks) {
+  const std::size_t base = n / std::size_t(ranks), extra = n % std::size_t(ranks);
+  const std::size_t r = std::size_t(rank);
+  const std::size_t begin = r * base + std::min(r, extra);
+  return {begin, begin + base + (r < extra ? 1 : 0)};
+}
+
+}  // namespace
+
+TrainSummary train(const TrainConfig& config, const dist::Session& session) {
+  const auto wall_start = Clock::now();
+  const bool root = session.is_root();
+  if (config.threads > 0) omp_set_num_threads(config.threads);
+  if (session.size() > config.batch_size)
+    throw std::runtime_error("batch_size " + std::to_string(config.batch_size) +
+                             " is smaller than the number of ranks " +
+                             std::to_string(session.size()));
+
+  const std::string model_path = config.output_dir + "/best_model.h5";
+  const std::string history_path = config.output_dir + "/history.h5";
+  if (root) {
+    make_dirs(config.output_dir);
+    if (exists(model_path) && !config.overwrite)
+      throw std::runtime_error(model_path + ": already exists; pass --overwrite to replace it or "
+                               "choose another output_dir");
+    write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
+  }
+
+  const PreparedDataset data = read_dataset(config.data);
+  const Padding padding = parse_padding(config.padding);
+  const std::size_t total = data.train.size();
+  const std::size_t train_end = std::size_t(double(total) * (1.0 - config.validation_split));
+  if (train_end == 0 || train_end == total)
+    throw std::runtime_error("validation_split " + std::to_string(config.validation_split) +
+                             " leaves no training or no validation reviews");
+  // One seeded shuffle, then the last validation_split of it is held out (as Keras's
+  // validation_split takes the last fraction of the data it is given).
+  const std::vector<std::uint32_t> split = seeded_permutation(total, config.seed, kSplitStream);
+  std::vector<std::uint32_t> train_rows(split.begin(), split.begin() + std::ptrdiff_t(train_end));
+  const std::vector<std::uint32_t> val_rows(split.begin() + std::ptrdiff_t(train_end), split.end());
+  if (config.max_train > 0 && std::size_t(config.max_train) < train_rows.size())
+    train_rows.resize(std::size_t(config.max_train));
+  std::vector<std::uint32_t> test_rows(data.test.size());
+  for (std::size_t i = 0; i < test_rows.size(); ++i) test_rows[i] = std::uint32_t(i);
+  if (config.max_test > 0 && std::size_t(config.max_test) < test_rows.size())
+    test_rows.resize(std::size_t(config.max_test));
+
+  const PaddedSet train_set = make_padded_set(data.train, train_rows, config.maxlen, padding, config.num_words);
+  PaddedSet val_set, test_set;
+  if (root) {
+    val_set = make_padded_set(data.train, val_rows, config.maxlen, padding, config.num_words);
+    test_set = make_padded_set(data.test, test_rows, config.maxlen, padding, config.num_words);
+  }
+
+  ModelShape shape;
+  shape.num_words = config.num_words;
+  shape.embedding_dim = config.embedding_dim;
+  shape.units = config.units;
+  shape.cell = parse_cell(config.cell);
+  SentimentModel model(shape);
+  const std::size_t n_params = model.layout().total();
+  std::vector<float> params(n_params), grads(n_params), accum(n_params, 0.0f), best(n_params);
+  if (root) keras_initialize(shape, model.layout(), config.seed, params.data());
+  session.broadcast(params.data(), n_params);
+  const RmspropSettings rms{float(config.learning_rate), float(config.rho), float(config.epsilon)};
+
+  const std::size_t n_train = train_set.rows();
+  const std::size_t global_batch = std::size_t(config.batch_size);
+  const std::size_t steps = (n_train + global_batch - 1) / global_batch;
+  const int T = config.maxlen;
+  if (root)
+    std::printf("rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
+                "%d rank(s) x %d thread(s)\n",
+                n_train, val_set.rows(), test_set.rows(), n_params, session.size(),
+                omp_get_max_threads());
+
+  std::vector<std::int32_t> batch_ids(global_batch * std::size_t(T));
+  std::vector<float> batch_labels(global_batch), logits(global_batch);
+  Progress progress(root, config.log_every);
+  History history;
+  TrainSummary summary;
+  double best_val_loss = std::numeric_limits<double>::infinity();
+  double best_val_acc = -std::numeric_limits<double>::infinity();
+  int wait = 0;
+  double train_seconds = 0;
+  std::size_t train_samples = 0;
+
+  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    const std::vector<std::uint32_t> order = seeded_permutation(n_train, config.seed, epoch_stream(epoch));
+    progress.start_epoch(epoch, config.epochs, steps);
+    double loss_sum = 0;
+    std::size_t correct = 0, seen = 0;
+    const auto epoch_start = Clock::now();
+    for (std::size_t step = 0; step < steps; ++step) {
+      const std::size_t first = step * global_batch;
+      const std::size_t n = std::min(global_batch, n_train - first);
+      const auto [begin, end] = my_share(n, session.rank(), session.size());
+      const std::size_t local = end - begin;
+      gather_batch(train_set, order.data() + first + begin, local, batch_ids.data(), batch_labels.data());
+      std::fill(grads.begin(), grads.end(), 0.0f);
+      // grad_scale 1/n makes the summed gradient over ranks the mean over the global batch.
+      double stats[2] = {0, 0};
+      if (local > 0)
+        stats[0] = model.forward_backward(params.data(), batch_ids.data(), batch_labels.data(),
+                                          int(local), T, 1.0f / float(n), grads.data(), logits.data());
+      for (std::size_t k = 0; k < local; ++k) stats[1] += double((logits[k] > 0) == (batch_labels[k] > 0.5f));
+      session.allreduce_sum(grads.data(), n_params);
+      session.allreduce_sum(stats, 2);
+      rmsprop_step(rms, n_params, grads.data(), accum.data(), params.data());
+      loss_sum += stats[0];
+      correct += std::size_t(stats[1]);
+      seen += n;
+      progress.update(step + 1, seen, loss_sum, correct);
+    }
+    const double epoch_train_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    train_seconds += epoch_train_seconds;
+    train_samples += seen;
+    progress.finish_epoch();
+    if (!std::isfinite(loss_sum))
+      throw std::runtime_error("training loss became non-finite in epoch " + std::to_string(epoch) +
+                               "; lower learning_rate");
+
+    int decision[2] = {0, 0};  // {stop, improved val_loss}
+    if (root) {
+      const EvalResult val = evaluate(model, params.data(), val_set, config.eval_batch_size);
+      const double secs = progress.epoch_seconds();
+      history.loss.push_back(loss_sum / double(seen));
+      history.acc.push_back(double(correct) / double(seen));
+      history.val_loss.push_back(val.loss);
+      history.val_acc.push_back(val.accuracy);
+      history.seconds.push_back(secs);
+      history.learning_rate.push_back(config.learning_rate);
+      const bool improved = val.loss < best_val_loss;  // ModelCheckpoint(val_loss, best only)
+      if (improved) {
+        best_val_loss = val.loss;
+        best = params;
+        summary.best_epoch = epoch;
+        write_model(model_path, pack_model(shape, params.data(), data.vocabulary, config,
+                                           {epoch, val.loss, val.accuracy}));
+      }
+      write_history(history_path, history);
+      std::printf("%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
+                  "val_acc: %.4f%s\n",
+                  steps, steps, secs, double(seen) / epoch_train_seconds, history.loss.back(),
+                  history.acc.back(), val.loss, val.accuracy,
+                  improved ? " - saved best_model.h5" : "");
+      if (val.accuracy > best_val_acc) {  // EarlyStopping(val_acc, patience)
+        best_val_acc = val.accuracy;
+        wait = 0;
+      } else if (++wait >= config.patience) {
+        decision[0] = 1;
+      }
+      std::fflush(stdout);
+    }
+    session.broadcast(decision, 2);
+    summary.epochs_run = epoch;
+    if (decision[0]) {
+      if (root) std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
+      break;
+    }
+  }
+
+  summary.train_samples_per_s = train_seconds > 0 ? double(train_samples) / train_seconds : 0;
+  if (root) {
+    const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
+    summary.test_loss = test.loss;
+    summary.test_acc = test.accuracy;
+    summary.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+    std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n", summary.best_epoch,
+                test.count, test.loss, test.accuracy);
+    write_text_atomically(config.output_dir + "/summary.json", summary_json(summary, config, session.size()));
+  }
+  return summary;
+}
+
+}  // namespace rnnsent

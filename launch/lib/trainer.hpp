@@ -1,0 +1,25 @@
+// The training run: data split, the epoch loop (shuffle, batches, gradient, allreduce,
+// RMSprop), validation, early stopping on val_acc, best-val_loss checkpointing, history,
+// test evaluation of the best model and summary.json. Written rank-aware: each rank takes its
+// share of every global batch and gradients are summed before the update; rank 0 alone
+// evaluates, decides and writes files, and broadcasts its decisions.
+#pragma once
+
+#include <string>
+
+#include "dist/session.hpp"
+#include "io/config.hpp"
+
+namespace rnnsent {
+
+struct TrainSummary {
+  double test_loss = 0, test_acc = 0;
+  int best_epoch = 0, epochs_run = 0;
+  double train_samples_per_s = 0, wall_seconds = 0;
+};
+
+// Runs the whole job described by config. Throws std::runtime_error (naming the file, key or
+// value) on bad input before any existing output is touched.
+TrainSummary train(const TrainConfig& config, const dist::Session& session);
+
+}  // namespace rnnsent

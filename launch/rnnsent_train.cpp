@@ -1,0 +1,32 @@
+// rnnsent_train: trains a sentiment model from a config file and flags, on one rank (plain
+// `rnnsent_train`) or many (`mpirun -np P rnnsent_train`). Errors print one line and exit 1;
+// under several ranks the failing rank aborts the whole job so no rank hangs.
+#include <cstdio>
+#include <exception>
+
+#include "dist/session.hpp"
+#include "io/config.hpp"
+#include "launch/lib/trainer.hpp"
+
+int main(int argc, char** argv) {
+  rnnsent::TrainConfig config;
+  try {
+    if (!rnnsent::parse_train_config(argc, argv, config)) return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rnnsent_train: error: %s\n", e.what());
+    return 2;
+  }
+  rnnsent::dist::Session session(&argc, &argv);
+  try {
+    rnnsent::train(config, session);
+  } catch (const std::exception& e) {
+    if (session.size() > 1) {
+      std::fprintf(stderr, "rnnsent_train: rank %d: error: %s\n", session.rank(), e.what());
+      std::fflush(stderr);
+      session.abort(1);
+    }
+    std::fprintf(stderr, "rnnsent_train: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
