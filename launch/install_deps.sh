@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs rnnsent's build and run dependencies from Debian 12's packages (needs root).
+# ocl-icd-opencl-dev is only there because Debian's oneDNN CMake config looks for OpenCL.
+set -euo pipefail
+packages=(
+  build-essential cmake
+  openmpi-bin libopenmpi-dev
+  libhdf5-dev hdf5-tools
+  libdnnl-dev ocl-icd-opencl-dev
+  libeigen3-dev libboost-program-options-dev libgtest-dev
+  python3-h5py python3-numpy
+)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install_deps.sh: needs root (apt-get); run it with sudo" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${packages[@]}" >/dev/null
+echo "install_deps.sh: installed ${#packages[@]} packages"
