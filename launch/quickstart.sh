@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The newcomer's one command: install the Debian packages, build, prepare the IMDB data, train
+# the course model (configs/imdb.ini) on one rank, print its test accuracy and, where
+# rnnsent_predict exists, score a sentence. Options are passed to prepare_data.sh
+# (--archive PATH or --imdb-dir DIR); extra training flags go after `--`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data_args=() train_args=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then shift; train_args=("$@"); break; fi
+  data_args+=("$1"); shift
+done
+if [ "$(id -u)" -eq 0 ]; then bash launch/install_deps.sh; else echo "quickstart: not root, skipping apt-get (run launch/install_deps.sh with sudo once)"; fi
+bash launch/build.sh
+bash launch/prepare_data.sh "${data_args[@]}"
+run_dir="runs/imdb-$(date +%Y%m%d-%H%M%S)"
+build/bin/rnnsent_train --config configs/imdb.ini --output_dir "$run_dir" "${train_args[@]}"
+sentence="This movie is really bad . I do not like this movie because the direction was horrible ."
+if [ -x build/bin/rnnsent_predict ]; then
+  build/bin/rnnsent_predict --model "$run_dir/best_model.h5" "$sentence"
+else
+  echo "quickstart: rnnsent_predict is not built yet; the model is in $run_dir/best_model.h5"
+fi
