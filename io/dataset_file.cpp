@@ -1,0 +1,306 @@
+// Preparation, writing and validated reading of the dataset file (dataset_file.hpp).
+// Preparation is the only heavy part: files are read in parallel, each thread counts words
+// in its own open-addressing table, the tables are merged, and both splits are encoded in
+// parallel. Every step's result is independent of the thread count.
+#include "io/dataset_file.hpp"
+
+#include <omp.h>
+
+#include <cstdio>
+#include <functional>
+#include <stdexcept>
+#include <string_view>
+
+#include "io/h5_util.hpp"
+#include "io/imdb_reader.hpp"
+#include "io/tokenizer.hpp"
+
+namespace rnnsent {
+namespace {
+
+constexpr const char* kKind = "rnnsent-dataset";
+
+// word -> int64 table keyed by string_view without building a std::string per lookup (C++17's
+// unordered_map has no heterogeneous find). Keys live in one arena; slots hold offsets into it.
+class WordTable {
+ public:
+  WordTable() { slots_.resize(1 << 16); }
+
+  // Returns the value of word, inserting 0 first if absent.
+  std::int64_t& at(std::string_view word) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t h = std::hash<std::string_view>{}(word);
+    std::size_t i = h & (slots_.size() - 1);
+    while (true) {
+      Slot& s = slots_[i];
+      if (s.length == 0) {
+        s.hash = h;
+        s.offset = arena_.size();
+        s.length = std::uint32_t(word.size());
+        arena_.append(word);
+        ++used_;
+        return s.value;
+      }
+      if (s.hash == h && key(s) == word) return s.value;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+  }
+
+  const std::int64_t* find(std::string_view word) const {
+    const std::size_t h = std::hash<std::string_view>{}(word);
+    std::size_t i = h & (slots_.size() - 1);
+    while (true) {
+      const Slot& s = slots_[i];
+      if (s.length == 0) return nullptr;
+      if (s.hash == h && key(s) == word) return &s.value;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+  }
+
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (const Slot& s : slots_)
+      if (s.length != 0) fn(key(s), s.value);
+  }
+
+ private:
+  struct Slot {
+    std::size_t hash = 0;
+    std::size_t offset = 0;
+    std::uint32_t length = 0;  // 0 marks an empty slot (tokens are never empty)
+    std::int64_t value = 0;
+  };
+
+  std::string_view key(const Slot& s) const { return {arena_.data() + s.offset, s.length}; }
+
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old) {
+      if (s.length == 0) continue;
+      std::size_t i = s.hash & (slots_.size() - 1);
+      while (slots_[i].length != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::string arena_;
+  std::size_t used_ = 0;
+};
+
+Vocabulary count_vocabulary(const std::vector<RawReview>& reviews) {
+  const std::int64_t n = std::int64_t(reviews.size());
+  const std::size_t threads = std::size_t(omp_get_max_threads());
+  std::vector<WordTable> local(threads);
+#pragma omp parallel
+  {
+    WordTable& table = local[std::size_t(omp_get_thread_num())];
+#pragma omp for schedule(dynamic, 128)
+    for (std::int64_t i = 0; i < n; ++i) {
+      for_each_token(reviews[i].text, [&table](std::string_view w) { ++table.at(w); });
+    }
+  }
+  WordTable total = std::move(local[0]);
+  for (std::size_t t = 1; t < local.size(); ++t) {
+    local[t].for_each([&total](std::string_view w, std::int64_t c) { total.at(w) += c; });
+  }
+  std::unordered_map<std::string, std::int64_t> counts;
+  total.for_each([&counts](std::string_view w, std::int64_t c) { counts.emplace(w, c); });
+  return Vocabulary::from_counts(counts);
+}
+
+EncodedSplit encode_split(const std::vector<RawReview>& reviews, const WordTable& ids) {
+  const std::int64_t n = std::int64_t(reviews.size());
+  EncodedSplit split;
+  split.labels.resize(reviews.size());
+  split.ratings.resize(reviews.size());
+  split.review_ids.resize(reviews.size());
+  std::vector<std::vector<std::int32_t>> encoded(reviews.size());
+#pragma omp parallel for schedule(dynamic, 128)
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::vector<std::int32_t>& out = encoded[i];
+    out.reserve(reviews[i].text.size() / 4);
+    out.push_back(kStartId);
+    for_each_token(reviews[i].text, [&](std::string_view w) {
+      const std::int64_t* id = ids.find(w);
+      out.push_back(id ? std::int32_t(*id) : kOovId);
+    });
+    split.labels[i] = reviews[i].label;
+    split.ratings[i] = reviews[i].rating;
+    split.review_ids[i] = reviews[i].id;
+  }
+  split.offsets.resize(reviews.size() + 1);
+  split.offsets[0] = 0;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    split.offsets[i + 1] = split.offsets[i] + std::int64_t(encoded[i].size());
+  }
+  split.tokens.resize(std::size_t(split.offsets.back()));
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::copy(encoded[i].begin(), encoded[i].end(), split.tokens.begin() + split.offsets[i]);
+  }
+  return split;
+}
+
+void write_split(H5::H5File& file, const std::string& name, const EncodedSplit& split) {
+  H5::Group g = file.createGroup(name);
+  h5::write_vector(g, "tokens", split.tokens);
+  h5::write_vector(g, "offsets", split.offsets);
+  h5::write_vector(g, "labels", split.labels);
+  h5::write_vector(g, "ratings", split.ratings);
+  h5::write_vector(g, "review_ids", split.review_ids);
+}
+
+H5::Group open_group(const H5::H5File& file, const std::string& path, const std::string& name) {
+  if (!h5::has(file, name)) throw std::runtime_error(path + ": missing group '/" + name + "'");
+  return file.openGroup(name);
+}
+
+EncodedSplit read_split(const H5::H5File& file, const std::string& path, const std::string& name,
+                        std::int64_t vocab_size) {
+  const H5::Group g = open_group(file, path, name);
+  EncodedSplit s;
+  s.tokens = h5::read_array<std::int32_t>(g, "tokens");
+  s.offsets = h5::read_array<std::int64_t>(g, "offsets");
+  s.labels = h5::read_array<std::uint8_t>(g, "labels");
+  s.ratings = h5::read_array<std::uint8_t>(g, "ratings");
+  s.review_ids = h5::read_array<std::int32_t>(g, "review_ids");
+
+  const std::string where = path + ": /" + name + "/";
+  auto fail = [&](const std::string& what) { throw std::runtime_error(where + what); };
+  const std::size_t n = s.labels.size();
+  if (s.ratings.size() != n || s.review_ids.size() != n) {
+    fail("labels, ratings and review_ids have different lengths (" + std::to_string(n) + ", " +
+         std::to_string(s.ratings.size()) + ", " + std::to_string(s.review_ids.size()) + ")");
+  }
+  if (s.offsets.size() != n + 1) {
+    fail("offsets has " + std::to_string(s.offsets.size()) + " entries, expected " +
+         std::to_string(n + 1) + " (reviews + 1)");
+  }
+  if (s.offsets[0] != 0) fail("offsets[0] is " + std::to_string(s.offsets[0]) + ", expected 0");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (s.offsets[i + 1] <= s.offsets[i]) {
+      fail("offsets not increasing at review " + std::to_string(i) + " (" +
+           std::to_string(s.offsets[i]) + " then " + std::to_string(s.offsets[i + 1]) + ")");
+    }
+  }
+  if (s.offsets[n] != std::int64_t(s.tokens.size())) {
+    fail("offsets end at " + std::to_string(s.offsets[n]) + " but tokens has " +
+         std::to_string(s.tokens.size()) + " entries");
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (s.labels[i] > 1) fail("labels[" + std::to_string(i) + "] is " +
+                              std::to_string(int(s.labels[i])) + ", expected 0 or 1");
+    if (s.tokens[std::size_t(s.offsets[i])] != kStartId) {
+      fail("review " + std::to_string(i) + " does not begin with the start id " +
+           std::to_string(kStartId));
+    }
+  }
+  const std::int64_t id_end = vocab_size + kIndexFrom + 1;  // largest id is rank V + 3
+  for (std::size_t i = 0; i < s.tokens.size(); ++i) {
+    if (s.tokens[i] < kStartId || s.tokens[i] >= id_end) {
+      fail("tokens[" + std::to_string(i) + "] = " + std::to_string(s.tokens[i]) +
+           " outside [" + std::to_string(kStartId) + ", " + std::to_string(id_end) +
+           ") for a vocabulary of " + std::to_string(vocab_size) + " words");
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+PreparedDataset prepare_imdb(const std::string& imdb_dir) {
+  const std::vector<RawReview> train = read_imdb_split(imdb_dir, "train");
+  const std::vector<RawReview> test = read_imdb_split(imdb_dir, "test");
+  PreparedDataset data;
+  data.vocabulary = count_vocabulary(train);
+  data.tokenizer = kTokenizerName;
+  WordTable ids;
+  const auto& words = data.vocabulary.words();
+  for (std::size_t r = 0; r < words.size(); ++r) ids.at(words[r]) = std::int64_t(r) + 1 + kIndexFrom;
+  data.train = encode_split(train, ids);
+  data.test = encode_split(test, ids);
+  return data;
+}
+
+void write_dataset(const std::string& path, const PreparedDataset& data) {
+  const std::string tmp = path + ".tmp";
+  try {
+    H5::H5File file = h5::create(tmp);
+    h5::set_attr(file, "kind", std::string(kKind));
+    h5::set_attr(file, "format_version", std::int64_t{kDatasetFormatVersion});
+    h5::set_attr(file, "tokenizer", data.tokenizer.empty() ? std::string(kTokenizerName)
+                                                           : data.tokenizer);
+    h5::set_attr(file, "index_from", std::int64_t{kIndexFrom});
+    h5::set_attr(file, "start_id", std::int64_t{kStartId});
+    h5::set_attr(file, "oov_id", std::int64_t{kOovId});
+    h5::set_attr(file, "pad_id", std::int64_t{kPadId});
+    write_split(file, "train", data.train);
+    write_split(file, "test", data.test);
+    H5::Group vocab = file.createGroup("vocabulary");
+    h5::write_strings(vocab, "words", data.vocabulary.words());
+    h5::write_vector(vocab, "counts", data.vocabulary.counts());
+    vocab.close();
+    file.close();
+  } catch (const H5::Exception& e) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(tmp + ": cannot write dataset (" + e.getDetailMsg() + ")");
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
+  }
+}
+
+PreparedDataset read_dataset(const std::string& path) {
+  H5::H5File file = h5::open_read(path);
+  try {
+    if (!h5::has_attr(file, "kind")) {
+      throw std::runtime_error(path + ": not an rnnsent dataset (no 'kind' attribute)");
+    }
+    const std::string kind = h5::get_string_attr(file, "kind");
+    if (kind != kKind) {
+      throw std::runtime_error(path + ": not an rnnsent dataset (kind '" + kind +
+                               "', expected '" + kKind + "')");
+    }
+    const std::int64_t version = h5::get_int_attr(file, "format_version");
+    if (version != kDatasetFormatVersion) {
+      throw std::runtime_error(path + ": dataset format version " + std::to_string(version) +
+                               ", this build reads " + std::to_string(kDatasetFormatVersion));
+    }
+    const std::pair<const char*, std::int64_t> conventions[] = {
+        {"index_from", kIndexFrom}, {"start_id", kStartId}, {"oov_id", kOovId}, {"pad_id", kPadId}};
+    for (const auto& [key, expected] : conventions) {
+      const std::int64_t value = h5::get_int_attr(file, key);
+      if (value != expected) {
+        throw std::runtime_error(path + ": attribute " + key + " = " + std::to_string(value) +
+                                 ", this build uses " + std::to_string(expected));
+      }
+    }
+    PreparedDataset data;
+    data.format_version = int(version);
+    data.tokenizer = h5::get_string_attr(file, "tokenizer");
+
+    const H5::Group vg = open_group(file, path, "vocabulary");
+    std::vector<std::string> words = h5::read_strings(vg, "words");
+    std::vector<std::int64_t> counts = h5::read_array<std::int64_t>(vg, "counts");
+    try {
+      data.vocabulary = Vocabulary(std::move(words), std::move(counts));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(path + ": /vocabulary: " + e.what());
+    }
+    const std::int64_t v = std::int64_t(data.vocabulary.size());
+    data.train = read_split(file, path, "train", v);
+    data.test = read_split(file, path, "test", v);
+    return data;
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": cannot read dataset (" + e.getDetailMsg() +
+                             "); the file may be truncated or damaged");
+  }
+}
+
+}  // namespace rnnsent
