@@ -1,0 +1,135 @@
+// best_model.h5 and history.h5 round trips, and the rejections of files that are not what
+// they claim to be.
+#include <gtest/gtest.h>
+
+#include <H5Cpp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "io/h5_util.hpp"
+#include "io/history_file.hpp"
+#include "io/model_file.hpp"
+
+namespace rnnsent {
+namespace {
+
+std::string temp_path(const std::string& name) { return testing::TempDir() + "/mf_" + name; }
+
+ModelFile sample_model() {
+  ModelFile m;
+  m.cell = "simple_rnn";
+  m.num_words = 7;
+  m.embedding_dim = 2;
+  m.units = 3;
+  m.maxlen = 5;
+  m.padding = "pre";
+  m.tokenizer = "tok";
+  m.words = {"the", "a", "film", "x"};
+  m.weights = {{"embedding/embeddings", {7, 2}, std::vector<float>(14, 0.25f)},
+               {"dense/bias", {1}, {-1.5f}}};
+  m.weights[0].values[3] = 9.0f;
+  m.config_ini = "maxlen = 5\n";
+  m.epoch = 2;
+  m.val_loss = 0.4;
+  m.val_acc = 0.8;
+  return m;
+}
+
+std::string error_reading(const std::string& path) {
+  try {
+    read_model(path);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelFileTest, RoundTripKeepsEverything) {
+  const std::string path = temp_path("round.h5");
+  const ModelFile a = sample_model();
+  write_model(path, a);
+  const ModelFile b = read_model(path);
+  EXPECT_EQ(b.cell, a.cell);
+  EXPECT_EQ(b.num_words, a.num_words);
+  EXPECT_EQ(b.embedding_dim, a.embedding_dim);
+  EXPECT_EQ(b.units, a.units);
+  EXPECT_EQ(b.maxlen, a.maxlen);
+  EXPECT_EQ(b.padding, a.padding);
+  EXPECT_EQ(b.tokenizer, a.tokenizer);
+  EXPECT_EQ(b.words, a.words);
+  EXPECT_EQ(b.config_ini, a.config_ini);
+  EXPECT_EQ(b.epoch, a.epoch);
+  EXPECT_DOUBLE_EQ(b.val_loss, a.val_loss);
+  ASSERT_EQ(b.weights.size(), a.weights.size());
+  for (std::size_t i = 0; i < a.weights.size(); ++i) {
+    EXPECT_EQ(b.weights[i].name, a.weights[i].name);
+    EXPECT_EQ(b.weights[i].shape, a.weights[i].shape);
+    EXPECT_EQ(b.weights[i].values, a.weights[i].values);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(ModelFileTest, MissingFileIsNamed) {
+  const std::string e = error_reading(temp_path("nope.h5"));
+  EXPECT_NE(e.find("nope.h5"), std::string::npos) << e;
+}
+
+TEST(ModelFileTest, TextFileIsNotHdf5) {
+  const std::string path = temp_path("text.h5");
+  std::ofstream(path) << "this is not hdf5\n";
+  const std::string e = error_reading(path);
+  EXPECT_NE(e.find(path), std::string::npos) << e;
+  EXPECT_NE(e.find("not an HDF5"), std::string::npos) << e;
+}
+
+TEST(ModelFileTest, TruncatedFileIsRejected) {
+  const std::string path = temp_path("trunc.h5");
+  write_model(path, sample_model());
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  const std::string e = error_reading(path);
+  EXPECT_NE(e.find(path), std::string::npos) << e;
+}
+
+TEST(ModelFileTest, OtherHdf5FileIsNotAModel) {
+  const std::string path = temp_path("other.h5");
+  {
+    H5::H5File f = h5::create(path);
+    h5::write_vector(f, "x", std::vector<float>{1, 2});
+  }
+  const std::string e = error_reading(path);
+  EXPECT_NE(e.find("not an rnnsent model"), std::string::npos) << e;
+}
+
+TEST(ModelFileTest, OtherFormatVersionIsRejected) {
+  const std::string path = temp_path("version.h5");
+  ModelFile m = sample_model();
+  m.format_version = kModelFormatVersion + 1;
+  write_model(path, m);
+  const std::string e = error_reading(path);
+  EXPECT_NE(e.find("format version"), std::string::npos) << e;
+  EXPECT_NE(e.find(path), std::string::npos) << e;
+}
+
+TEST(HistoryFileTest, RoundTrip) {
+  const std::string path = temp_path("history.h5");
+  History h;
+  h.loss = {0.6, 0.4};
+  h.acc = {0.7, 0.8};
+  h.val_loss = {0.5, 0.45};
+  h.val_acc = {0.75, 0.79};
+  h.seconds = {10, 11};
+  h.learning_rate = {1e-3, 1e-3};
+  write_history(path, h);
+  const History r = read_history(path);
+  EXPECT_EQ(r.loss, h.loss);
+  EXPECT_EQ(r.acc, h.acc);
+  EXPECT_EQ(r.val_loss, h.val_loss);
+  EXPECT_EQ(r.val_acc, h.val_acc);
+  EXPECT_EQ(r.seconds, h.seconds);
+  EXPECT_EQ(r.learning_rate, h.learning_rate);
+}
+
+}  // namespace
+}  // namespace rnnsent
