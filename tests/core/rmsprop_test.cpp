@@ -1,0 +1,59 @@
+// RMSprop against hand-written arithmetic (Keras's update rule) and thread-count independence.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/rmsprop.hpp"
+#include "tests/core/test_util.hpp"
+
+namespace rnnsent {
+namespace {
+
+TEST(Rmsprop, OneAndTwoStepsByHand) {
+  const RmspropSettings s;  // lr 1e-3, rho 0.9, eps 1e-7
+  const std::vector<float> g = {0.5f, -2.0f, 0.0f};
+  std::vector<float> v(3, 0.f), w = {1.0f, -0.25f, 0.75f};
+  rmsprop_step(s, 3, g.data(), v.data(), w.data());
+  // Step 1: v = 0.1 * 0.5^2 = 0.025; w = 1 - 1e-3 * 0.5 / (sqrt(0.025) + 1e-7).
+  //         v = 0.1 * 4 = 0.4;       w = -0.25 + 1e-3 * 2 / (sqrt(0.4) + 1e-7).
+  //         g = 0 leaves v = 0 and w unchanged (eps keeps 0 / 0 away).
+  // Float arithmetic: v to 1e-6 relative (1 - 0.9f is 0.10000002, plus a few roundings);
+  // w, of order 1, to 1e-7 absolute, about one ulp.
+  EXPECT_NEAR(v[0], 0.025, 0.025 * 1e-6);
+  EXPECT_NEAR(w[0], 1.0 - 1e-3 * 0.5 / (std::sqrt(0.025) + 1e-7), 1e-7);
+  EXPECT_NEAR(v[1], 0.4, 0.4 * 1e-6);
+  EXPECT_NEAR(w[1], -0.25 + 1e-3 * 2 / (std::sqrt(0.4) + 1e-7), 1e-7);
+  EXPECT_EQ(v[2], 0.0f);
+  EXPECT_EQ(w[2], 0.75f);
+  const double w0_after_1 = w[0];
+  rmsprop_step(s, 3, g.data(), v.data(), w.data());
+  // Step 2: v = 0.9 * 0.025 + 0.1 * 0.25 = 0.0475; w -= 1e-3 * 0.5 / (sqrt(0.0475) + 1e-7).
+  EXPECT_NEAR(v[0], 0.0475, 0.0475 * 1e-6);
+  EXPECT_NEAR(w[0], w0_after_1 - 1e-3 * 0.5 / (std::sqrt(0.0475) + 1e-7), 1e-7);
+  // v = 0.9 * 0.4 + 0.1 * 4 = 0.76.
+  EXPECT_NEAR(v[1], 0.76, 0.76 * 1e-6);
+  EXPECT_EQ(w[2], 0.75f);
+}
+
+TEST(Rmsprop, SameResultOnOneAndTwoThreads) {
+  const std::size_t n = 100003;  // not a multiple of the thread count
+  const auto g = testing::random_vector<float>(n, -1, 1, 1);
+  const auto w0 = testing::random_vector<float>(n, -1, 1, 2);
+  const int saved = omp_get_max_threads();
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    std::vector<float> v(n, 0.f), w = w0;
+    rmsprop_step(RmspropSettings{}, n, g.data(), v.data(), w.data());
+    rmsprop_step(RmspropSettings{}, n, g.data(), v.data(), w.data());
+    results.push_back(w);
+  }
+  omp_set_num_threads(saved);
+  EXPECT_EQ(results[0], results[1]);
+  EXPECT_NE(results[0], w0);
+}
+
+}  // namespace
+}  // namespace rnnsent
