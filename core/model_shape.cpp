@@ -30,10 +30,9 @@ int gate_count(CellKind cell) {
 
 ParamLayout make_layout(const ModelShape& shape) {
   if (shape.num_words <= 0 || shape.embedding_dim <= 0 || shape.units <= 0) {
-    throw std::runtime_error("make_layout: dimensions must be positive (V " +
-                             std::to_string(shape.num_words) + ", E " +
-                             std::to_string(shape.embedding_dim) + ", H " +
-                             std::to_string(shape.units) + ")");
+    throw std::runtime_error(
+        "make_layout: dimensions must be positive (V " + std::to_string(shape.num_words) + ", E " +
+        std::to_string(shape.embedding_dim) + ", H " + std::to_string(shape.units) + ")");
   }
   const std::size_t V = shape.num_words, E = shape.embedding_dim, H = shape.units;
   const std::size_t G = gate_count(shape.cell);

@@ -73,7 +73,8 @@ void rnn_backward(const S* x, const S* h0, const S* W, const S* U, const S* hs, 
       for (int j = 0; j < H; ++j) {
         db[j] += dan[j];
         for (int e = 0; e < E; ++e)
-          dW[static_cast<std::size_t>(e) * H + j] += xt[static_cast<std::size_t>(n) * E + e] * dan[j];
+          dW[static_cast<std::size_t>(e) * H + j] +=
+              xt[static_cast<std::size_t>(n) * E + e] * dan[j];
         for (int k = 0; k < H; ++k)
           dU[static_cast<std::size_t>(k) * H + j] +=
               h_prev[static_cast<std::size_t>(n) * H + k] * dan[j];
@@ -104,7 +105,8 @@ S dense_bce_forward_backward(const S* h, const S* w, const S* b, const float* la
     S z = b[0];
     for (int k = 0; k < H; ++k) z += hn[k] * w[k];
     const S y = static_cast<S>(labels[n]);
-    // Written so exp never overflows: the naive -y log p - (1-y) log(1-p) is inf for |z| > ~88 in float.
+    // Written so exp never overflows: the naive -y log p - (1-y) log(1-p) is inf for |z| > ~88 in
+    // float.
     loss += std::max(z, S(0)) - z * y + std::log1p(std::exp(-std::abs(z)));
     const S sig = z >= 0 ? S(1) / (S(1) + std::exp(-z)) : std::exp(z) / (S(1) + std::exp(z));
     const S dz = grad_scale * (sig - y);
@@ -129,10 +131,10 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
   const int E = shape.embedding_dim, H = shape.units;
   const std::size_t nh = static_cast<std::size_t>(N) * H;
   std::vector<S> x(static_cast<std::size_t>(T) * N * E);  // [T, N, E]
-  std::vector<S> h0(nh, S(0));                             // [N, H]
-  std::vector<S> hs(static_cast<std::size_t>(T) * nh);     // [T, N, H]
-  std::vector<S> dh(nh);                                   // [N, H]
-  std::vector<S> dw_scratch(H), db_scratch(1);             // dense grads when grads is null
+  std::vector<S> h0(nh, S(0));                            // [N, H]
+  std::vector<S> hs(static_cast<std::size_t>(T) * nh);    // [T, N, H]
+  std::vector<S> dh(nh);                                  // [N, H]
+  std::vector<S> dw_scratch(H), db_scratch(1);            // dense grads when grads is null
   embedding_forward(params + off.embedding, E, ids, N, T, x.data());
   rnn_forward(x.data(), h0.data(), params + off.kernel, params + off.recurrent_kernel,
               params + off.bias, T, N, E, H, hs.data());

@@ -2,6 +2,12 @@
 // right, one layer). Everything a step needs (primitive descriptors, primitives, workspace,
 // zero state, reorder primitives and their buffers, argument maps) is built once per (T, N)
 // in a Plan; a step only points memories at the caller's buffers and executes.
+//
+// Layouts oneDNN 2.6.3 picks from format_tag::any (measured): training forward and the diff
+// weights are plain ldigo when G*H is a multiple of 16 floats (else the leading dimension is
+// padded to 16, so e.g. H 5 reorders); backward weights are always ldgoi; inference weights are
+// a blocked layout (32-wide o blocks). WeightInput / WeightGrad cover both cases, and the tests
+// run shapes of each kind.
 #include "core/rnn_onednn.hpp"
 
 #include <cstring>
@@ -202,10 +208,14 @@ struct OneDnnRnn::Impl {
     if (!(bwd_pd.diff_bias_desc() == d.bias) || !(fwd_pd.bias_desc() == d.bias)) {
       throw std::runtime_error("OneDnnRnn: primitive changed the explicit ldgo bias layout");
     }
-    p.fwd_args = {{DNNL_ARG_SRC_LAYER, p.src_layer},         {DNNL_ARG_SRC_ITER, p.src_iter},
-                  {DNNL_ARG_WEIGHTS_LAYER, p.fwd_W.inner},   {DNNL_ARG_WEIGHTS_ITER, p.fwd_U.inner},
-                  {DNNL_ARG_BIAS, p.bias},                   {DNNL_ARG_DST_LAYER, p.dst_layer},
-                  {DNNL_ARG_DST_ITER, p.dst_iter},           {DNNL_ARG_WORKSPACE, p.workspace}};
+    p.fwd_args = {{DNNL_ARG_SRC_LAYER, p.src_layer},
+                  {DNNL_ARG_SRC_ITER, p.src_iter},
+                  {DNNL_ARG_WEIGHTS_LAYER, p.fwd_W.inner},
+                  {DNNL_ARG_WEIGHTS_ITER, p.fwd_U.inner},
+                  {DNNL_ARG_BIAS, p.bias},
+                  {DNNL_ARG_DST_LAYER, p.dst_layer},
+                  {DNNL_ARG_DST_ITER, p.dst_iter},
+                  {DNNL_ARG_WORKSPACE, p.workspace}};
     p.bwd_args = {{DNNL_ARG_SRC_LAYER, p.src_layer},
                   {DNNL_ARG_SRC_ITER, p.src_iter},
                   {DNNL_ARG_WEIGHTS_LAYER, p.bwd_W.inner},
@@ -242,9 +252,12 @@ struct OneDnnRnn::Impl {
     p.dst_layer = memory(d.dst_layer, eng);
     p.W.init(d.weights_layer, pd.weights_layer_desc(), eng);
     p.U.init(d.weights_iter, pd.weights_iter_desc(), eng);
-    p.args = {{DNNL_ARG_SRC_LAYER, p.src_layer},   {DNNL_ARG_SRC_ITER, p.src_iter},
-              {DNNL_ARG_WEIGHTS_LAYER, p.W.inner}, {DNNL_ARG_WEIGHTS_ITER, p.U.inner},
-              {DNNL_ARG_BIAS, p.bias},             {DNNL_ARG_DST_LAYER, p.dst_layer}};
+    p.args = {{DNNL_ARG_SRC_LAYER, p.src_layer},
+              {DNNL_ARG_SRC_ITER, p.src_iter},
+              {DNNL_ARG_WEIGHTS_LAYER, p.W.inner},
+              {DNNL_ARG_WEIGHTS_ITER, p.U.inner},
+              {DNNL_ARG_BIAS, p.bias},
+              {DNNL_ARG_DST_LAYER, p.dst_layer}};
     return p;
   }
 };

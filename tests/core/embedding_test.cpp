@@ -1,11 +1,12 @@
 // The OpenMP embedding gather and scatter-add against the reference loops, with repeated ids,
 // and the scatter's promise of identical sums for any thread count.
+#include "core/embedding.hpp"
+
 #include <gtest/gtest.h>
 #include <omp.h>
 
 #include <vector>
 
-#include "core/embedding.hpp"
 #include "core/reference.hpp"
 #include "tests/core/test_util.hpp"
 

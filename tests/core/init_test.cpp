@@ -1,13 +1,13 @@
 // Keras-style initialisation: reproducible per seed, different across seeds, each slot in
 // its distribution's range, the recurrent kernel orthogonal and the biases zero.
+#include "core/init.hpp"
+
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <vector>
-
-#include "core/init.hpp"
 
 namespace rnnsent {
 namespace {
@@ -42,8 +42,8 @@ TEST(KerasInitialize, DeterministicForSeedDifferentAcrossSeeds) {
   for (const char* name : {"embedding/embeddings", "simple_rnn/kernel",
                            "simple_rnn/recurrent_kernel", "dense/kernel"}) {
     const Slot& s = layout.slot(name);
-    EXPECT_FALSE(std::equal(a.begin() + s.offset, a.begin() + s.offset + s.size(),
-                            c.begin() + s.offset))
+    EXPECT_FALSE(
+        std::equal(a.begin() + s.offset, a.begin() + s.offset + s.size(), c.begin() + s.offset))
         << name;
   }
 }

@@ -1,11 +1,12 @@
 // The slot table: contiguous offsets, totals, lookups that fail with the name, the model's
 // Keras-named layout and the cell-name round trip.
+#include "core/param_layout.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/model_shape.hpp"
-#include "core/param_layout.hpp"
 
 namespace rnnsent {
 namespace {
@@ -45,9 +46,8 @@ TEST(ModelShape, LayoutFollowsKerasNamesAndOrder) {
   shape.units = 3;
   const ParamLayout layout = make_layout(shape);
   ASSERT_EQ(layout.slots().size(), 6u);
-  const char* names[] = {"embedding/embeddings",        "simple_rnn/kernel",
-                         "simple_rnn/recurrent_kernel", "simple_rnn/bias",
-                         "dense/kernel",                "dense/bias"};
+  const char* names[] = {"embedding/embeddings", "simple_rnn/kernel", "simple_rnn/recurrent_kernel",
+                         "simple_rnn/bias",      "dense/kernel",      "dense/bias"};
   const std::size_t sizes[] = {44, 12, 9, 3, 3, 1};
   std::size_t offset = 0;
   for (int i = 0; i < 6; ++i) {

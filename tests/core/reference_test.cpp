@@ -1,6 +1,8 @@
 // Double-precision finite-difference checks of every reference layer and of the whole model,
 // plus "a whole-sequence RNN equals T single steps". The reference is the spec for the fast path,
 // so these tests are what makes the oneDNN comparison meaningful.
+#include "core/reference.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "core/reference.hpp"
 #include "tests/core/test_util.hpp"
 
 namespace rnnsent {
@@ -88,8 +89,8 @@ TEST(ReferenceGradient, Rnn) {
   reference::rnn_forward(c.x.data(), c.h0.data(), c.W.data(), c.U.data(), c.b.data(), T, N, E, H,
                          hs.data());
   std::vector<double> dx(T * N * E), dh0(N * H), dW(E * H, 0.0), dU(H * H, 0.0), db(H, 0.0);
-  reference::rnn_backward(c.x.data(), c.h0.data(), c.W.data(), c.U.data(), hs.data(), c.r.data(),
-                          T, N, E, H, dx.data(), dh0.data(), dW.data(), dU.data(), db.data());
+  reference::rnn_backward(c.x.data(), c.h0.data(), c.W.data(), c.U.data(), hs.data(), c.r.data(), T,
+                          N, E, H, dx.data(), dh0.data(), dW.data(), dU.data(), db.data());
   auto f = [&] { return c.loss(); };
   check_gradient("dW", c.W, dW, f);
   check_gradient("dU", c.U, dU, f);
@@ -109,9 +110,9 @@ TEST(ReferenceGradient, DenseBce) {
                                         logits.data(), dh.data(), dw.data(), db.data());
   std::vector<double> scratch_dh(N * H), scratch_dw(H), scratch_db(1);
   auto f = [&] {
-    return reference::dense_bce_forward_backward<double>(h.data(), w.data(), b.data(), labels.data(), N,
-                                                 H, 1.0, nullptr, scratch_dh.data(),
-                                                 scratch_dw.data(), scratch_db.data());
+    return reference::dense_bce_forward_backward<double>(
+        h.data(), w.data(), b.data(), labels.data(), N, H, 1.0, nullptr, scratch_dh.data(),
+        scratch_dw.data(), scratch_db.data());
   };
   check_gradient("dh", h, dh, f);
   check_gradient("dw", w, dw, f);
@@ -128,8 +129,8 @@ TEST(ReferenceDenseBce, LossValuesAndGradScale) {
       h.data(), &w, &b, labels.data(), 5, 1, 0.5, logits.data(), dh.data(), dw.data(), db.data());
   // log 2 + log(1 + e^-2) + (3 + log(1 + e^-3)) + (1000 + ~0) + ~0: the extreme logits stay
   // finite, which the naive -log(sigmoid) would not in float.
-  const double expected = std::log(2.0) + std::log1p(std::exp(-2.0)) + 3 +
-                          std::log1p(std::exp(-3.0)) + 1000;
+  const double expected =
+      std::log(2.0) + std::log1p(std::exp(-2.0)) + 3 + std::log1p(std::exp(-3.0)) + 1000;
   EXPECT_NEAR(loss, expected, 1e-12);
   EXPECT_EQ(logits[3], 1000.0);
   // dh = grad_scale * (sigmoid(z) - y) * w.
@@ -151,9 +152,8 @@ TEST(ReferenceGradient, WholeModel) {
   const std::vector<float> labels = {1, 0, 1};
   const double scale = 1.0 / N;
   std::vector<double> grads(layout.total(), 0.0), logits(N);
-  const double loss = reference::model_loss_and_grad(shape, params.data(), ids.data(),
-                                                     labels.data(), N, T, scale, grads.data(),
-                                                     logits.data());
+  const double loss = reference::model_loss_and_grad(
+      shape, params.data(), ids.data(), labels.data(), N, T, scale, grads.data(), logits.data());
   EXPECT_GT(loss, 0.0);
   // Every one of the 72 parameters; rows of the table no id reads must get exactly zero.
   check_gradient("params", params, grads, [&] {
@@ -163,9 +163,9 @@ TEST(ReferenceGradient, WholeModel) {
   });
   // Without grads the loss and logits are the same.
   std::vector<double> logits2(N);
-  EXPECT_EQ(loss, reference::model_loss_and_grad<double>(shape, params.data(), ids.data(),
-                                                         labels.data(), N, T, scale, nullptr,
-                                                         logits2.data()));
+  EXPECT_EQ(loss,
+            reference::model_loss_and_grad<double>(shape, params.data(), ids.data(), labels.data(),
+                                                   N, T, scale, nullptr, logits2.data()));
   EXPECT_EQ(logits, logits2);
 }
 

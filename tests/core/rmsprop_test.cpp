@@ -1,11 +1,12 @@
 // RMSprop against hand-written arithmetic (Keras's update rule) and thread-count independence.
+#include "core/rmsprop.hpp"
+
 #include <gtest/gtest.h>
 #include <omp.h>
 
 #include <cmath>
 #include <vector>
 
-#include "core/rmsprop.hpp"
 #include "tests/core/test_util.hpp"
 
 namespace rnnsent {

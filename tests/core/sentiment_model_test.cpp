@@ -1,6 +1,8 @@
 // SentimentModel (gather -> oneDNN RNN -> dense/BCE -> scatter) against the double reference
 // model on the same flat parameters: loss, logits and every gradient slot; prediction logits;
 // reuse of the cached primitives across calls and batch shapes.
+#include "core/sentiment_model.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,7 +10,6 @@
 
 #include "core/init.hpp"
 #include "core/reference.hpp"
-#include "core/sentiment_model.hpp"
 #include "tests/core/test_util.hpp"
 
 namespace rnnsent {
@@ -62,9 +63,9 @@ void expect_matches_reference(const ModelShape& shape, const std::vector<float>&
                               const Batch& b, const Outcome& fast) {
   const auto pd = cast_vector<double>(params);
   std::vector<double> grads(params.size(), 0.0), logits(b.N);
-  const double loss = reference::model_loss_and_grad<double>(
-      shape, pd.data(), b.ids.data(), b.labels.data(), b.N, b.T, 1.0 / b.N, grads.data(),
-      logits.data());
+  const double loss =
+      reference::model_loss_and_grad<double>(shape, pd.data(), b.ids.data(), b.labels.data(), b.N,
+                                             b.T, 1.0 / b.N, grads.data(), logits.data());
   const double tol = tolerance(b.T);
   EXPECT_NEAR(fast.loss, loss, tol * std::max(1.0, std::abs(loss)));
   EXPECT_LT(scaled_max_error(fast.logits, logits), tol);
@@ -120,8 +121,7 @@ TEST(SentimentModel, GradientsAreAddedWithGradScale) {
   // compare per slot at 1e-6 of its scale, ~10 float roundings.
   const ParamLayout layout = make_layout(shape);
   for (const Slot& s : layout.slots()) {
-    EXPECT_LT(scaled_max_error(grads.data() + s.offset, expected.data() + s.offset, s.size()),
-              1e-6)
+    EXPECT_LT(scaled_max_error(grads.data() + s.offset, expected.data() + s.offset, s.size()), 1e-6)
         << s.name;
   }
 }
