@@ -1,6 +1,7 @@
 // The recurrent layer on oneDNN's RNN primitives. Primitives, workspaces and reorders are
 // built once per (T, N) and cached; each step only executes them. Weights stay in the
-// caller's flat buffer in ldigo order (Keras's [input, units] order), which forward uses as is.
+// caller's flat buffer in ldigo order (Keras's [input, units] order), which training forward
+// uses as is when G*H is a multiple of 16 (else, and for backward and inference, a reorder runs).
 // An explicit zero initial state is always passed: oneDNN 2.6.3 returns a wrong
 // diff_weights_iter for vanilla RNN and LSTM when src_iter is omitted (docs/ARCHITECTURE.md).
 #pragma once
@@ -22,6 +23,7 @@ class OneDnnRnn {
 
   // Training forward over x [T, N, E] from a zero state; writes the last hidden state
   // h_last [N, H] and keeps what backward needs (workspace) until the next forward.
+  // x, W, U and b are used again by backward: keep them alive and unchanged until then.
   void forward_training(int T, int N, const float* x, const float* W, const float* U,
                         const float* b, float* h_last);
 
