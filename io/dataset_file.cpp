@@ -190,8 +190,9 @@ EncodedSplit read_split(const H5::H5File& file, const std::string& path, const s
          std::to_string(s.tokens.size()) + " entries");
   }
   for (std::size_t i = 0; i < n; ++i) {
-    if (s.labels[i] > 1) fail("labels[" + std::to_string(i) + "] is " +
-                              std::to_string(int(s.labels[i])) + ", expected 0 or 1");
+    if (s.labels[i] > 1)
+      fail("labels[" + std::to_string(i) + "] is " + std::to_string(int(s.labels[i])) +
+           ", expected 0 or 1");
     if (s.tokens[std::size_t(s.offsets[i])] != kStartId) {
       fail("review " + std::to_string(i) + " does not begin with the start id " +
            std::to_string(kStartId));
@@ -200,9 +201,9 @@ EncodedSplit read_split(const H5::H5File& file, const std::string& path, const s
   const std::int64_t id_end = vocab_size + kIndexFrom + 1;  // largest id is rank V + 3
   for (std::size_t i = 0; i < s.tokens.size(); ++i) {
     if (s.tokens[i] < kStartId || s.tokens[i] >= id_end) {
-      fail("tokens[" + std::to_string(i) + "] = " + std::to_string(s.tokens[i]) +
-           " outside [" + std::to_string(kStartId) + ", " + std::to_string(id_end) +
-           ") for a vocabulary of " + std::to_string(vocab_size) + " words");
+      fail("tokens[" + std::to_string(i) + "] = " + std::to_string(s.tokens[i]) + " outside [" +
+           std::to_string(kStartId) + ", " + std::to_string(id_end) + ") for a vocabulary of " +
+           std::to_string(vocab_size) + " words");
     }
   }
   return s;
@@ -218,7 +219,8 @@ PreparedDataset prepare_imdb(const std::string& imdb_dir) {
   data.tokenizer = kTokenizerName;
   WordTable ids;
   const auto& words = data.vocabulary.words();
-  for (std::size_t r = 0; r < words.size(); ++r) ids.at(words[r]) = std::int64_t(r) + 1 + kIndexFrom;
+  for (std::size_t r = 0; r < words.size(); ++r)
+    ids.at(words[r]) = std::int64_t(r) + 1 + kIndexFrom;
   data.train = encode_split(train, ids);
   data.test = encode_split(test, ids);
   return data;
@@ -230,8 +232,8 @@ void write_dataset(const std::string& path, const PreparedDataset& data) {
     H5::H5File file = h5::create(tmp);
     h5::set_attr(file, "kind", std::string(kKind));
     h5::set_attr(file, "format_version", std::int64_t{kDatasetFormatVersion});
-    h5::set_attr(file, "tokenizer", data.tokenizer.empty() ? std::string(kTokenizerName)
-                                                           : data.tokenizer);
+    h5::set_attr(file, "tokenizer",
+                 data.tokenizer.empty() ? std::string(kTokenizerName) : data.tokenizer);
     h5::set_attr(file, "index_from", std::int64_t{kIndexFrom});
     h5::set_attr(file, "start_id", std::int64_t{kStartId});
     h5::set_attr(file, "oov_id", std::int64_t{kOovId});
@@ -264,8 +266,8 @@ PreparedDataset read_dataset(const std::string& path) {
     }
     const std::string kind = h5::get_string_attr(file, "kind");
     if (kind != kKind) {
-      throw std::runtime_error(path + ": not an rnnsent dataset (kind '" + kind +
-                               "', expected '" + kKind + "')");
+      throw std::runtime_error(path + ": not an rnnsent dataset (kind '" + kind + "', expected '" +
+                               kKind + "')");
     }
     const std::int64_t version = h5::get_int_attr(file, "format_version");
     if (version != kDatasetFormatVersion) {

@@ -53,7 +53,8 @@ bool parse_name(std::string_view name, std::int32_t& id, std::uint8_t& rating) {
 std::vector<ReviewFile> list_class_dir(const fs::path& dir, std::uint8_t label) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    throw std::runtime_error(dir.string() + ": no such directory (expected the aclImdb layout "
+    throw std::runtime_error(dir.string() +
+                             ": no such directory (expected the aclImdb layout "
                              "DIR/{train,test}/{pos,neg}/ID_RATING.txt)");
   }
   std::vector<ReviewFile> files;
@@ -110,8 +111,8 @@ std::vector<RawReview> read_imdb_split(const std::string& imdb_dir, const std::s
   }
   const fs::path split_dir = fs::path(imdb_dir) / split;
   if (!fs::is_directory(split_dir, ec)) {
-    throw std::runtime_error(split_dir.string() + ": no such directory (expected split '" +
-                             split + "' with pos/ and neg/)");
+    throw std::runtime_error(split_dir.string() + ": no such directory (expected split '" + split +
+                             "' with pos/ and neg/)");
   }
   std::vector<ReviewFile> files = list_class_dir(split_dir / "pos", 1);
   std::vector<ReviewFile> neg = list_class_dir(split_dir / "neg", 0);

@@ -82,14 +82,14 @@ int run(int argc, char** argv) {
 
   std::printf("rnnsent_prepare: %s -> %s (tokenizer %s)\n", o.imdb_dir.c_str(), o.output.c_str(),
               data.tokenizer.c_str());
-  for (const auto& [name, split] : {std::pair<const char*, const rnnsent::EncodedSplit*>{
-                                        "train", &data.train},
-                                    {"test", &data.test}}) {
+  for (const auto& [name, split] :
+       {std::pair<const char*, const rnnsent::EncodedSplit*>{"train", &data.train},
+        {"test", &data.test}}) {
     const std::size_t pos = count_positive(*split);
-    std::printf("  %-5s %6zu reviews (%zu pos, %zu neg), %zu ids, mean length %.1f ids "
-                "(start id included)\n",
-                name, split->size(), pos, split->size() - pos, split->tokens.size(),
-                mean_length(*split));
+    std::printf(
+        "  %-5s %6zu reviews (%zu pos, %zu neg), %zu ids, mean length %.1f ids "
+        "(start id included)\n",
+        name, split->size(), pos, split->size() - pos, split->tokens.size(), mean_length(*split));
   }
   std::printf("  vocabulary %zu words (from train)\n", data.vocabulary.size());
   std::printf("  %.2f s (read + tokenize + encode %.2f s, write %.2f s)\n", seconds(t0, t2),

@@ -1,10 +1,9 @@
 // The dataset file: preparation of the tiny fixture (vocabulary and ids by hand), write/read
 // round trip, and every class of bad file (missing, not HDF5, truncated, other format
 // version, inconsistent offsets) failing with a message that names the file.
+#include <H5Cpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
-
-#include <H5Cpp.h>
 
 #include <atomic>
 #include <filesystem>
@@ -25,9 +24,9 @@ const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/acl
 
 fs::path fresh_dir(const std::string& tag) {
   static std::atomic<int> counter{0};
-  fs::path dir = fs::path(testing::TempDir()) /
-                 ("rnnsent_dataset_" + tag + "_" + std::to_string(::getpid()) + "_" +
-                  std::to_string(counter++));
+  fs::path dir =
+      fs::path(testing::TempDir()) / ("rnnsent_dataset_" + tag + "_" + std::to_string(::getpid()) +
+                                      "_" + std::to_string(counter++));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -68,9 +67,9 @@ TEST(DatasetFile, PreparesTinyFixture) {
   ASSERT_GE(w.size(), 4u);
   EXPECT_EQ((std::vector<std::string>(w.begin(), w.begin() + 4)),
             (std::vector<std::string>{"the", "great", "was", "a"}));
-  EXPECT_EQ((std::vector<std::int64_t>(d.vocabulary.counts().begin(),
-                                       d.vocabulary.counts().begin() + 4)),
-            (std::vector<std::int64_t>{6, 5, 5, 3}));
+  EXPECT_EQ(
+      (std::vector<std::int64_t>(d.vocabulary.counts().begin(), d.vocabulary.counts().begin() + 4)),
+      (std::vector<std::int64_t>{6, 5, 5, 3}));
   EXPECT_EQ(d.tokenizer, kTokenizerName);
   ASSERT_EQ(d.train.size(), 4u);
   ASSERT_EQ(d.test.size(), 2u);
@@ -147,7 +146,8 @@ TEST(DatasetFile, OtherFormatVersionIsRefused) {
     f.removeAttr("format_version");
     h5::set_attr(f, "format_version", std::int64_t{2});
   }
-  expect_error([&] { read_dataset(path); }, {path + ": dataset format version 2, this build reads 1"});
+  expect_error([&] { read_dataset(path); },
+               {path + ": dataset format version 2, this build reads 1"});
 }
 
 TEST(DatasetFile, OtherKindIsRefused) {

@@ -21,9 +21,9 @@ const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/acl
 // A fresh directory per call, unique across tests and concurrent ctest processes.
 fs::path fresh_dir(const std::string& tag) {
   static std::atomic<int> counter{0};
-  fs::path dir = fs::path(testing::TempDir()) /
-                 ("rnnsent_reader_" + tag + "_" + std::to_string(::getpid()) + "_" +
-                  std::to_string(counter++));
+  fs::path dir =
+      fs::path(testing::TempDir()) / ("rnnsent_reader_" + tag + "_" + std::to_string(::getpid()) +
+                                      "_" + std::to_string(counter++));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

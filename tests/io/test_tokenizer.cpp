@@ -54,7 +54,9 @@ TEST(Tokenizer, NonAsciiBytesSeparate) {
   // "café" and "naïve" in UTF-8: the multi-byte letters split the word.
   EXPECT_EQ(tok("caf\xc3\xa9 na\xc3\xafve"), (Tokens{"caf", "na", "ve"}));
   // Invalid UTF-8 (lone continuation, truncated sequence, 0xff) is just more separators.
-  EXPECT_EQ(tok("a\x80\xff" "b\xe2\x82"), (Tokens{"a", "b"}));
+  EXPECT_EQ(tok("a\x80\xff"
+                "b\xe2\x82"),
+            (Tokens{"a", "b"}));
   // NUL bytes inside the view separate too.
   EXPECT_EQ(tok(std::string_view("x\0y", 3)), (Tokens{"x", "y"}));
 }

@@ -20,8 +20,13 @@ TEST(Vocabulary, RanksByCountDescending) {
 TEST(Vocabulary, BreaksTiesByWordBytes) {
   // Same count: byte order, unsigned, so a UTF-8 lead byte (0xc3) sorts after 'z' and a
   // shorter prefix before its extensions. Insertion order must not matter.
-  const Vocabulary v = Vocabulary::from_counts(
-      {{"zoo", 3}, {"\xc3\xa9t\xc3\xa9", 3}, {"ab", 3}, {"a", 3}, {"'em", 3}, {"9", 3}, {"top", 5}});
+  const Vocabulary v = Vocabulary::from_counts({{"zoo", 3},
+                                                {"\xc3\xa9t\xc3\xa9", 3},
+                                                {"ab", 3},
+                                                {"a", 3},
+                                                {"'em", 3},
+                                                {"9", 3},
+                                                {"top", 5}});
   EXPECT_EQ(v.words(),
             (std::vector<std::string>{"top", "'em", "9", "a", "ab", "zoo", "\xc3\xa9t\xc3\xa9"}));
 }
