@@ -3,6 +3,7 @@
 // version, inconsistent offsets) failing with a message that names the file.
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
+#include <omp.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -162,15 +163,20 @@ TEST(DatasetFile, OtherKindIsRefused) {
 
 // Overwrites one element of an int64 or int32 dataset in place.
 template <typename T>
+H5::PredType native_type() {
+  return sizeof(T) == 8 ? H5::PredType::NATIVE_INT64 : H5::PredType::NATIVE_INT32;
+}
+
+template <typename T>
 void poke(const std::string& path, const std::string& dataset, std::size_t index, T value) {
   H5::H5File f(path, H5F_ACC_RDWR);
   H5::DataSet ds = f.openDataSet(dataset);
   hsize_t n = 0;
   ds.getSpace().getSimpleExtentDims(&n);
   std::vector<T> v(n);
-  ds.read(v.data(), h5::pred_type<T>());
+  ds.read(v.data(), native_type<T>());
   v.at(index) = value;
-  ds.write(v.data(), h5::pred_type<T>());
+  ds.write(v.data(), native_type<T>());
 }
 
 TEST(DatasetFile, NonMonotonicOffsetsAreNamed) {
@@ -210,6 +216,54 @@ TEST(DatasetFile, MissingDatasetIsNamed) {
     f.unlink("/train/labels");
   }
   expect_error([&] { read_dataset(path); }, {path, "missing dataset 'labels'"});
+}
+
+// Enough reviews that OpenMP's chunks land on different threads, with many count ties.
+std::string synthetic_archive() {
+  const fs::path root = fresh_dir("synthetic");
+  const char* words[] = {"Good", "bad", "plot", "it's", "10", "ACTING", "meh", "wow", "z", "y"};
+  std::uint32_t state = 12345;
+  for (const char* split : {"train", "test"}) {
+    for (int i = 0; i < 700; ++i) {
+      std::string text;
+      const int length = 1 + int(state % 40);
+      for (int k = 0; k < length; ++k) {
+        state = state * 1664525u + 1013904223u;  // fixed LCG: the same tree every run
+        text += words[(state >> 16) % 10];
+        text += (state & 1) ? " " : ".<br />";
+      }
+      text += "w" + std::to_string(i % 97);  // rare words, many tied counts
+      const bool pos = i % 2 == 0;
+      const fs::path file = root / split / (pos ? "pos" : "neg") /
+                            (std::to_string(i) + "_" + (pos ? "8" : "2") + ".txt");
+      fs::create_directories(file.parent_path());
+      std::ofstream(file, std::ios::binary) << text;
+    }
+  }
+  return root.string();
+}
+
+TEST(DatasetFile, PreparationIsIndependentOfThreadCount) {
+  const std::string root = synthetic_archive();
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const PreparedDataset one = prepare_imdb(root);
+  omp_set_num_threads(3);
+  const PreparedDataset three = prepare_imdb(root);
+  omp_set_num_threads(saved);
+  EXPECT_EQ(one.vocabulary.words(), three.vocabulary.words());
+  EXPECT_EQ(one.vocabulary.counts(), three.vocabulary.counts());
+  expect_split_eq(one.train, three.train);
+  expect_split_eq(one.test, three.test);
+  EXPECT_EQ(one.train.size(), 700u);
+  // Ten common words plus w0..w96; w0..w20 occur 8 times in train, the rest 7: byte order.
+  const auto& w = one.vocabulary.words();
+  ASSERT_EQ(w.size(), 107u);
+  EXPECT_EQ((std::vector<std::string>(w.begin() + 10, w.begin() + 14)),
+            (std::vector<std::string>{"w0", "w1", "w10", "w11"}));
+  EXPECT_EQ(w[23], "w20");  // w0 w1 w10..w19 w2 w20 w3..w9
+  EXPECT_EQ(w[30], "w9");
+  EXPECT_EQ(w[31], "w21");
 }
 
 TEST(DatasetFile, PrepareNamesAMissingArchive) {
