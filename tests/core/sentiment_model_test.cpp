@@ -4,6 +4,7 @@
 #include "core/sentiment_model.hpp"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <string>
 #include <vector>
@@ -156,6 +157,28 @@ TEST(SentimentModel, RepeatedAndAlternatingShapesReuseCachedPrimitives) {
   EXPECT_EQ(c1.grads, c2.grads);
   expect_matches_reference(shape, params, c, c2);
   expect_matches_reference(shape, params, a, a3);
+}
+
+TEST(SentimentModel, SameResultOnOneAndTwoThreads) {
+  // oneDNN 2.6.3's RNN and our scatter are bit-identical across thread counts on this machine
+  // (docs note); runs with different OMP_NUM_THREADS then train the same model.
+  ModelShape shape;
+  shape.num_words = 300;
+  shape.embedding_dim = 128;
+  shape.units = 64;
+  const auto params = init_params(shape, 13);
+  const Batch b(16, 40, shape.num_words, 14);
+  const int saved = omp_get_max_threads();
+  std::vector<Outcome> out;
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    SentimentModel model(shape);
+    out.push_back(run_fast(model, params, b));
+  }
+  omp_set_num_threads(saved);
+  EXPECT_EQ(out[0].loss, out[1].loss);
+  EXPECT_EQ(out[0].logits, out[1].logits);
+  EXPECT_EQ(out[0].grads, out[1].grads);
 }
 
 TEST(SentimentModel, RejectsOutOfRangeIds) {
