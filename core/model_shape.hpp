@@ -13,14 +13,14 @@ namespace rnnsent {
 // Only the SimpleRNN cell exists today; LSTM and GRU will add enumerators and gate counts.
 enum class CellKind { simple_rnn };
 
-std::string cell_name(CellKind cell);     // "simple_rnn"
+std::string cell_name(CellKind cell);          // "simple_rnn"
 CellKind parse_cell(const std::string& name);  // throws naming the value
-int gate_count(CellKind cell);            // 1 for simple_rnn
+int gate_count(CellKind cell);                 // 1 for simple_rnn
 
 struct ModelShape {
-  int num_words = 30000;     // V
-  int embedding_dim = 128;   // E
-  int units = 64;            // H
+  int num_words = 30000;    // V
+  int embedding_dim = 128;  // E
+  int units = 64;           // H
   CellKind cell = CellKind::simple_rnn;
 };
 
