@@ -11,6 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "io/dataset_file.hpp"
 #include "io/h5_util.hpp"
@@ -30,6 +31,16 @@ fs::path fresh_dir(const std::string& tag) {
                                       "_" + std::to_string(counter++));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  // Removed when the test binary exits, so repeated runs do not fill the temp directory.
+  struct Cleanup {
+    std::vector<fs::path> dirs;
+    ~Cleanup() {
+      std::error_code ec;
+      for (const auto& d : dirs) fs::remove_all(d, ec);
+    }
+  };
+  static Cleanup cleanup;
+  cleanup.dirs.push_back(dir);
   return dir;
 }
 
