@@ -33,7 +33,8 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   // Only words whose id is below num_words can reach the model; the rest are OOV anyway.
   const std::size_t kept = std::min<std::size_t>(vocab.size(), std::size_t(shape.num_words - kIndexFrom - 1));
   m.words.assign(vocab.words().begin(), vocab.words().begin() + std::ptrdiff_t(kept));
-  for (const Slot& s : make_layout(shape).slots())
+  const ParamLayout layout = make_layout(shape);  // named: slots() refers into it
+  for (const Slot& s : layout.slots())
     m.weights.push_back({s.name, s.shape, std::vector<float>(params + s.offset, params + s.offset + s.size())});
   m.config_ini = to_ini(config);
   m.epoch = metrics.epoch;

@@ -32,8 +32,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Stream ids of seeded_permutation: the one-off data split and each epoch's shuffle.
+// Stream ids of seeded_permutation: the one-off data split, the test order, each epoch's shuffle.
 constexpr std::uint64_t kSplitStream = 0;
+constexpr std::uint64_t kTestStream = 1;
 std::uint64_t epoch_stream(int epoch) { return 1000 + std::uint64_t(epoch); }
 
 bool exists(const std::string& path) {
@@ -124,8 +125,8 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   const std::vector<std::uint32_t> val_rows(split.begin() + std::ptrdiff_t(train_end), split.end());
   if (config.max_train > 0 && std::size_t(config.max_train) < train_rows.size())
     train_rows.resize(std::size_t(config.max_train));
-  std::vector<std::uint32_t> test_rows(data.test.size());
-  for (std::size_t i = 0; i < test_rows.size(); ++i) test_rows[i] = std::uint32_t(i);
+  // The test split is stored pos then neg: max_test takes a seeded sample, never one class.
+  std::vector<std::uint32_t> test_rows = seeded_permutation(data.test.size(), config.seed, kTestStream);
   if (config.max_test > 0 && std::size_t(config.max_test) < test_rows.size())
     test_rows.resize(std::size_t(config.max_test));
 

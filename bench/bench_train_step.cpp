@@ -1,0 +1,73 @@
+// Training-step throughput of the course model on real batches: 3 warm-up steps, then
+// `repeats` timed runs of `batches` steps (gather, forward, backward, RMSprop), printing each
+// run's samples/s and the median, in the same form as the PyTorch peer's --bench-batches.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "core/init.hpp"
+#include "core/rmsprop.hpp"
+#include "core/sentiment_model.hpp"
+#include "io/dataset_file.hpp"
+#include "launch/lib/padded_set.hpp"
+#include "launch/lib/shuffle.hpp"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: bench_train_step DATA.h5 [batches=20] [repeats=3] [maxlen=500] [batch=128]\n");
+    return 2;
+  }
+  try {
+    const std::string data_path = argv[1];
+    const int batches = argc > 2 ? std::atoi(argv[2]) : 20;
+    const int repeats = argc > 3 ? std::atoi(argv[3]) : 3;
+    const int maxlen = argc > 4 ? std::atoi(argv[4]) : 500;
+    const int bs = argc > 5 ? std::atoi(argv[5]) : 128;
+    const int warmup = 3;
+    const rnnsent::PreparedDataset data = rnnsent::read_dataset(data_path);
+    const auto order = rnnsent::seeded_permutation(data.train.size(), 1, 0);
+    const rnnsent::PaddedSet set =
+        rnnsent::make_padded_set(data.train, order, maxlen, rnnsent::Padding::pre, 30000);
+    rnnsent::ModelShape shape;
+    rnnsent::SentimentModel model(shape);
+    const std::size_t n = model.layout().total();
+    std::vector<float> params(n), grads(n), accum(n, 0.0f);
+    rnnsent::keras_initialize(shape, model.layout(), 1, params.data());
+    std::vector<std::int32_t> ids(std::size_t(bs) * std::size_t(maxlen));
+    std::vector<float> labels(std::size_t(bs)), logits(std::size_t(bs));
+    std::vector<std::uint32_t> rows(set.rows());
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
+    std::size_t next = 0;
+    auto step = [&] {
+      if (next + std::size_t(bs) > rows.size()) next = 0;
+      rnnsent::gather_batch(set, rows.data() + next, std::size_t(bs), ids.data(), labels.data());
+      next += std::size_t(bs);
+      std::fill(grads.begin(), grads.end(), 0.0f);
+      model.forward_backward(params.data(), ids.data(), labels.data(), bs, maxlen, 1.0f / float(bs),
+                             grads.data(), logits.data());
+      rnnsent::rmsprop_step({}, n, grads.data(), accum.data(), params.data());
+    };
+    for (int i = 0; i < warmup; ++i) step();
+    std::vector<double> rates;
+    for (int r = 0; r < repeats; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < batches; ++i) step();
+      const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      rates.push_back(double(batches) * bs / dt);
+      std::printf("bench train repeat %d: %d batches x %d in %.3fs -> %.1f samples/s (%.1f ms/batch)\n",
+                  r, batches, bs, dt, rates.back(), dt / batches * 1e3);
+    }
+    std::sort(rates.begin(), rates.end());
+    std::printf("RESULT rnnsent T=%d batch=%d threads=%d train median samples/s = %.1f\n", maxlen,
+                bs, omp_get_max_threads(), rates[rates.size() / 2]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_train_step: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
