@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     std::vector<float> params(n), grads(n), accum(n, 0.0f);
     rnnsent::keras_initialize(shape, model.layout(), 1, params.data());
     std::vector<std::int32_t> ids(std::size_t(bs) * std::size_t(maxlen));
-    std::vector<float> labels(std::size_t(bs)), logits(std::size_t(bs));
+    std::vector<float> labels(static_cast<std::size_t>(bs)), logits(static_cast<std::size_t>(bs));
     std::vector<std::uint32_t> rows(set.rows());
     for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
     std::size_t next = 0;

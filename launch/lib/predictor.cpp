@@ -1,0 +1,32 @@
+// Prediction from a checkpoint; see predictor.hpp.
+#include "launch/lib/predictor.hpp"
+
+#include <cmath>
+
+namespace rnnsent {
+
+Predictor::Predictor(const std::string& model_path)
+    : loaded_(load_model(model_path)),
+      // Counts are not needed to look words up; the stored order is the rank order.
+      vocab_(loaded_.words, std::vector<std::int64_t>(loaded_.words.size(), 0)),
+      padding_(parse_padding(loaded_.padding)),
+      net_(loaded_.shape) {}
+
+std::vector<float> Predictor::probabilities(const std::vector<std::string>& texts) {
+  const int T = loaded_.maxlen;
+  const std::size_t n = texts.size();
+  std::vector<float> out(n);
+  if (n == 0) return out;
+  ids_.resize(n * std::size_t(T));
+  logits_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<std::int32_t> encoded = encode_text(texts[i], vocab_, loaded_.shape.num_words);
+    pad_sequence(encoded.data(), encoded.size(), T, padding_, loaded_.shape.num_words,
+                 ids_.data() + i * std::size_t(T));
+  }
+  net_.predict_logits(loaded_.params.data(), ids_.data(), int(n), T, logits_.data());
+  for (std::size_t i = 0; i < n; ++i) out[i] = float(1.0 / (1.0 + std::exp(-double(logits_[i]))));
+  return out;
+}
+
+}  // namespace rnnsent

@@ -1,0 +1,32 @@
+// Scores raw texts with a trained model using only what best_model.h5 holds: its tokenizer,
+// vocabulary (+3 offset, unknown words -> 2), num_words, maxlen and padding. Batched through
+// the inference primitive; needs no dataset and no MPI launcher.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/sentiment_model.hpp"
+#include "io/sequences.hpp"
+#include "io/vocabulary.hpp"
+#include "launch/lib/model_io.hpp"
+
+namespace rnnsent {
+
+class Predictor {
+ public:
+  explicit Predictor(const std::string& model_path);
+  // Probability of positive for each text, in order.
+  std::vector<float> probabilities(const std::vector<std::string>& texts);
+  const LoadedModel& model() const { return loaded_; }
+
+ private:
+  LoadedModel loaded_;
+  Vocabulary vocab_;
+  Padding padding_;
+  SentimentModel net_;
+  std::vector<std::int32_t> ids_;
+  std::vector<float> logits_;
+};
+
+}  // namespace rnnsent

@@ -1,0 +1,145 @@
+// rnnsent_predict: scores new text with a trained checkpoint. Texts come from the arguments,
+// from --input FILE (one review per line) or from standard input, and are scored in batches
+// so a file of any length runs in bounded memory. Output: probability of positive, label, text.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "launch/lib/predictor.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+// JSON string body: escapes quotes, backslashes and control bytes, and replaces bytes that are
+// not valid UTF-8 with U+FFFD so the output is always valid JSON.
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+      ++i;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      ++i;
+    } else if (c < 0x80) {
+      out += char(c);
+      ++i;
+    } else {
+      const int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+      bool ok = len > 0 && i + std::size_t(len) <= s.size();
+      for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+      if (ok) {
+        out.append(s, i, std::size_t(len));
+        i += std::size_t(len);
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+  }
+  return out;
+}
+
+// Tabs and newlines inside a text would break a TSV row.
+std::string tsv_clean(std::string s) {
+  for (char& c : s)
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+struct Printer {
+  std::string format;
+  bool first = true;
+  void print(float p, const std::string& text) {
+    const char* label = p > 0.5f ? "positive" : "negative";
+    if (format == "json") {
+      std::printf("%s{\"probability\": %.6f, \"label\": \"%s\", \"text\": \"%s\"}", first ? "[\n  " : ",\n  ",
+                  p, label, json_escape(text).c_str());
+    } else if (format == "tsv") {
+      if (first) std::printf("probability\tlabel\ttext\n");
+      std::printf("%.6f\t%s\t%s\n", p, label, tsv_clean(text).c_str());
+    } else {
+      std::printf("%.4f  %-8s  %s\n", p, label, text.c_str());
+    }
+    first = false;
+  }
+  void finish() {
+    if (format == "json") std::printf(first ? "[]\n" : "\n]\n");
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model_path, input_path, format = "text";
+  std::vector<std::string> texts;
+  int batch = 256;
+  po::options_description opts("usage: rnnsent_predict --model FILE.h5 [TEXT ...] [--input FILE]");
+  opts.add_options()("help,h", "print this help")
+      ("model", po::value(&model_path)->required(), "checkpoint (best_model.h5)")
+      ("input", po::value(&input_path), "file with one review per line ('-' = standard input)")
+      ("format", po::value(&format), "text | tsv | json")
+      ("batch_size", po::value(&batch), "reviews scored per batch")
+      ("text", po::value(&texts), "texts to score (positional)");
+  po::positional_options_description pos;
+  pos.add("text", -1);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+    if (vm.count("help")) {
+      std::cout << opts << "\nWith no TEXT and no --input, reviews are read from standard input.\n";
+      return 0;
+    }
+    po::notify(vm);
+    if (format != "text" && format != "tsv" && format != "json")
+      throw po::error("invalid value '" + format + "' for --format: use text, tsv or json");
+    if (batch < 1) throw po::error("invalid value " + std::to_string(batch) + " for --batch_size: must be >= 1");
+    if (!texts.empty() && !input_path.empty()) throw po::error("give TEXT arguments or --input, not both");
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
+    return 2;
+  }
+  try {
+    rnnsent::Predictor predictor(model_path);
+    Printer printer{format};
+    auto score = [&](std::vector<std::string>& chunk) {
+      const std::vector<float> p = predictor.probabilities(chunk);
+      for (std::size_t i = 0; i < chunk.size(); ++i) printer.print(p[i], chunk[i]);
+      chunk.clear();
+    };
+    if (!texts.empty()) {
+      score(texts);
+    } else {
+      std::ifstream file;
+      if (!input_path.empty() && input_path != "-") {
+        file.open(input_path);
+        if (!file) throw std::runtime_error(input_path + ": cannot open input file");
+      }
+      std::istream& in = file.is_open() ? file : std::cin;
+      std::vector<std::string> chunk;
+      std::string line;
+      // Empty lines are scored too (a review of no known word), so output rows match input lines.
+      while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        chunk.push_back(std::move(line));
+        if (chunk.size() == std::size_t(batch)) score(chunk);
+      }
+      if (in.bad()) throw std::runtime_error((input_path.empty() ? std::string("stdin") : input_path) + ": read error");
+      if (!chunk.empty()) score(chunk);
+    }
+    printer.finish();
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
