@@ -103,15 +103,16 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
 
   const std::string model_path = config.output_dir + "/best_model.h5";
   const std::string history_path = config.output_dir + "/history.h5";
+  // Everything that can be wrong with the input is found before any output is touched.
+  if (root && exists(model_path) && !config.overwrite)
+    throw std::runtime_error(model_path + ": already exists; pass --overwrite to replace it or "
+                             "choose another output_dir");
+  const PreparedDataset data = read_dataset(config.data);
   if (root) {
     make_dirs(config.output_dir);
-    if (exists(model_path) && !config.overwrite)
-      throw std::runtime_error(model_path + ": already exists; pass --overwrite to replace it or "
-                               "choose another output_dir");
     write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
   }
 
-  const PreparedDataset data = read_dataset(config.data);
   const Padding padding = parse_padding(config.padding);
   const std::size_t total = data.train.size();
   const std::size_t train_end = std::size_t(double(total) * (1.0 - config.validation_split));

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Bad input through the real executables: each case must exit non-zero with exactly one line on
+# stderr that names the file, key or value, and must leave existing outputs untouched.
+# Usage: test_bad_input.sh BIN_DIR SOURCE_DIR
+set -uo pipefail
+bin="$1" src="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0 passed=0
+
+# expect_error NAME EXPECTED_SUBSTRING -- COMMAND...
+expect_error() {
+  local name="$1" want="$2"; shift 3
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  local lines; lines=$(printf '%s' "$err" | grep -c '')
+  if [ "$rc" -eq 0 ]; then echo "FAIL $name: exit 0"; failures=$((failures + 1)); return; fi
+  if [ "$lines" -ne 1 ]; then echo "FAIL $name: $lines lines on stderr: $err"; failures=$((failures + 1)); return; fi
+  if ! printf '%s' "$err" | grep -qF -- "$want"; then echo "FAIL $name: '$err' lacks '$want'"; failures=$((failures + 1)); return; fi
+  echo "ok   $name (exit $rc): $err"; passed=$((passed + 1))
+}
+
+# A real prepared file from the hand-written fixture reviews.
+"$bin/rnnsent_prepare" --imdb-dir "$src/tests/fixtures/aclImdb_tiny" --output "$work/tiny.h5" >/dev/null || { echo "FAIL prepare fixture"; exit 1; }
+# train_with [KEY VALUE ...]: rnnsent_train on the fixture, the given keys replacing the defaults
+# (each flag may be given once).
+train_with() {
+  declare -A opt=([data]="$work/tiny.h5" [output_dir]="$work/run" [num_words]=50 [maxlen]=10
+                  [batch_size]=2 [epochs]=1 [validation_split]=0.34)
+  while [ $# -gt 0 ]; do opt[$1]="$2"; shift 2; done
+  local args=()
+  for k in "${!opt[@]}"; do args+=("--$k" "${opt[$k]}"); done
+  "$bin/rnnsent_train" "${args[@]}"
+}
+
+printf 'data = %s\nbatchsize = 4\n' "$work/tiny.h5" > "$work/unknown.ini"
+expect_error unknown-key "batchsize" -- "$bin/rnnsent_train" --config "$work/unknown.ini"
+printf 'data = %s\nbatch_size = many\n' "$work/tiny.h5" > "$work/malformed.ini"
+expect_error malformed-value "many" -- "$bin/rnnsent_train" --config "$work/malformed.ini"
+expect_error malformed-flag "1e2x" -- train_with maxlen 1e2x
+expect_error batch-zero "batch_size" -- train_with batch_size 0
+expect_error split-one "validation_split" -- train_with validation_split 1
+expect_error split-negative "validation_split" -- train_with validation_split -0.1
+expect_error maxlen-zero "maxlen" -- train_with maxlen 0
+expect_error num-words-small "num_words" -- train_with num_words 3
+expect_error epochs-zero "epochs" -- train_with epochs 0
+expect_error missing-config "$work/none.ini" -- "$bin/rnnsent_train" --config "$work/none.ini"
+expect_error missing-dataset "$work/none.h5" -- train_with data "$work/none.h5"
+
+echo "not hdf5" > "$work/text.h5"
+expect_error dataset-not-hdf5 "$work/text.h5" -- train_with data "$work/text.h5"
+head -c $(( $(stat -c %s "$work/tiny.h5") / 2 )) "$work/tiny.h5" > "$work/truncated.h5"
+expect_error dataset-truncated "$work/truncated.h5" -- train_with data "$work/truncated.h5"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+  cp "$work/tiny.h5" "$work/v99.h5"
+  /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r+'); f.attrs['format_version']=99" "$work/v99.h5"
+  expect_error dataset-version "format version" -- train_with data "$work/v99.h5" output_dir "$work/run-v99"
+fi
+
+mkdir -p "$work/empty"
+expect_error prepare-missing-dir "$work/nodir" -- "$bin/rnnsent_prepare" --imdb-dir "$work/nodir" --output "$work/x.h5"
+expect_error prepare-empty-dir "$work/empty" -- "$bin/rnnsent_prepare" --imdb-dir "$work/empty" --output "$work/x.h5"
+expect_error prepare-no-overwrite "$work/tiny.h5" -- "$bin/rnnsent_prepare" --imdb-dir "$src/tests/fixtures/aclImdb_tiny" --output "$work/tiny.h5"
+
+# An existing model survives a run that would replace it, and a run with bad data.
+mkdir -p "$work/run" && echo "precious model" > "$work/run/best_model.h5"
+before=$(md5sum < "$work/run/best_model.h5")
+expect_error keeps-model "--overwrite" -- train_with
+expect_error keeps-model-bad-data "$work/text.h5" -- "$bin/rnnsent_train" --data "$work/text.h5" --output_dir "$work/run" --overwrite
+[ "$(md5sum < "$work/run/best_model.h5")" = "$before" ] && { echo "ok   model untouched"; passed=$((passed + 1)); } || { echo "FAIL model changed"; failures=$((failures + 1)); }
+
+expect_error predict-missing-model "$work/none.h5" -- "$bin/rnnsent_predict" --model "$work/none.h5" "text"
+expect_error predict-not-a-model "not an rnnsent model" -- "$bin/rnnsent_predict" --model "$work/tiny.h5" "text"
+expect_error predict-bad-format "yaml" -- "$bin/rnnsent_predict" --model "$work/tiny.h5" --format yaml "text"
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
