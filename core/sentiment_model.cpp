@@ -1,8 +1,13 @@
 // SentimentModel: the fast training/prediction path. Embedding gather -> oneDNN RNN (last
 // state) -> dense + BCE, and the reverse, on the caller's flat parameter/gradient buffers.
+// Each OpenMP thread runs one contiguous chunk of the batch (see the header for why); oneDNN
+// and the gather run single-threaded inside the parallel region because nested OpenMP is off.
 #include "core/sentiment_model.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -28,37 +33,85 @@ void check_ids(const std::int32_t* ids, int N, int T, int V) {
   }
 }
 
+// Runs body(k) for k in [0, count) on up to count threads; the first exception is rethrown
+// after the region, since an exception must not leave an OpenMP region.
+template <typename Body>
+void parallel_chunks(int count, Body&& body) {
+  std::exception_ptr error;
+#pragma omp parallel for num_threads(count) schedule(static, 1)
+  for (int k = 0; k < count; ++k) {
+    try {
+      body(k);
+    } catch (...) {
+#pragma omp critical(rnnsent_chunk_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
 }  // namespace
 
+SentimentModel::Chunk::Chunk(const ModelShape& shape)
+    : rnn(shape.cell, shape.embedding_dim, shape.units) {}
+
 SentimentModel::SentimentModel(const ModelShape& shape)
-    : shape_(shape),
-      layout_(make_layout(shape)),
-      off_(resolve_offsets(layout_, shape)),
-      rnn_(shape.cell, shape.embedding_dim, shape.units) {}
+    : shape_(shape), layout_(make_layout(shape)), off_(resolve_offsets(layout_, shape)) {}
+
+int SentimentModel::chunk_count(int N) const { return std::max(1, std::min(N, omp_get_max_threads())); }
+
+void SentimentModel::ensure_chunks(int count) {
+  while (int(chunks_.size()) < count) chunks_.push_back(std::make_unique<Chunk>(shape_));
+}
 
 float SentimentModel::forward_backward(const float* params, const std::int32_t* ids,
                                        const float* labels, int N, int T, float grad_scale,
                                        float* grads, float* logits) {
   const int E = shape_.embedding_dim, H = shape_.units, V = shape_.num_words;
   check_ids(ids, N, T, V);
-  const std::size_t tne = static_cast<std::size_t>(T) * N * E;
-  ensure_size(x_, tne);
-  ensure_size(dx_, tne);
-  ensure_size(h_last_, static_cast<std::size_t>(N) * H);
-  ensure_size(dh_, static_cast<std::size_t>(N) * H);
-  ensure_size(logits_, N);
+  const int count = chunk_count(N);
+  ensure_chunks(count);
+  // Chunk-private gradient of the small slots, laid out as in the flat buffer from the kernel
+  // on: kernel [E, GH], recurrent kernel [H, GH], bias [GH], dense kernel [H], dense bias [1].
+  const std::size_t small = off_.dense_bias + 1 - off_.kernel;
 
-  embedding_gather(params + off_.embedding, E, ids, N, T, x_.data());
-  rnn_.forward_training(T, N, x_.data(), params + off_.kernel, params + off_.recurrent_kernel,
-                        params + off_.bias, h_last_.data());
-  // dh_ comes out already multiplied by grad_scale, so every gradient below it is scaled too.
-  const float loss = reference::dense_bce_forward_backward<float>(
-      h_last_.data(), params + off_.dense_kernel, params + off_.dense_bias, labels, N, H,
-      grad_scale, logits_.data(), dh_.data(), grads + off_.dense_kernel, grads + off_.dense_bias);
-  rnn_.backward(dh_.data(), dx_.data(), grads + off_.kernel, grads + off_.recurrent_kernel,
-                grads + off_.bias);
-  embedding_scatter_add(dx_.data(), ids, N, T, E, V, grads + off_.embedding);
-  if (logits) std::copy(logits_.begin(), logits_.begin() + N, logits);
+  parallel_chunks(count, [&](int k) {
+    Chunk& c = *chunks_[std::size_t(k)];
+    const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
+    const std::size_t tne = std::size_t(T) * std::size_t(n) * std::size_t(E);
+    ensure_size(c.x, tne);
+    ensure_size(c.dx, tne);
+    ensure_size(c.h_last, std::size_t(n) * std::size_t(H));
+    ensure_size(c.dh, std::size_t(n) * std::size_t(H));
+    ensure_size(c.grads, small);
+    ensure_size(c.logits, std::size_t(n));
+    std::fill(c.grads.begin(), c.grads.begin() + std::ptrdiff_t(small), 0.0f);
+    float* g = c.grads.data() - off_.kernel;  // so g + off_.X addresses slot X
+    const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
+
+    embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
+    c.rnn.forward_training(T, n, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
+                           params + off_.bias, c.h_last.data());
+    // dh comes out already multiplied by grad_scale, so every gradient below it is scaled too.
+    c.loss = reference::dense_bce_forward_backward<float>(
+        c.h_last.data(), params + off_.dense_kernel, params + off_.dense_bias, labels + n0, n, H,
+        grad_scale, c.logits.data(), c.dh.data(), g + off_.dense_kernel, g + off_.dense_bias);
+    if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
+    c.rnn.backward(c.dh.data(), c.dx.data(), g + off_.kernel, g + off_.recurrent_kernel,
+                   g + off_.bias);
+  });
+
+  // Reductions in chunk order, so a given thread count always gives the same bits.
+  float loss = 0.0f;
+  for (int k = 0; k < count; ++k) {
+    const Chunk& c = *chunks_[std::size_t(k)];
+    const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
+    loss += c.loss;
+    float* dst = grads + off_.kernel;
+    for (std::size_t i = 0; i < small; ++i) dst[i] += c.grads[i];
+    embedding_scatter_add(c.dx.data(), ids + std::size_t(n0) * std::size_t(T), n, T, E, V,
+                          grads + off_.embedding);
+  }
   return loss;
 }
 
@@ -66,18 +119,25 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
                                     float* logits) {
   const int E = shape_.embedding_dim, H = shape_.units;
   check_ids(ids, N, T, shape_.num_words);
-  ensure_size(x_, static_cast<std::size_t>(T) * N * E);
-  ensure_size(h_last_, static_cast<std::size_t>(N) * H);
-  embedding_gather(params + off_.embedding, E, ids, N, T, x_.data());
-  rnn_.forward_inference(T, N, x_.data(), params + off_.kernel, params + off_.recurrent_kernel,
-                         params + off_.bias, h_last_.data());
-  const float* w = params + off_.dense_kernel;
-  const float b = params[off_.dense_bias];
-  for (int n = 0; n < N; ++n) {
-    float z = b;
-    for (int k = 0; k < H; ++k) z += h_last_[static_cast<std::size_t>(n) * H + k] * w[k];
-    logits[n] = z;
-  }
+  const int count = chunk_count(N);
+  ensure_chunks(count);
+  parallel_chunks(count, [&](int k) {
+    Chunk& c = *chunks_[std::size_t(k)];
+    const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
+    ensure_size(c.x, std::size_t(T) * std::size_t(n) * std::size_t(E));
+    ensure_size(c.h_last, std::size_t(n) * std::size_t(H));
+    embedding_gather(params + off_.embedding, E, ids + std::size_t(n0) * std::size_t(T), n, T,
+                     c.x.data());
+    c.rnn.forward_inference(T, n, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
+                            params + off_.bias, c.h_last.data());
+    const float* w = params + off_.dense_kernel;
+    const float b = params[off_.dense_bias];
+    for (int i = 0; i < n; ++i) {
+      float z = b;
+      for (int j = 0; j < H; ++j) z += c.h_last[std::size_t(i) * std::size_t(H) + std::size_t(j)] * w[j];
+      logits[n0 + i] = z;
+    }
+  });
 }
 
 }  // namespace rnnsent

@@ -2,9 +2,14 @@
 // dense + loss, and back. Owns activation buffers and the RNN primitives (built once per
 // batch shape), never the parameters: those live in the caller's flat buffers, so the same
 // model object serves training, evaluation, MPI and checkpoints.
+// A batch is cut into one contiguous chunk per OpenMP thread and each thread runs its chunk
+// through its own single-threaded RNN primitives: oneDNN's RNN scales poorly across threads
+// at N = 128, H = 64, while independent chunks scale almost linearly (docs/PERFORMANCE.md).
+// Results are bit-identical for a given thread count and agree to float rounding across counts.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/model_shape.hpp"
@@ -31,16 +36,26 @@ class SentimentModel {
   void predict_logits(const float* params, const std::int32_t* ids, int N, int T, float* logits);
 
  private:
+  // One thread's share of a batch: its own RNN primitives, activations and weight gradients.
+  struct Chunk {
+    explicit Chunk(const ModelShape& shape);
+    OneDnnRnn rnn;
+    std::vector<float> x, dx;    // [T, n, E]
+    std::vector<float> h_last;   // [n, H]
+    std::vector<float> dh;       // [n, H]
+    std::vector<float> logits;   // [n]
+    std::vector<float> grads;    // this chunk's dW, dU, db, dense kernel, dense bias
+    float loss = 0;              // sum of this chunk's per-review losses
+  };
+  // Number of chunks for a batch of N (one per thread, at most N) and chunk k's first row.
+  int chunk_count(int N) const;
+  static int chunk_begin(int N, int chunks, int k) { return int(std::int64_t(N) * k / chunks); }
+  void ensure_chunks(int count);
+
   ModelShape shape_;
   ParamLayout layout_;
   ParamOffsets off_;
-  OneDnnRnn rnn_;
-  // Activations, resized when the batch shape grows; never reallocated in a steady loop.
-  std::vector<float> x_;       // [T, N, E]
-  std::vector<float> dx_;      // [T, N, E]
-  std::vector<float> h_last_;  // [N, H]
-  std::vector<float> dh_;      // [N, H]
-  std::vector<float> logits_;  // [N]
+  std::vector<std::unique_ptr<Chunk>> chunks_;
 };
 
 }  // namespace rnnsent

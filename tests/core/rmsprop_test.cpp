@@ -56,5 +56,29 @@ TEST(Rmsprop, SameResultOnOneAndTwoThreads) {
   EXPECT_NE(results[0], w0);
 }
 
+TEST(Rmsprop, ZeroGradientBlocksMatchTheDenseFormulaBitForBit) {
+  // The optimizer skips the w update for all-zero gradient blocks (untouched embedding rows);
+  // that must be the very same float arithmetic as the plain formula, over several steps with
+  // rows that are touched on some steps and not on others.
+  const std::size_t n = 1000;
+  auto g = testing::random_vector<float>(n, -1, 1, 3);
+  std::vector<float> v(n, 0.f), w = testing::random_vector<float>(n, -1, 1, 4);
+  std::vector<float> v_ref = v, w_ref = w;
+  const RmspropSettings s;
+  for (int step = 0; step < 4; ++step) {
+    for (std::size_t i = 0; i < n; ++i)
+      if ((i / 128 + std::size_t(step)) % 3 == 0) g[i] = 0.f;  // whole zero blocks, moving
+    g[5] = 0.f;  // and a lone zero inside a touched block
+    rmsprop_step(s, n, g.data(), v.data(), w.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      v_ref[i] = s.rho * v_ref[i] + (1.0f - s.rho) * g[i] * g[i];
+      w_ref[i] -= s.learning_rate * g[i] / (std::sqrt(v_ref[i]) + s.epsilon);
+    }
+    ASSERT_EQ(v, v_ref) << "step " << step;
+    ASSERT_EQ(w, w_ref) << "step " << step;
+    g = testing::random_vector<float>(n, -1, 1, 10 + step);
+  }
+}
+
 }  // namespace
 }  // namespace rnnsent
