@@ -63,6 +63,15 @@ void Session::broadcast(int* data, std::size_t n, int root) const {
   check(MPI_Bcast(data, int(n), MPI_INT, root, MPI_COMM_WORLD), "MPI_Bcast");
 }
 
+void Session::check_launch() const {
+  const char* step_tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (size_ == 1 && step_tasks && std::atoi(step_tasks) > 1)
+    throw std::runtime_error(
+        "srun started " + std::string(step_tasks) +
+        " tasks but MPI sees 1 rank: each would train alone. Use srun --mpi=pmix (or mpirun "
+        "inside the allocation); SLURM_STEP_NUM_TASKS=" + step_tasks);
+}
+
 void Session::barrier() const {
   if (size_ > 1) MPI_Barrier(MPI_COMM_WORLD);
 }

@@ -25,6 +25,9 @@ class Session {
   void broadcast(float* data, std::size_t n, int root = 0) const;
   void broadcast(int* data, std::size_t n, int root = 0) const;
   void barrier() const;
+  // Throws when the launch cannot be what the user meant: srun started several processes
+  // without an MPI plugin (each then sees itself as rank 0 of 1 while SLURM_STEP_NUM_TASKS > 1).
+  void check_launch() const;
   // Ends every rank of the job with code: used when one rank fails, so no rank hangs.
   [[noreturn]] void abort(int code) const;
 

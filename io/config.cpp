@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace po = boost::program_options;
 
@@ -44,6 +46,36 @@ po::options_description make_keys(TrainConfig& c) {
 // but prefix where it came from.
 std::string describe(const po::error& e) { return e.what(); }
 
+// Scripts append overrides to a base command line (`$BASE --epochs 1`), so a flag given twice
+// takes its last value, as most command-line tools do. Boost refuses repeats, so earlier
+// occurrences are dropped here. Switches (no value) are left alone.
+std::vector<std::string> last_flag_wins(int argc, const char* const* argv,
+                                        const po::options_description& keys) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto key_of = [&](const std::string& a) -> std::string {
+    if (a.rfind("--", 0) != 0) return "";
+    const std::string k = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
+    return keys.find_nothrow(k, false) ? k : "";
+  };
+  std::vector<bool> drop(args.size(), false);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string k = key_of(args[i]);
+    if (k.empty()) continue;
+    const bool inline_value = args[i].find('=') != std::string::npos;
+    for (std::size_t j = i + (inline_value ? 1 : 2); j < args.size(); ++j) {
+      if (key_of(args[j]) == k) {  // a later occurrence exists: drop this one and its value
+        drop[i] = true;
+        if (!inline_value && i + 1 < args.size()) drop[i + 1] = true;
+        break;
+      }
+    }
+  }
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < args.size(); ++i)
+    if (!drop[i]) kept.push_back(args[i]);
+  return kept;
+}
+
 }  // namespace
 
 bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
@@ -60,7 +92,7 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   po::variables_map vm;
   try {
     // Command line first: values stored first win, so flags override the file.
-    po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+    po::store(po::command_line_parser(last_flag_wins(argc, argv, keys)).options(all).run(), vm);
   } catch (const po::error& e) {
     throw ConfigError("command line: " + describe(e));
   }

@@ -6,6 +6,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
@@ -157,6 +158,56 @@ H5::Group open_group(const H5::H5File& file, const std::string& path, const std:
   return file.openGroup(name);
 }
 
+// Checks the per-review arrays of a split against each other and the token count.
+void check_split_meta(const std::string& where, const std::vector<std::int64_t>& offsets,
+                      const std::vector<std::uint8_t>& labels,
+                      const std::vector<std::uint8_t>& ratings,
+                      const std::vector<std::int32_t>& review_ids, std::int64_t token_count) {
+  auto fail = [&](const std::string& what) { throw std::runtime_error(where + what); };
+  const std::size_t n = labels.size();
+  if (ratings.size() != n || review_ids.size() != n) {
+    fail("labels, ratings and review_ids have different lengths (" + std::to_string(n) + ", " +
+         std::to_string(ratings.size()) + ", " + std::to_string(review_ids.size()) + ")");
+  }
+  if (offsets.size() != n + 1) {
+    fail("offsets has " + std::to_string(offsets.size()) + " entries, expected " +
+         std::to_string(n + 1) + " (reviews + 1)");
+  }
+  if (offsets[0] != 0) fail("offsets[0] is " + std::to_string(offsets[0]) + ", expected 0");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (offsets[i + 1] <= offsets[i]) {
+      fail("offsets not increasing at review " + std::to_string(i) + " (" +
+           std::to_string(offsets[i]) + " then " + std::to_string(offsets[i + 1]) + ")");
+    }
+    if (labels[i] > 1)
+      fail("labels[" + std::to_string(i) + "] is " + std::to_string(int(labels[i])) +
+           ", expected 0 or 1");
+  }
+  if (offsets[n] != token_count) {
+    fail("offsets end at " + std::to_string(offsets[n]) + " but tokens has " +
+         std::to_string(token_count) + " entries");
+  }
+}
+
+// Checks one review's ids: it starts with the start id and every id is a known one.
+// first_token is its position in the split's token array, for the message.
+void check_review_tokens(const std::string& where, std::size_t review, const std::int32_t* ids,
+                         std::size_t length, std::int64_t first_token, std::int64_t vocab_size) {
+  if (ids[0] != kStartId) {
+    throw std::runtime_error(where + "review " + std::to_string(review) +
+                             " does not begin with the start id " + std::to_string(kStartId));
+  }
+  const std::int64_t id_end = vocab_size + kIndexFrom + 1;  // largest id is rank V + 3
+  for (std::size_t t = 0; t < length; ++t) {
+    if (ids[t] < kStartId || ids[t] >= id_end) {
+      throw std::runtime_error(where + "tokens[" + std::to_string(first_token + std::int64_t(t)) +
+                               "] = " + std::to_string(ids[t]) + " outside [" +
+                               std::to_string(kStartId) + ", " + std::to_string(id_end) +
+                               ") for a vocabulary of " + std::to_string(vocab_size) + " words");
+    }
+  }
+}
+
 EncodedSplit read_split(const H5::H5File& file, const std::string& path, const std::string& name,
                         std::int64_t vocab_size) {
   const H5::Group g = open_group(file, path, name);
@@ -166,47 +217,50 @@ EncodedSplit read_split(const H5::H5File& file, const std::string& path, const s
   s.labels = h5::read_array<std::uint8_t>(g, "labels");
   s.ratings = h5::read_array<std::uint8_t>(g, "ratings");
   s.review_ids = h5::read_array<std::int32_t>(g, "review_ids");
-
   const std::string where = path + ": /" + name + "/";
-  auto fail = [&](const std::string& what) { throw std::runtime_error(where + what); };
-  const std::size_t n = s.labels.size();
-  if (s.ratings.size() != n || s.review_ids.size() != n) {
-    fail("labels, ratings and review_ids have different lengths (" + std::to_string(n) + ", " +
-         std::to_string(s.ratings.size()) + ", " + std::to_string(s.review_ids.size()) + ")");
-  }
-  if (s.offsets.size() != n + 1) {
-    fail("offsets has " + std::to_string(s.offsets.size()) + " entries, expected " +
-         std::to_string(n + 1) + " (reviews + 1)");
-  }
-  if (s.offsets[0] != 0) fail("offsets[0] is " + std::to_string(s.offsets[0]) + ", expected 0");
-  for (std::size_t i = 0; i < n; ++i) {
-    if (s.offsets[i + 1] <= s.offsets[i]) {
-      fail("offsets not increasing at review " + std::to_string(i) + " (" +
-           std::to_string(s.offsets[i]) + " then " + std::to_string(s.offsets[i + 1]) + ")");
-    }
-  }
-  if (s.offsets[n] != std::int64_t(s.tokens.size())) {
-    fail("offsets end at " + std::to_string(s.offsets[n]) + " but tokens has " +
-         std::to_string(s.tokens.size()) + " entries");
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (s.labels[i] > 1)
-      fail("labels[" + std::to_string(i) + "] is " + std::to_string(int(s.labels[i])) +
-           ", expected 0 or 1");
-    if (s.tokens[std::size_t(s.offsets[i])] != kStartId) {
-      fail("review " + std::to_string(i) + " does not begin with the start id " +
-           std::to_string(kStartId));
-    }
-  }
-  const std::int64_t id_end = vocab_size + kIndexFrom + 1;  // largest id is rank V + 3
-  for (std::size_t i = 0; i < s.tokens.size(); ++i) {
-    if (s.tokens[i] < kStartId || s.tokens[i] >= id_end) {
-      fail("tokens[" + std::to_string(i) + "] = " + std::to_string(s.tokens[i]) + " outside [" +
-           std::to_string(kStartId) + ", " + std::to_string(id_end) + ") for a vocabulary of " +
-           std::to_string(vocab_size) + " words");
-    }
-  }
+  check_split_meta(where, s.offsets, s.labels, s.ratings, s.review_ids,
+                   std::int64_t(s.tokens.size()));
+  for (std::size_t i = 0; i < s.size(); ++i)
+    check_review_tokens(where, i, s.review(i), s.length(i), s.offsets[i], vocab_size);
   return s;
+}
+
+// Checks kind, format version and id conventions; returns the format version.
+std::int64_t check_header(const H5::H5File& file, const std::string& path) {
+    if (!h5::has_attr(file, "kind")) {
+    throw std::runtime_error(path + ": not an rnnsent dataset (no 'kind' attribute)");
+  }
+  const std::string kind = h5::get_string_attr(file, "kind");
+  if (kind != kKind) {
+    throw std::runtime_error(path + ": not an rnnsent dataset (kind '" + kind + "', expected '" +
+                             kKind + "')");
+  }
+  const std::int64_t version = h5::get_int_attr(file, "format_version");
+  if (version != kDatasetFormatVersion) {
+    throw std::runtime_error(path + ": dataset format version " + std::to_string(version) +
+                             ", this build reads " + std::to_string(kDatasetFormatVersion));
+  }
+  const std::pair<const char*, std::int64_t> conventions[] = {
+      {"index_from", kIndexFrom}, {"start_id", kStartId}, {"oov_id", kOovId}, {"pad_id", kPadId}};
+  for (const auto& [key, expected] : conventions) {
+    const std::int64_t value = h5::get_int_attr(file, key);
+    if (value != expected) {
+      throw std::runtime_error(path + ": attribute " + key + " = " + std::to_string(value) +
+                               ", this build uses " + std::to_string(expected));
+    }
+  }
+  return version;
+}
+
+// Number of vocabulary words, from the length of /vocabulary/counts, without reading the words.
+std::int64_t vocabulary_size(const H5::H5File& file, const std::string& path) {
+  const H5::Group vg = open_group(file, path, "vocabulary");
+  if (!h5::has(vg, "counts")) throw std::runtime_error(path + ": missing dataset '/vocabulary/counts'");
+  hsize_t n = 0;
+  H5::DataSpace space = vg.openDataSet("counts").getSpace();
+  if (space.getSimpleExtentNdims() != 1) throw std::runtime_error(path + ": /vocabulary/counts is not 1-D");
+  space.getSimpleExtentDims(&n);
+  return std::int64_t(n);
 }
 
 }  // namespace
@@ -261,28 +315,7 @@ void write_dataset(const std::string& path, const PreparedDataset& data) {
 PreparedDataset read_dataset(const std::string& path) {
   H5::H5File file = h5::open_read(path);
   try {
-    if (!h5::has_attr(file, "kind")) {
-      throw std::runtime_error(path + ": not an rnnsent dataset (no 'kind' attribute)");
-    }
-    const std::string kind = h5::get_string_attr(file, "kind");
-    if (kind != kKind) {
-      throw std::runtime_error(path + ": not an rnnsent dataset (kind '" + kind + "', expected '" +
-                               kKind + "')");
-    }
-    const std::int64_t version = h5::get_int_attr(file, "format_version");
-    if (version != kDatasetFormatVersion) {
-      throw std::runtime_error(path + ": dataset format version " + std::to_string(version) +
-                               ", this build reads " + std::to_string(kDatasetFormatVersion));
-    }
-    const std::pair<const char*, std::int64_t> conventions[] = {
-        {"index_from", kIndexFrom}, {"start_id", kStartId}, {"oov_id", kOovId}, {"pad_id", kPadId}};
-    for (const auto& [key, expected] : conventions) {
-      const std::int64_t value = h5::get_int_attr(file, key);
-      if (value != expected) {
-        throw std::runtime_error(path + ": attribute " + key + " = " + std::to_string(value) +
-                                 ", this build uses " + std::to_string(expected));
-      }
-    }
+    const std::int64_t version = check_header(file, path);
     PreparedDataset data;
     data.format_version = int(version);
     data.tokenizer = h5::get_string_attr(file, "tokenizer");
@@ -303,6 +336,109 @@ PreparedDataset read_dataset(const std::string& path) {
     throw std::runtime_error(path + ": cannot read dataset (" + e.getDetailMsg() +
                              "); the file may be truncated or damaged");
   }
+}
+
+
+DatasetReader::DatasetReader(const std::string& path) : path_(path) {
+  H5::H5File file = h5::open_read(path);
+  try {
+    check_header(file, path);
+    vocab_size_ = vocabulary_size(file, path);
+    for (auto [name, meta] : {std::pair{"train", &train_}, std::pair{"test", &test_}}) {
+      const H5::Group g = open_group(file, path, name);
+      meta->offsets = h5::read_array<std::int64_t>(g, "offsets");
+      meta->labels = h5::read_array<std::uint8_t>(g, "labels");
+      meta->ratings = h5::read_array<std::uint8_t>(g, "ratings");
+      meta->review_ids = h5::read_array<std::int32_t>(g, "review_ids");
+      if (!h5::has(g, "tokens")) throw std::runtime_error(path + ": missing dataset '/" + std::string(name) + "/tokens'");
+      hsize_t tokens = 0;
+      H5::DataSpace space = g.openDataSet("tokens").getSpace();
+      if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&tokens);
+      check_split_meta(path + ": /" + name + "/", meta->offsets, meta->labels, meta->ratings,
+                       meta->review_ids, std::int64_t(tokens));
+    }
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": cannot read dataset (" + e.getDetailMsg() +
+                             "); the file may be truncated or damaged");
+  }
+}
+
+const DatasetReader::SplitMeta& DatasetReader::meta(const std::string& split) const {
+  if (split == "train") return train_;
+  if (split == "test") return test_;
+  throw std::runtime_error(path_ + ": no split '" + split + "' (train or test)");
+}
+
+std::size_t DatasetReader::size(const std::string& split) const { return meta(split).labels.size(); }
+
+const std::vector<std::uint8_t>& DatasetReader::labels(const std::string& split) const {
+  return meta(split).labels;
+}
+
+EncodedSplit DatasetReader::read(const std::string& split,
+                                 const std::vector<std::uint32_t>& indices) const {
+  const SplitMeta& m = meta(split);
+  for (std::uint32_t i : indices)
+    if (i >= m.labels.size())
+      throw std::runtime_error(path_ + ": /" + split + "/ has no review " + std::to_string(i));
+  // Read in file order, one HDF5 read per run of consecutive reviews, into a staging buffer.
+  std::vector<std::uint32_t> sorted(indices);
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<std::int64_t> staged_at(sorted.size());
+  std::vector<std::int32_t> staged;
+  const std::string where = path_ + ": /" + split + "/";
+  try {
+    H5::H5File file = h5::open_read(path_);
+    H5::DataSet ds = file.openGroup(split).openDataSet("tokens");
+    H5::DataSpace file_space = ds.getSpace();
+    for (std::size_t r = 0; r < sorted.size();) {
+      std::size_t e = r + 1;
+      while (e < sorted.size() && sorted[e] == sorted[e - 1] + 1) ++e;
+      const hsize_t start = hsize_t(m.offsets[sorted[r]]);
+      const hsize_t count = hsize_t(m.offsets[sorted[e - 1] + 1]) - start;
+      for (std::size_t k = r; k < e; ++k)
+        staged_at[k] = std::int64_t(staged.size()) + m.offsets[sorted[k]] - std::int64_t(start);
+      staged.resize(staged.size() + count);
+      file_space.selectHyperslab(H5S_SELECT_SET, &count, &start);
+      H5::DataSpace mem_space(1, &count);
+      ds.read(staged.data() + staged.size() - count, H5::PredType::NATIVE_INT32, mem_space,
+              file_space);
+      r = e;
+    }
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(where + "cannot read tokens (" + e.getDetailMsg() +
+                             "); the file may be truncated or damaged");
+  }
+  EncodedSplit out;
+  out.offsets.reserve(indices.size() + 1);
+  out.offsets.push_back(0);
+  for (std::uint32_t i : indices) {
+    const std::size_t k = std::size_t(std::lower_bound(sorted.begin(), sorted.end(), i) - sorted.begin());
+    const std::size_t length = std::size_t(m.offsets[i + 1] - m.offsets[i]);
+    const std::int32_t* ids = staged.data() + staged_at[k];
+    check_review_tokens(where, i, ids, length, m.offsets[i], vocab_size_);
+    out.tokens.insert(out.tokens.end(), ids, ids + length);
+    out.offsets.push_back(std::int64_t(out.tokens.size()));
+    out.labels.push_back(m.labels[i]);
+    out.ratings.push_back(m.ratings[i]);
+    out.review_ids.push_back(m.review_ids[i]);
+  }
+  return out;
+}
+
+const Vocabulary& DatasetReader::vocabulary() const {
+  if (!vocabulary_) {
+    H5::H5File file = h5::open_read(path_);
+    const H5::Group vg = open_group(file, path_, "vocabulary");
+    try {
+      vocabulary_ = std::make_unique<Vocabulary>(h5::read_strings(vg, "words"),
+                                                 h5::read_array<std::int64_t>(vg, "counts"));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(path_ + ": /vocabulary: " + e.what());
+    }
+  }
+  return *vocabulary_;
 }
 
 }  // namespace rnnsent

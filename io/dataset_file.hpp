@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,34 @@ void write_dataset(const std::string& path, const PreparedDataset& data);
 // Throws std::runtime_error with the path and the problem (missing, not HDF5, truncated,
 // missing dataset, other format version, inconsistent offsets or ids) on bad files.
 PreparedDataset read_dataset(const std::string& path);
+
+// Random access to a prepared file for data-parallel training: opening reads and checks only
+// the header and the per-review metadata (offsets, labels); read() then fetches the token ids of
+// just the reviews a rank needs. Many ranks may hold the same file open read-only.
+class DatasetReader {
+ public:
+  explicit DatasetReader(const std::string& path);
+  const std::string& path() const { return path_; }
+  // "train" or "test": number of reviews and their labels (1 = positive).
+  std::size_t size(const std::string& split) const;
+  const std::vector<std::uint8_t>& labels(const std::string& split) const;
+  // The reviews at indices, in that order (tokens, offsets, labels, ratings, review ids),
+  // read with one HDF5 read per run of consecutive indices; ids are checked like read_dataset.
+  EncodedSplit read(const std::string& split, const std::vector<std::uint32_t>& indices) const;
+  // The training vocabulary (read on first use: only the rank that writes models needs it).
+  const Vocabulary& vocabulary() const;
+
+ private:
+  struct SplitMeta {
+    std::vector<std::int64_t> offsets;
+    std::vector<std::uint8_t> labels, ratings;
+    std::vector<std::int32_t> review_ids;
+  };
+  const SplitMeta& meta(const std::string& split) const;
+  std::string path_;
+  std::int64_t vocab_size_ = 0;
+  SplitMeta train_, test_;
+  mutable std::unique_ptr<Vocabulary> vocabulary_;
+};
 
 }  // namespace rnnsent

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   }
   rnnsent::dist::Session session(&argc, &argv);
   try {
+    session.check_launch();
     rnnsent::train(config, session);
   } catch (const std::exception& e) {
     if (session.size() > 1) {

@@ -10,17 +10,18 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <stdexcept>
 #include <vector>
 
 #include "core/init.hpp"
-#include "core/rmsprop.hpp"
 #include "core/sentiment_model.hpp"
 #include "io/dataset_file.hpp"
 #include "io/history_file.hpp"
 #include "io/model_file.hpp"
+#include "launch/lib/data_parallel.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
@@ -81,13 +82,32 @@ std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks)
   return buf;
 }
 
-// This rank's share [begin, end) of a global batch of n samples: contiguous, sizes differing
-// by at most one, so every rank's gradient weight is its sample count.
-std::pair<std::size_t, std::size_t> my_share(std::size_t n, int rank, int ranks) {
-  const std::size_t base = n / std::size_t(ranks), extra = n % std::size_t(ranks);
-  const std::size_t r = std::size_t(rank);
-  const std::size_t begin = r * base + std::min(r, extra);
-  return {begin, begin + base + (r < extra ? 1 : 0)};
+// Rows of this rank for a whole epoch, in step order: the training reviews (dataset indices)
+// of its share of every global batch, and where each step's rows start.
+struct EpochShard {
+  std::vector<std::uint32_t> reviews;
+  std::vector<std::size_t> step_begin;  // steps + 1 entries
+};
+
+EpochShard epoch_shard(const std::vector<std::uint32_t>& train_rows,
+                       const std::vector<std::uint32_t>& order, std::size_t global_batch,
+                       int rank, int ranks) {
+  EpochShard shard;
+  const std::size_t n_train = order.size();
+  for (std::size_t first = 0; first < n_train; first += global_batch) {
+    const std::size_t n = std::min(global_batch, n_train - first);
+    const auto [begin, end] = rank_share(n, rank, ranks);
+    shard.step_begin.push_back(shard.reviews.size());
+    for (std::size_t k = begin; k < end; ++k) shard.reviews.push_back(train_rows[order[first + k]]);
+  }
+  shard.step_begin.push_back(shard.reviews.size());
+  return shard;
+}
+
+std::vector<std::uint32_t> iota(std::size_t n) {
+  std::vector<std::uint32_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = std::uint32_t(i);
+  return v;
 }
 
 }  // namespace
@@ -99,7 +119,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   if (session.size() > config.batch_size)
     throw std::runtime_error("batch_size " + std::to_string(config.batch_size) +
                              " is smaller than the number of ranks " +
-                             std::to_string(session.size()));
+                             std::to_string(session.size()) + ": every rank needs a review");
 
   const std::string model_path = config.output_dir + "/best_model.h5";
   const std::string history_path = config.output_dir + "/history.h5";
@@ -107,18 +127,21 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   if (root && exists(model_path) && !config.overwrite)
     throw std::runtime_error(model_path + ": already exists; pass --overwrite to replace it or "
                              "choose another output_dir");
-  const PreparedDataset data = read_dataset(config.data);
+  // Every rank opens the file read-only and reads only the reviews it needs.
+  const DatasetReader reader(config.data);
+  const Vocabulary* vocabulary = root ? &reader.vocabulary() : nullptr;
   if (root) {
     make_dirs(config.output_dir);
     write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
   }
 
   const Padding padding = parse_padding(config.padding);
-  const std::size_t total = data.train.size();
+  const std::size_t total = reader.size("train");
   const std::size_t train_end = std::size_t(double(total) * (1.0 - config.validation_split));
   if (train_end == 0 || train_end == total)
     throw std::runtime_error("validation_split " + std::to_string(config.validation_split) +
-                             " leaves no training or no validation reviews");
+                             " leaves no training or no validation reviews of " +
+                             std::to_string(total));
   // One seeded shuffle, then the last validation_split of it is held out (as Keras's
   // validation_split takes the last fraction of the data it is given).
   const std::vector<std::uint32_t> split = seeded_permutation(total, config.seed, kSplitStream);
@@ -127,15 +150,18 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   if (config.max_train > 0 && std::size_t(config.max_train) < train_rows.size())
     train_rows.resize(std::size_t(config.max_train));
   // The test split is stored pos then neg: max_test takes a seeded sample, never one class.
-  std::vector<std::uint32_t> test_rows = seeded_permutation(data.test.size(), config.seed, kTestStream);
+  std::vector<std::uint32_t> test_rows = seeded_permutation(reader.size("test"), config.seed, kTestStream);
   if (config.max_test > 0 && std::size_t(config.max_test) < test_rows.size())
     test_rows.resize(std::size_t(config.max_test));
 
-  const PaddedSet train_set = make_padded_set(data.train, train_rows, config.maxlen, padding, config.num_words);
+  const int T = config.maxlen;
+  auto pad = [&](const EncodedSplit& reviews) {
+    return make_padded_set(reviews, iota(reviews.size()), T, padding, config.num_words);
+  };
   PaddedSet val_set, test_set;
   if (root) {
-    val_set = make_padded_set(data.train, val_rows, config.maxlen, padding, config.num_words);
-    test_set = make_padded_set(data.test, test_rows, config.maxlen, padding, config.num_words);
+    val_set = pad(reader.read("train", val_rows));
+    test_set = pad(reader.read("test", test_rows));
   }
 
   ModelShape shape;
@@ -145,23 +171,21 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   shape.cell = parse_cell(config.cell);
   SentimentModel model(shape);
   const std::size_t n_params = model.layout().total();
-  std::vector<float> params(n_params), grads(n_params), accum(n_params, 0.0f), best(n_params);
+  std::vector<float> params(n_params), accum(n_params, 0.0f), best(n_params);
   if (root) keras_initialize(shape, model.layout(), config.seed, params.data());
   session.broadcast(params.data(), n_params);
-  const RmspropSettings rms{float(config.learning_rate), float(config.rho), float(config.epsilon)};
+  DataParallelStep stepper(model, session,
+                           {float(config.learning_rate), float(config.rho), float(config.epsilon)});
 
-  const std::size_t n_train = train_set.rows();
+  const std::size_t n_train = train_rows.size();
   const std::size_t global_batch = std::size_t(config.batch_size);
   const std::size_t steps = (n_train + global_batch - 1) / global_batch;
-  const int T = config.maxlen;
   if (root)
     std::printf("rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
                 "%d rank(s) x %d thread(s)\n",
-                n_train, val_set.rows(), test_set.rows(), n_params, session.size(),
+                n_train, val_rows.size(), test_rows.size(), n_params, session.size(),
                 omp_get_max_threads());
 
-  std::vector<std::int32_t> batch_ids(global_batch * std::size_t(T));
-  std::vector<float> batch_labels(global_batch), logits(global_batch);
   Progress progress(root, config.log_every);
   History history;
   TrainSummary summary;
@@ -172,29 +196,25 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   std::size_t train_samples = 0;
 
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-    const std::vector<std::uint32_t> order = seeded_permutation(n_train, config.seed, epoch_stream(epoch));
+    const auto epoch_start = Clock::now();
     progress.start_epoch(epoch, config.epochs, steps);
+    const EpochShard shard =
+        epoch_shard(train_rows, seeded_permutation(n_train, config.seed, epoch_stream(epoch)),
+                    global_batch, session.rank(), session.size());
+    // Test hook: one rank fails while the others wait in the allreduce (tests/cli).
+    if (const char* fail = std::getenv("RNNSENT_TEST_FAIL_RANK"); fail && std::atoi(fail) == session.rank())
+      throw std::runtime_error("cannot read the training shard (injected by RNNSENT_TEST_FAIL_RANK)");
+    const PaddedSet local = pad(reader.read("train", shard.reviews));
     double loss_sum = 0;
     std::size_t correct = 0, seen = 0;
-    const auto epoch_start = Clock::now();
     for (std::size_t step = 0; step < steps; ++step) {
-      const std::size_t first = step * global_batch;
-      const std::size_t n = std::min(global_batch, n_train - first);
-      const auto [begin, end] = my_share(n, session.rank(), session.size());
-      const std::size_t local = end - begin;
-      gather_batch(train_set, order.data() + first + begin, local, batch_ids.data(), batch_labels.data());
-      std::fill(grads.begin(), grads.end(), 0.0f);
-      // grad_scale 1/n makes the summed gradient over ranks the mean over the global batch.
-      double stats[2] = {0, 0};
-      if (local > 0)
-        stats[0] = model.forward_backward(params.data(), batch_ids.data(), batch_labels.data(),
-                                          int(local), T, 1.0f / float(n), grads.data(), logits.data());
-      for (std::size_t k = 0; k < local; ++k) stats[1] += double((logits[k] > 0) == (batch_labels[k] > 0.5f));
-      session.allreduce_sum(grads.data(), n_params);
-      session.allreduce_sum(stats, 2);
-      rmsprop_step(rms, n_params, grads.data(), accum.data(), params.data());
-      loss_sum += stats[0];
-      correct += std::size_t(stats[1]);
+      const std::size_t n = std::min(global_batch, n_train - step * global_batch);
+      const std::size_t row = shard.step_begin[step];
+      const std::size_t rows = shard.step_begin[step + 1] - row;
+      const StepStats st = stepper.run(local.row(row), local.labels.data() + row, rows, n, T,
+                                       params.data(), accum.data());
+      loss_sum += st.loss_sum;
+      correct += std::size_t(st.correct);
       seen += n;
       progress.update(step + 1, seen, loss_sum, correct);
     }
@@ -206,7 +226,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       throw std::runtime_error("training loss became non-finite in epoch " + std::to_string(epoch) +
                                "; lower learning_rate");
 
-    int decision[2] = {0, 0};  // {stop, improved val_loss}
+    int decision[1] = {0};  // stop
     if (root) {
       const EvalResult val = evaluate(model, params.data(), val_set, config.eval_batch_size);
       const double secs = progress.epoch_seconds();
@@ -221,7 +241,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
         best_val_loss = val.loss;
         best = params;
         summary.best_epoch = epoch;
-        write_model(model_path, pack_model(shape, params.data(), data.vocabulary, config,
+        write_model(model_path, pack_model(shape, params.data(), *vocabulary, config,
                                            {epoch, val.loss, val.accuracy}));
       }
       write_history(history_path, history);
@@ -238,7 +258,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       }
       std::fflush(stdout);
     }
-    session.broadcast(decision, 2);
+    session.broadcast(decision, 1);  // every rank leaves the loop at the same epoch
     summary.epochs_run = epoch;
     if (decision[0]) {
       if (root) std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);

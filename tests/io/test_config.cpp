@@ -53,6 +53,13 @@ TEST(ConfigTest, CommandLineOverridesFile) {
   EXPECT_TRUE(c.overwrite);
 }
 
+TEST(ConfigTest, RepeatedFlagTakesItsLastValue) {
+  TrainConfig c = parse({"--data", "x.h5", "--epochs", "3", "--maxlen=9", "--epochs", "5", "--maxlen=11"});
+  EXPECT_EQ(c.epochs, 5);
+  EXPECT_EQ(c.maxlen, 11);
+  EXPECT_EQ(c.data, "x.h5");
+}
+
 TEST(ConfigTest, FlagsAloneSuffice) {
   TrainConfig c = parse({"--data", "x.h5", "--epochs", "3"});
   EXPECT_EQ(c.epochs, 3);

@@ -1,0 +1,45 @@
+// One data-parallel optimizer step: this rank's share of the global batch through the model,
+// one in-place allreduce of the flat gradient buffer, then the same RMSprop update on every
+// rank. Each rank's gradient is scaled by 1 / (global batch), so the summed gradient is the
+// mean over the global batch however it is split: P ranks take the same step as one rank.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/rmsprop.hpp"
+#include "core/sentiment_model.hpp"
+#include "dist/session.hpp"
+
+namespace rnnsent {
+
+// Rank r's rows [begin, end) of a global batch of n: contiguous, sizes differing by at most one.
+std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int ranks);
+
+struct StepStats {
+  double loss_sum = 0;  // summed over the global batch
+  double correct = 0;   // reviews with (logit > 0) == label, over the global batch
+};
+
+class DataParallelStep {
+ public:
+  DataParallelStep(SentimentModel& model, const dist::Session& session, RmspropSettings rms);
+
+  // ids [local, T] and labels [local] are this rank's rows of a global batch of global_n.
+  StepStats run(const std::int32_t* ids, const float* labels, std::size_t local,
+                std::size_t global_n, int T, float* params, float* accumulators);
+
+  // The gradient of the last step after the allreduce (the same on every rank).
+  const std::vector<float>& gradient() const { return grads_; }
+
+ private:
+  SentimentModel& model_;
+  const dist::Session& session_;
+  RmspropSettings rms_;
+  std::vector<float> grads_;
+  std::vector<float> logits_;
+};
+
+}  // namespace rnnsent
