@@ -9,6 +9,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev
   libeigen3-dev libboost-program-options-dev libgtest-dev
   python3-h5py python3-numpy curl ca-certificates
+  slurmctld slurmd slurm-client munge
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "install_deps.sh: needs root (apt-get); run it with sudo" >&2

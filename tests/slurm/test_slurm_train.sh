@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Against a real one-node SLURM (munged, slurmctld, slurmd started here and stopped on exit):
+# submits launch/slurm/train.sbatch with 2 tasks on a small synthetic dataset, waits, checks the
+# job's state, exit code and outputs; then scores with launch/slurm/predict.sbatch. Exits 77
+# (ctest: skipped) when SLURM is not installed; CI installs it.
+# Usage: test_slurm_train.sh BIN_DIR SOURCE_DIR
+set -uo pipefail
+bin=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then
+  echo "SKIP: slurmctld/slurmd/munge not installed (apt-get install slurmctld slurmd slurm-client munge)"
+  exit 77
+fi
+if [ "$(id -u)" -ne 0 ]; then echo "SKIP: starting SLURM daemons needs root"; exit 77; fi
+work=$(mktemp -d /tmp/rnnsent-slurm.XXXXXX)
+chmod 755 "$work"
+trap 'bash "$src/tests/slurm/cluster.sh" down; rm -rf "$work"' EXIT
+failures=0 passed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+
+bash "$src/tests/slurm/cluster.sh" up || { echo "FAIL cluster did not start"; exit 1; }
+"$bin/make_test_dataset" "$work/data.h5" 600 200 || exit 1
+cat > "$work/small.ini" <<INI
+data = $work/data.h5
+num_words = 40
+maxlen = 24
+embedding_dim = 8
+units = 6
+batch_size = 16
+epochs = 2
+patience = 2
+learning_rate = 0.01
+log_every = 1000
+INI
+
+# run_job NAME SBATCH_ARGS... -- SCRIPT ARGS...: submits, waits, sets $state and $exit_code.
+run_job() {
+  local name="$1"; shift
+  local id
+  id=$(sbatch --parsable --chdir="$work" --output="$work/$name-%j.out" --error="$work/$name-%j.err" "$@") || { state=SUBMIT_FAILED; return; }
+  local deadline=$(( $(date +%s) + 240 ))
+  while [ -n "$(squeue -h -j "$id" 2>/dev/null)" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.5; done
+  local info; info=$(scontrol show job "$id")
+  state=$(printf '%s' "$info" | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
+  exit_code=$(printf '%s' "$info" | grep -o ' ExitCode=[0-9:]*' | cut -d= -f2)
+  job_out="$work/$name-$id.out" job_err="$work/$name-$id.err"
+}
+
+run_job train --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 \
+  --export=ALL,CONFIG="$work/small.ini",RNNSENT_BIN="$bin" "$src/launch/slurm/train.sbatch" --output_dir "$work/run"
+if [ "$state" = COMPLETED ] && [ "$exit_code" = 0:0 ]; then ok "training job COMPLETED, exit $exit_code"; else
+  fail "training job $state exit $exit_code: $(tail -3 "$job_err" "$job_out" 2>/dev/null)"; fi
+grep -q "2 rank(s) x 1 thread(s)" "$job_out" && ok "job ran 2 ranks x 1 thread" || fail "job log lacks 2 ranks: $(head -3 "$job_out")"
+for f in best_model.h5 history.h5 summary.json; do
+  [ -s "$work/run/$f" ] && ok "job wrote $f" || fail "job did not write $f"
+done
+grep -q '"ranks": 2' "$work/run/summary.json" && ok "summary says 2 ranks" || fail "summary: $(cat "$work/run/summary.json")"
+
+# A failing rank fails the job (non-zero exit), it does not hang until the time limit.
+run_job failing --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 \
+  --export=ALL,CONFIG="$work/small.ini",RNNSENT_BIN="$bin",RNNSENT_TEST_FAIL_RANK=1 "$src/launch/slurm/train.sbatch" --output_dir "$work/failing"
+if [ "$state" = FAILED ] && [ "$exit_code" != 0:0 ] && grep -q "rank 1: error" "$job_err"; then ok "failing rank fails the job ($exit_code)"; else
+  fail "failing job: $state $exit_code"; fi
+
+printf 'a good film\nbad\n' > "$work/reviews.txt"
+run_job predict --export=ALL,MODEL="$work/run/best_model.h5",INPUT="$work/reviews.txt",OUTPUT="$work/pred.tsv",RNNSENT_BIN="$bin" \
+  "$src/launch/slurm/predict.sbatch"
+if [ "$state" = COMPLETED ] && [ "$(wc -l < "$work/pred.tsv")" = 3 ]; then ok "prediction job scored 2 reviews"; else
+  fail "prediction job $state $exit_code: $(tail -2 "$job_err" 2>/dev/null)"; fi
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
