@@ -2,6 +2,7 @@
 #include "launch/lib/data_parallel.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace rnnsent {
 
@@ -18,6 +19,8 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
 
 StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, std::size_t local,
                                 std::size_t global_n, int T, float* params, float* accumulators) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
   std::fill(grads_.begin(), grads_.end(), 0.0f);
   if (logits_.size() < local) logits_.resize(local);
   double stats[2] = {0, 0};
@@ -27,9 +30,15 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
     for (std::size_t k = 0; k < local; ++k)
       stats[1] += double((logits_[k] > 0) == (labels[k] > 0.5f));
   }
+  const auto t1 = Clock::now();
   session_.allreduce_sum(grads_.data(), grads_.size());
   session_.allreduce_sum(stats, 2);
+  const auto t2 = Clock::now();
   rmsprop_step(rms_, grads_.size(), grads_.data(), accumulators, params);
+  const auto t3 = Clock::now();
+  times_.compute += std::chrono::duration<double>(t1 - t0).count();
+  times_.allreduce += std::chrono::duration<double>(t2 - t1).count();
+  times_.optimizer += std::chrono::duration<double>(t3 - t2).count();
   return {stats[0], stats[1]};
 }
 

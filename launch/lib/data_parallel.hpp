@@ -34,12 +34,20 @@ class DataParallelStep {
   // The gradient of the last step after the allreduce (the same on every rank).
   const std::vector<float>& gradient() const { return grads_; }
 
+  // Seconds spent so far in this rank's forward/backward, in the gradient allreduce (including
+  // waiting for slower ranks) and in the optimizer: what the benchmarks report.
+  struct Times {
+    double compute = 0, allreduce = 0, optimizer = 0;
+  };
+  const Times& times() const { return times_; }
+
  private:
   SentimentModel& model_;
   const dist::Session& session_;
   RmspropSettings rms_;
   std::vector<float> grads_;
   std::vector<float> logits_;
+  Times times_;
 };
 
 }  // namespace rnnsent
