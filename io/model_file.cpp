@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "io/h5_util.hpp"
+#include "io/keras_weights.hpp"
 
 namespace rnnsent {
 namespace {
@@ -50,6 +51,7 @@ void write_file(const std::string& path, const ModelFile& m) {
     order.push_back(t.name);
   }
   h5::write_strings(weights, "order", order);  // slot order, so readers need no naming rules
+  write_keras_weights(file, m.weights);  // the same weights as Keras's load_weights reads them
   H5::Group vocab = file.createGroup("vocabulary");
   h5::write_strings(vocab, "words", m.words);
   file.flush(H5F_SCOPE_GLOBAL);

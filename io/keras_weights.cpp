@@ -1,0 +1,122 @@
+// Keras-layout weights; see keras_weights.hpp. Attributes are arrays of fixed-length strings,
+// the form Keras's h5 loader reads (it decodes numpy bytes).
+#include "io/keras_weights.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "io/h5_util.hpp"
+
+namespace rnnsent {
+namespace {
+
+std::string layer_of(const std::string& slot) { return slot.substr(0, slot.find('/')); }
+
+void set_string_array_attr(H5::H5Object& obj, const std::string& name,
+                           const std::vector<std::string>& values) {
+  std::size_t width = 1;
+  for (const std::string& v : values) width = std::max(width, v.size());
+  std::vector<char> packed(values.size() * width, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i)
+    std::copy(values[i].begin(), values[i].end(), packed.begin() + std::ptrdiff_t(i * width));
+  H5::StrType type(H5::PredType::C_S1, width);
+  type.setStrpad(H5T_STR_NULLPAD);
+  const hsize_t dims[1] = {values.size()};
+  H5::Attribute a = obj.createAttribute(name, type, H5::DataSpace(1, dims));
+  a.write(type, packed.data());
+}
+
+std::vector<std::string> get_string_array_attr(const H5::H5Object& obj, const std::string& name) {
+  if (!h5::has_attr(obj, name)) throw std::runtime_error(h5::file_of(obj) + ": missing attribute '" + name + "'");
+  H5::Attribute a = obj.openAttribute(name);
+  H5::StrType type = a.getStrType();
+  H5::DataSpace space = a.getSpace();
+  hsize_t n = 1;
+  if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&n);
+  std::vector<std::string> out;
+  if (type.isVariableStr()) {
+    std::vector<char*> ptrs(n);
+    a.read(type, ptrs.data());
+    for (char* p : ptrs) out.emplace_back(p ? p : "");
+    return out;
+  }
+  const std::size_t width = type.getSize();
+  std::vector<char> packed(n * width);
+  a.read(type, packed.data());
+  for (hsize_t i = 0; i < n; ++i) {
+    std::string s(packed.data() + i * width, width);
+    s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string keras_weight_name(const std::string& slot) {
+  const std::string layer = layer_of(slot);
+  const std::string weight = slot.substr(slot.find('/') + 1);
+  if (layer == "simple_rnn") return "simple_rnn/simple_rnn_cell/" + weight + ":0";
+  return slot + ":0";
+}
+
+void write_keras_weights(H5::H5File& file, const std::vector<NamedTensor>& weights) {
+  H5::Group root = file.createGroup("model_weights");
+  std::vector<std::string> layers;
+  for (const NamedTensor& t : weights)
+    if (std::find(layers.begin(), layers.end(), layer_of(t.name)) == layers.end())
+      layers.push_back(layer_of(t.name));
+  set_string_array_attr(root, "layer_names", layers);
+  h5::set_attr(root, "backend", std::string("tensorflow"));
+  h5::set_attr(root, "keras_version", std::string("2.11.0"));
+  for (const std::string& layer : layers) {
+    H5::Group g = root.createGroup(layer);
+    std::vector<std::string> names;
+    for (const NamedTensor& t : weights) {
+      if (layer_of(t.name) != layer) continue;
+      const std::string name = keras_weight_name(t.name);
+      names.push_back(name);
+      // Keras's names contain '/': intermediate groups, as h5py creates them.
+      H5::Group parent = g;
+      std::size_t start = 0, slash;
+      while ((slash = name.find('/', start)) != std::string::npos) {
+        const std::string part = name.substr(start, slash - start);
+        parent = h5::has(parent, part) ? parent.openGroup(part) : parent.createGroup(part);
+        start = slash + 1;
+      }
+      h5::write_array(parent, name.substr(start), t.values.data(),
+                      std::vector<hsize_t>(t.shape.begin(), t.shape.end()));
+    }
+    set_string_array_attr(g, "weight_names", names);
+  }
+}
+
+bool has_keras_weights(const std::string& path) {
+  H5::H5File file = h5::open_read(path);
+  return h5::has(file, "model_weights") || h5::has_attr(file, "layer_names");
+}
+
+std::vector<NamedTensor> read_keras_weights(const std::string& path) {
+  H5::H5File file = h5::open_read(path);
+  // model.save() files hold the weights under /model_weights; save_weights() files at the root.
+  H5::Group root = h5::has(file, "model_weights") ? file.openGroup("model_weights") : file.openGroup("/");
+  std::vector<NamedTensor> out;
+  for (const std::string& layer : get_string_array_attr(root, "layer_names")) {
+    if (!h5::has(root, layer)) throw std::runtime_error(path + ": layer '" + layer + "' listed but missing");
+    const H5::Group g = root.openGroup(layer);
+    for (const std::string& name : get_string_array_attr(g, "weight_names")) {
+      NamedTensor t;
+      std::vector<hsize_t> shape;
+      t.values = h5::read_array<float>(g, name, &shape);
+      t.shape.assign(shape.begin(), shape.end());
+      // "simple_rnn/simple_rnn_cell/kernel:0" -> "simple_rnn/kernel"
+      std::string weight = name.substr(name.rfind('/') + 1);
+      weight = weight.substr(0, weight.find(':'));
+      t.name = layer + "/" + weight;
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+}  // namespace rnnsent
