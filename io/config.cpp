@@ -122,6 +122,20 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   return true;
 }
 
+TrainConfig parse_config_text(const std::string& text, const std::string& label) {
+  TrainConfig c;
+  po::options_description keys = make_keys(c);
+  po::variables_map vm;
+  std::istringstream in(text);
+  try {
+    po::store(po::parse_config_file(in, keys, /*allow_unregistered=*/true), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(label + ": " + describe(e));
+  }
+  return c;
+}
+
 namespace {
 
 template <typename T>

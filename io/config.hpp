@@ -44,6 +44,10 @@ struct TrainConfig {
 // that names the file, key and value at fault. Returns false when --help was printed.
 bool parse_train_config(int argc, const char* const* argv, TrainConfig& config);
 
+// A configuration from INI text (as to_ini writes it and best_model.h5 stores it); label names
+// the text's origin in error messages.
+TrainConfig parse_config_text(const std::string& text, const std::string& label);
+
 // Range and consistency checks; throws ConfigError naming the key and value.
 void validate(const TrainConfig& config);
 

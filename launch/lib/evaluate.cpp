@@ -21,21 +21,21 @@ EvalResult evaluate(SentimentModel& model, const float* params, const PaddedSet&
   std::vector<std::int32_t> ids(bs * std::size_t(set.maxlen));
   std::vector<float> labels(bs), logits(bs);
   double loss = 0;
-  std::size_t correct = 0;
+  EvalResult r;
   for (std::size_t at = 0; at < rows; at += bs) {
     const std::size_t n = std::min(bs, rows - at);
     gather_batch(set, order.data() + at, n, ids.data(), labels.data());
     model.predict_logits(params, ids.data(), int(n), set.maxlen, logits.data());
     for (std::size_t k = 0; k < n; ++k) {
       loss += bce_from_logit(logits[k], labels[k]);
-      correct += std::size_t((logits[k] > 0) == (labels[k] > 0.5f));
+      const bool predicted = logits[k] > 0, actual = labels[k] > 0.5f;
+      (predicted ? (actual ? r.true_pos : r.false_pos) : (actual ? r.false_neg : r.true_neg))++;
     }
   }
-  EvalResult r;
   r.count = rows;
   if (rows) {
     r.loss = loss / double(rows);
-    r.accuracy = double(correct) / double(rows);
+    r.accuracy = double(r.true_pos + r.true_neg) / double(rows);
   }
   return r;
 }

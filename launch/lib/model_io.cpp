@@ -76,6 +76,7 @@ LoadedModel load_model(const std::string& path) {
     std::copy(it->values.begin(), it->values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
   }
   out.metrics = {file.epoch, file.val_loss, file.val_acc};
+  out.config_ini = file.config_ini;
   return out;
 }
 

@@ -27,6 +27,7 @@ struct LoadedModel {
   std::string padding;
   std::vector<std::string> words;
   std::vector<float> params;  // laid out by make_layout(shape)
+  std::string config_ini;     // the training run's resolved configuration
   EpochMetrics metrics;
 };
 

@@ -22,6 +22,7 @@
 #include "io/history_file.hpp"
 #include "io/model_file.hpp"
 #include "launch/lib/data_parallel.hpp"
+#include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
@@ -32,11 +33,6 @@ namespace rnnsent {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Stream ids of seeded_permutation: the one-off data split, the test order, each epoch's shuffle.
-constexpr std::uint64_t kSplitStream = 0;
-constexpr std::uint64_t kTestStream = 1;
-std::uint64_t epoch_stream(int epoch) { return 1000 + std::uint64_t(epoch); }
 
 bool exists(const std::string& path) {
   struct stat st {};
@@ -136,23 +132,10 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   }
 
   const Padding padding = parse_padding(config.padding);
-  const std::size_t total = reader.size("train");
-  const std::size_t train_end = std::size_t(double(total) * (1.0 - config.validation_split));
-  if (train_end == 0 || train_end == total)
-    throw std::runtime_error("validation_split " + std::to_string(config.validation_split) +
-                             " leaves no training or no validation reviews of " +
-                             std::to_string(total));
-  // One seeded shuffle, then the last validation_split of it is held out (as Keras's
-  // validation_split takes the last fraction of the data it is given).
-  const std::vector<std::uint32_t> split = seeded_permutation(total, config.seed, kSplitStream);
-  std::vector<std::uint32_t> train_rows(split.begin(), split.begin() + std::ptrdiff_t(train_end));
-  const std::vector<std::uint32_t> val_rows(split.begin() + std::ptrdiff_t(train_end), split.end());
-  if (config.max_train > 0 && std::size_t(config.max_train) < train_rows.size())
-    train_rows.resize(std::size_t(config.max_train));
-  // The test split is stored pos then neg: max_test takes a seeded sample, never one class.
-  std::vector<std::uint32_t> test_rows = seeded_permutation(reader.size("test"), config.seed, kTestStream);
-  if (config.max_test > 0 && std::size_t(config.max_test) < test_rows.size())
-    test_rows.resize(std::size_t(config.max_test));
+  const DataSplit split = split_data(reader.size("train"), reader.size("test"), config);
+  const std::vector<std::uint32_t>& train_rows = split.train;
+  const std::vector<std::uint32_t>& val_rows = split.val;
+  const std::vector<std::uint32_t>& test_rows = split.test;
 
   const int T = config.maxlen;
   auto pad = [&](const EncodedSplit& reviews) {
