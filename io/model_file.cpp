@@ -12,6 +12,21 @@ namespace {
 
 constexpr const char* kKind = "rnnsent-model";
 
+// FNV-1a over every weight's name and bytes, in order: a flipped byte in the weights would
+// otherwise load as a silently different model.
+std::int64_t weights_checksum(const std::vector<NamedTensor>& weights) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* data, std::size_t n) {
+    const unsigned char* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  for (const NamedTensor& t : weights) {
+    mix(t.name.data(), t.name.size());
+    mix(t.values.data(), t.values.size() * sizeof(float));
+  }
+  return std::int64_t(h);
+}
+
 // Creates the groups of "a/b/c" below root and returns the group that holds "c".
 H5::Group parent_group(H5::Group root, const std::string& name, std::string& leaf) {
   std::size_t start = 0, slash;
@@ -40,6 +55,7 @@ void write_file(const std::string& path, const ModelFile& m) {
   h5::set_attr(file, "val_loss", m.val_loss);
   h5::set_attr(file, "val_acc", m.val_acc);
   h5::set_attr(file, "config", m.config_ini);
+  h5::set_attr(file, "weights_checksum", weights_checksum(m.weights));
 
   H5::Group weights = file.createGroup("weights");
   std::vector<std::string> order;
@@ -96,6 +112,8 @@ ModelFile read_model(const std::string& path) {
     t.shape.assign(shape.begin(), shape.end());
     m.weights.push_back(std::move(t));
   }
+  if (h5::get_int_attr(file, "weights_checksum") != weights_checksum(m.weights))
+    throw std::runtime_error(path + ": weights do not match their checksum (file damaged)");
   if (!h5::has(file, "vocabulary")) throw std::runtime_error(path + ": missing group 'vocabulary'");
   m.words = h5::read_strings(file.openGroup("vocabulary"), "words");
   return m;

@@ -133,3 +133,29 @@ TEST(HistoryFileTest, RoundTrip) {
 
 }  // namespace
 }  // namespace rnnsent
+
+namespace rnnsent {
+namespace {
+
+TEST(ModelFileTest, DamagedWeightBytesAreDetected) {
+  const std::string path = temp_path("damaged.h5");
+  ModelFile m = sample_model();
+  m.weights[0].values.assign(14, 0.123456f);  // a byte pattern easy to find in the file
+  write_model(path, m);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  float needle = 0.123456f;
+  const std::string pattern(reinterpret_cast<const char*>(&needle), sizeof needle);
+  const std::size_t at = bytes.find(pattern);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] ^= 0x10;  // one flipped bit inside the first weight
+  std::ofstream(path, std::ios::binary) << bytes;
+  const std::string e = error_reading(path);
+  EXPECT_NE(e.find("checksum"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace rnnsent

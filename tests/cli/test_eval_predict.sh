@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# rnnsent_eval and rnnsent_predict on a model trained here: evaluation reproduces the test
+# accuracy training printed; prediction handles empty, huge and non-UTF-8 lines, streams a
+# 100,000-line file in bounded memory, writes valid JSON, and rejects damaged models.
+# Usage: test_eval_predict.sh BIN_DIR
+set -uo pipefail
+bin="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0 passed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+export OMP_NUM_THREADS=2
+
+"$bin/make_test_dataset" "$work/data.h5" 600 300 || exit 1
+"$bin/rnnsent_train" --data "$work/data.h5" --output_dir "$work/run" --num_words 40 --maxlen 24 \
+  --embedding_dim 8 --units 6 --batch_size 16 --epochs 2 --learning_rate 0.01 > "$work/train.log" 2>&1 || { fail "training"; exit 1; }
+model="$work/run/best_model.h5"
+
+"$bin/rnnsent_eval" --model "$model" --data "$work/data.h5" --format json > "$work/eval.json" 2> "$work/eval.err" || fail "eval: $(cat "$work/eval.err")"
+if /usr/bin/python3 - "$work/eval.json" "$work/run/summary.json" <<'PY'
+import json, sys
+e, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert e["reviews"] == 300, e
+assert abs(e["accuracy"] - s["test_acc"]) < 1e-6 and abs(e["loss"] - s["test_loss"]) < 1e-5, (e, s)
+c = e["confusion"]
+assert c["true_positive"] + c["true_negative"] + c["false_positive"] + c["false_negative"] == 300
+PY
+then ok "eval reproduces training's test accuracy"; else fail "eval differs from training: $(cat "$work/eval.json")"; fi
+"$bin/rnnsent_eval" --model "$model" --data "$work/data.h5" --split val > /dev/null && ok "eval of the validation split" || fail "eval --split val"
+
+# Awkward lines: empty, 1 MB, invalid UTF-8, tabs, quotes.
+{
+  printf 'w4 w4 w6\n'
+  printf '\n'
+  head -c 1000000 /dev/zero | tr '\0' 'a'; printf ' w5\n'
+  printf 'bad \xff\xfe bytes "quoted" \t tab\n'
+} > "$work/awkward.txt"
+if "$bin/rnnsent_predict" --model "$model" --input "$work/awkward.txt" --format json > "$work/awkward.json" 2> "$work/awkward.err" \
+   && /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert len(r)==4 and r[1]['text']=='' and all(0<=x['probability']<=1 for x in r), r" "$work/awkward.json"; then
+  ok "empty, 1 MB and invalid UTF-8 lines scored into valid JSON"
+else
+  fail "awkward lines: $(head -c 300 "$work/awkward.err")"
+fi
+[ "$(printf 'x\ny\n' | "$bin/rnnsent_predict" --model "$model" --format tsv | wc -l)" = 3 ] && ok "standard input, TSV" || fail "stdin"
+
+# 100,000 reviews streamed in batches: every line scored, memory bounded.
+/usr/bin/python3 -c "
+import random; random.seed(3)
+with open('$work/many.txt', 'w') as f:
+    for i in range(100000): f.write(' '.join('w%d' % random.randint(1, 40) for _ in range(random.randint(1, 30))) + '\n')"
+/usr/bin/time -f "%M" -o "$work/rss" "$bin/rnnsent_predict" --model "$model" --input "$work/many.txt" --format tsv > "$work/many.tsv" 2> "$work/many.err"
+rows=$(($(wc -l < "$work/many.tsv") - 1)) rss_kb=$(tail -1 "$work/rss")
+if [ "$rows" = 100000 ] && [ "$rss_kb" -lt 150000 ]; then ok "100,000 lines streamed (peak RSS ${rss_kb} KB)"; else fail "100,000 lines: $rows rows, RSS ${rss_kb} KB"; fi
+
+# Damaged models: one-line errors, exit 1.
+head -c $(( $(stat -c %s "$model") / 2 )) "$model" > "$work/truncated.h5"
+err=$("$bin/rnnsent_predict" --model "$work/truncated.h5" x 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && ok "truncated model: $err" || fail "truncated model: exit $rc: $err"
+cp "$model" "$work/v2.h5"
+/usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r+'); f.attrs['format_version']=2" "$work/v2.h5"
+err=$("$bin/rnnsent_predict" --model "$work/v2.h5" x 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "model format version 2" && ok "other format version: $err" || fail "version: exit $rc: $err"
+err=$("$bin/rnnsent_eval" --model "$model" --data "$work/nope.h5" 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "nope.h5" && ok "eval with a missing dataset: $err" || fail "eval missing data: exit $rc: $err"
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
