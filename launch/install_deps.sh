@@ -8,7 +8,7 @@ packages=(
   libhdf5-dev hdf5-tools
   libdnnl-dev ocl-icd-opencl-dev
   libeigen3-dev libboost-program-options-dev libgtest-dev
-  python3-h5py python3-numpy curl ca-certificates
+  python3-h5py python3-numpy python3-matplotlib curl ca-certificates
   slurmctld slurmd slurm-client munge
 )
 if [ "$(id -u)" -ne 0 ]; then

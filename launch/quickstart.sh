@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The newcomer's one command: install the Debian packages, build, prepare the IMDB data, train
-# the course model (configs/imdb.ini) on one rank, print its test accuracy and, where
-# rnnsent_predict exists, score a sentence. Options are passed to prepare_data.sh
+# the course model (configs/imdb.ini) on one rank, print its test accuracy, score the course's
+# example sentence and plot the history. Options are passed to prepare_data.sh
 # (--archive PATH or --imdb-dir DIR); extra training flags go after `--`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +16,6 @@ bash launch/prepare_data.sh "${data_args[@]}"
 run_dir="runs/imdb-$(date +%Y%m%d-%H%M%S)"
 build/bin/rnnsent_train --config configs/imdb.ini --output_dir "$run_dir" "${train_args[@]}"
 sentence="This movie is really bad . I do not like this movie because the direction was horrible ."
-if [ -x build/bin/rnnsent_predict ]; then
-  build/bin/rnnsent_predict --model "$run_dir/best_model.h5" "$sentence"
-else
-  echo "quickstart: rnnsent_predict is not built yet; the model is in $run_dir/best_model.h5"
-fi
+build/bin/rnnsent_predict --model "$run_dir/best_model.h5" "$sentence"
+/usr/bin/python3 launch/plot_history.py "$run_dir/history.h5" || echo "quickstart: plots need python3-matplotlib"
+echo "quickstart: model, history, plots and summary are in $run_dir"

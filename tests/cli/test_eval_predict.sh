@@ -29,6 +29,14 @@ PY
 then ok "eval reproduces training's test accuracy"; else fail "eval differs from training: $(cat "$work/eval.json")"; fi
 "$bin/rnnsent_eval" --model "$model" --data "$work/data.h5" --split val > /dev/null && ok "eval of the validation split" || fail "eval --split val"
 
+# The course's two figures and the CSV from history.h5.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+if /usr/bin/python3 "$src/launch/plot_history.py" "$work/run/history.h5" --out "$work/plots" > /dev/null \
+   && [ "$(head -c 4 "$work/plots/accuracy.png" | tail -c 3)" = PNG ] && [ "$(head -c 4 "$work/plots/loss.png" | tail -c 3)" = PNG ] \
+   && [ "$(wc -l < "$work/plots/history.csv")" = 3 ]; then ok "plots and CSV"; else fail "plot_history.py"; fi
+err=$(/usr/bin/python3 "$src/launch/plot_history.py" "$model" 2>&1); rc=$?
+[ "$rc" != 0 ] && printf '%s' "$err" | grep -q "not an rnnsent history" && ok "plot refuses a model file" || fail "plot of a model: $rc $err"
+
 # Awkward lines: empty, 1 MB, invalid UTF-8, tabs, quotes.
 {
   printf 'w4 w4 w6\n'

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Plots a training history as the course does, and writes it as CSV for spreadsheets.
+
+    launch/plot_history.py RUN_DIR/history.h5 [--out DIR]
+
+writes DIR/accuracy.png (training vs validation accuracy by epoch), DIR/loss.png (training vs
+validation loss by epoch) and DIR/history.csv (one row per epoch). DIR defaults to the history
+file's folder. Needs Debian's python3-h5py and python3-matplotlib.
+"""
+import argparse
+import csv
+import os
+import sys
+
+COLUMNS = ["epoch", "loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate"]
+
+
+def read_history(path):
+    import h5py
+    try:
+        with h5py.File(path, "r") as f:
+            kind = f.attrs.get("kind", b"")
+            kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+            if kind != "rnnsent-history":
+                raise ValueError("not an rnnsent history file")
+            return {c: [float(v) for v in f[c][:]] for c in COLUMNS}
+    except (OSError, KeyError, ValueError) as e:
+        sys.exit(f"plot_history.py: error: {path}: {e}")
+
+
+def plot(history, out_dir):
+    import matplotlib
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+    epochs = [int(e) for e in history["epoch"]]
+    for name, train_key, val_key, title in (("accuracy", "acc", "val_acc", "Accuracy vs Epochs"),
+                                            ("loss", "loss", "val_loss", "Loss vs Epochs")):
+        fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+        ax.plot(epochs, history[train_key], "o-", label=f"Training {name}")
+        ax.plot(epochs, history[val_key], "s-", label=f"Validation {name}")
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_xticks(epochs)
+        ax.grid(alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(os.path.join(out_dir, f"{name}.png"))
+        plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("history", help="history.h5 written by rnnsent_train")
+    ap.add_argument("--out", help="output folder (default: beside history.h5)")
+    args = ap.parse_args()
+    out_dir = args.out or os.path.dirname(os.path.abspath(args.history))
+    os.makedirs(out_dir, exist_ok=True)
+    history = read_history(args.history)
+    with open(os.path.join(out_dir, "history.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(COLUMNS)
+        for i in range(len(history["epoch"])):
+            w.writerow([int(history["epoch"][i])] + [f"{history[c][i]:.6g}" for c in COLUMNS[1:]])
+    plot(history, out_dir)
+    print(f"plot_history.py: wrote accuracy.png, loss.png and history.csv to {out_dir}")
+
+
+if __name__ == "__main__":
+    main()
