@@ -302,17 +302,24 @@ void OneDnnRnn::backward(const float* dh_last, float* dx, float* dW, float* dU, 
 }
 
 void OneDnnRnn::forward_inference(int T, int N, const float* x, const float* W, const float* U,
-                                  const float* b, float* h_last) {
+                                  const float* b, float* h_last, const float* h0, float* states) {
   Impl& m = *impl_;
   Impl::InferPlan& p = m.infer_plan(T, N);
+  const std::size_t nh = static_cast<std::size_t>(N) * m.H;
+  float* src_iter = static_cast<float*>(p.src_iter.get_data_handle());
+  // The plan's src_iter stays zero between calls; a given initial state is copied in and
+  // cleared again afterwards.
+  if (h0) std::memcpy(src_iter, h0, sizeof(float) * nh);
   p.src_layer.set_data_handle(const_cast<float*>(x));
   p.bias.set_data_handle(const_cast<float*>(b));
   p.W.bind(W, m.strm);
   p.U.bind(U, m.strm);
   p.fwd.execute(m.strm, p.args);
   m.strm.wait();
+  if (h0) std::memset(src_iter, 0, sizeof(float) * nh);
   const float* hs = static_cast<const float*>(p.dst_layer.get_data_handle());
-  std::memcpy(h_last, hs + static_cast<std::size_t>(T - 1) * N * m.H, sizeof(float) * N * m.H);
+  std::memcpy(h_last, hs + static_cast<std::size_t>(T - 1) * nh, sizeof(float) * nh);
+  if (states) std::memcpy(states, hs, sizeof(float) * nh * static_cast<std::size_t>(T));
 }
 
 }  // namespace rnnsent

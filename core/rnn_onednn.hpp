@@ -31,9 +31,11 @@ class OneDnnRnn {
   // dx [T, N, E] is overwritten; dW, dU, db are ADDED into (as oneDNN itself accumulates).
   void backward(const float* dh_last, float* dx, float* dW, float* dU, float* db);
 
-  // Inference forward (no workspace): h_last [N, H].
+  // Inference forward (no workspace): h_last [N, H]. h0 [N, H] is the initial state (nullptr =
+  // zeros, as in training); states [T, N, H], when non-null, receives every step's state.
   void forward_inference(int T, int N, const float* x, const float* W, const float* U,
-                         const float* b, float* h_last);
+                         const float* b, float* h_last, const float* h0 = nullptr,
+                         float* states = nullptr);
 
  private:
   struct Impl;

@@ -17,6 +17,8 @@
 namespace rnnsent {
 namespace {
 
+constexpr std::int32_t kPaddingId = 0;  // io/'s kPadId; core/ does not depend on io/
+
 // Grows v to at least n elements; a steady loop at one batch shape never reallocates.
 void ensure_size(std::vector<float>& v, std::size_t n) {
   if (v.size() < n) v.resize(n);
@@ -116,7 +118,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
 }
 
 void SentimentModel::predict_logits(const float* params, const std::int32_t* ids, int N, int T,
-                                    float* logits) {
+                                    float* logits, const float* h0) {
   const int E = shape_.embedding_dim, H = shape_.units;
   check_ids(ids, N, T, shape_.num_words);
   const int count = chunk_count(N);
@@ -128,8 +130,14 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
     ensure_size(c.h_last, std::size_t(n) * std::size_t(H));
     embedding_gather(params + off_.embedding, E, ids + std::size_t(n0) * std::size_t(T), n, T,
                      c.x.data());
+    const float* start = nullptr;
+    if (h0) {
+      ensure_size(c.h0, std::size_t(n) * std::size_t(H));
+      for (int i = 0; i < n; ++i) std::copy(h0, h0 + H, c.h0.begin() + std::ptrdiff_t(i) * H);
+      start = c.h0.data();
+    }
     c.rnn.forward_inference(T, n, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
-                            params + off_.bias, c.h_last.data());
+                            params + off_.bias, c.h_last.data(), start);
     const float* w = params + off_.dense_kernel;
     const float b = params[off_.dense_bias];
     for (int i = 0; i < n; ++i) {
@@ -138,6 +146,24 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
       logits[n0 + i] = z;
     }
   });
+}
+
+void SentimentModel::padding_states(const float* params, int T, float* states) {
+  const int E = shape_.embedding_dim, H = shape_.units;
+  std::fill(states, states + H, 0.0f);
+  if (T < 1) return;
+  ensure_chunks(1);
+  Chunk& c = *chunks_[0];
+  // oneDNN's RNN wants T >= 2; one step is done as two and the first state kept.
+  const int steps = std::max(T, 2);
+  const std::vector<std::int32_t> pads(std::size_t(steps), kPaddingId);
+  ensure_size(c.x, std::size_t(steps) * std::size_t(E));
+  ensure_size(c.states, std::size_t(steps) * std::size_t(H));  // [steps, 1, H]
+  ensure_size(c.h_last, std::size_t(H));
+  embedding_gather(params + off_.embedding, E, pads.data(), 1, steps, c.x.data());
+  c.rnn.forward_inference(steps, 1, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
+                          params + off_.bias, c.h_last.data(), nullptr, c.states.data());
+  std::copy(c.states.begin(), c.states.begin() + std::ptrdiff_t(T) * H, states + H);
 }
 
 }  // namespace rnnsent

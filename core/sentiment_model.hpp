@@ -32,8 +32,15 @@ class SentimentModel {
   float forward_backward(const float* params, const std::int32_t* ids, const float* labels, int N,
                          int T, float grad_scale, float* grads, float* logits);
 
-  // Logits [N] with the inference primitive (no training workspace).
-  void predict_logits(const float* params, const std::int32_t* ids, int N, int T, float* logits);
+  // Logits [N] with the inference primitive (no training workspace). h0 [H], when non-null, is
+  // the initial hidden state of every review (default zeros, as in training).
+  void predict_logits(const float* params, const std::int32_t* ids, int N, int T, float* logits,
+                      const float* h0 = nullptr);
+
+  // The hidden state after k padding steps (id 0) from the zero state, for k = 0..T: states
+  // [T + 1, H]. A review pre-padded to T with L real ids reaches, after its padding, exactly
+  // states[T - L]: scoring can start there and run L steps instead of T.
+  void padding_states(const float* params, int T, float* states);
 
  private:
   // One thread's share of a batch: its own RNN primitives, activations and weight gradients.
@@ -44,6 +51,8 @@ class SentimentModel {
     std::vector<float> h_last;   // [n, H]
     std::vector<float> dh;       // [n, H]
     std::vector<float> logits;   // [n]
+    std::vector<float> h0;       // [n, H] initial states for inference
+    std::vector<float> states;   // [T, 1, H] padding_states' output
     std::vector<float> grads;    // this chunk's dW, dU, db, dense kernel, dense bias
     float loss = 0;              // sum of this chunk's per-review losses
   };

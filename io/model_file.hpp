@@ -10,7 +10,7 @@
 
 namespace rnnsent {
 
-inline constexpr int kModelFormatVersion = 1;
+inline constexpr int kModelFormatVersion = 2;  // 2: weights_checksum, Keras layout
 
 struct NamedTensor {
   std::string name;                // e.g. "simple_rnn/kernel"; '/' makes HDF5 sub-groups

@@ -9,6 +9,7 @@ PaddedSet make_padded_set(const EncodedSplit& split, const std::vector<std::uint
                           int maxlen, Padding padding, std::int32_t num_words) {
   PaddedSet set;
   set.maxlen = maxlen;
+  set.padding = padding;
   set.ids.resize(indices.size() * std::size_t(maxlen));
   set.labels.resize(indices.size());
 #pragma omp parallel for schedule(static)

@@ -13,6 +13,7 @@ namespace rnnsent {
 
 struct PaddedSet {
   int maxlen = 0;
+  Padding padding = Padding::pre;
   std::vector<std::int32_t> ids;  // [rows, maxlen]
   std::vector<float> labels;      // [rows]
   std::size_t rows() const { return labels.size(); }

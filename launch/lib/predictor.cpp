@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "launch/lib/scoring.hpp"
+
 namespace rnnsent {
 
 Predictor::Predictor(const std::string& model_path)
@@ -17,14 +19,17 @@ std::vector<float> Predictor::probabilities(const std::vector<std::string>& text
   const std::size_t n = texts.size();
   std::vector<float> out(n);
   if (n == 0) return out;
-  ids_.resize(n * std::size_t(T));
-  logits_.resize(n);
+  set_.maxlen = T;
+  set_.padding = padding_;
+  set_.ids.resize(n * std::size_t(T));
+  set_.labels.assign(n, 0.0f);
   for (std::size_t i = 0; i < n; ++i) {
     const std::vector<std::int32_t> encoded = encode_text(texts[i], vocab_, loaded_.shape.num_words);
     pad_sequence(encoded.data(), encoded.size(), T, padding_, loaded_.shape.num_words,
-                 ids_.data() + i * std::size_t(T));
+                 set_.ids.data() + i * std::size_t(T));
   }
-  net_.predict_logits(loaded_.params.data(), ids_.data(), int(n), T, logits_.data());
+  logits_.resize(n);
+  score_rows(net_, loaded_.params.data(), set_, n, kBatch, logits_.data());
   for (std::size_t i = 0; i < n; ++i) out[i] = float(1.0 / (1.0 + std::exp(-double(logits_[i]))));
   return out;
 }

@@ -10,6 +10,7 @@
 #include "io/sequences.hpp"
 #include "io/vocabulary.hpp"
 #include "launch/lib/model_io.hpp"
+#include "launch/lib/padded_set.hpp"
 
 namespace rnnsent {
 
@@ -25,7 +26,8 @@ class Predictor {
   Vocabulary vocab_;
   Padding padding_;
   SentimentModel net_;
-  std::vector<std::int32_t> ids_;
+  static constexpr int kBatch = 128;  // reviews per inference call
+  PaddedSet set_;                     // the texts of one probabilities() call, padded
   std::vector<float> logits_;
 };
 

@@ -1,0 +1,54 @@
+// Length-bucketed inference with shared padding states; see scoring.hpp.
+#include "launch/lib/scoring.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+namespace rnnsent {
+namespace {
+
+// Real (non-padding) length of a 'pre'-padded row: everything after its leading zeros.
+int real_length(const std::int32_t* row, int maxlen) {
+  int lead = 0;
+  while (lead < maxlen && row[lead] == 0) ++lead;
+  return maxlen - lead;
+}
+
+}  // namespace
+
+void score_rows(SentimentModel& model, const float* params, const PaddedSet& set, std::size_t rows,
+                int batch_size, float* logits) {
+  const int T = set.maxlen, H = model.shape().units;
+  const std::size_t bs = std::size_t(batch_size);
+  std::vector<std::int32_t> ids(bs * std::size_t(T));
+  std::vector<float> batch_logits(bs);
+  if (set.padding == Padding::post || T < 3) {
+    for (std::size_t at = 0; at < rows; at += bs) {
+      const std::size_t n = std::min(bs, rows - at);
+      model.predict_logits(params, set.row(at), int(n), T, logits + at);
+    }
+    return;
+  }
+  std::vector<int> length(rows);
+  for (std::size_t i = 0; i < rows; ++i) length[i] = real_length(set.row(i), T);
+  std::vector<std::uint32_t> order(rows);
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return length[a] < length[b]; });
+  std::vector<float> states(std::size_t(T + 1) * std::size_t(H));
+  model.padding_states(params, T, states.data());
+  for (std::size_t at = 0; at < rows; at += bs) {
+    const std::size_t n = std::min(bs, rows - at);
+    // The longest row of the batch sets its steps; oneDNN's RNN needs at least two.
+    const int steps = std::max(2, length[order[at + n - 1]]);
+    for (std::size_t k = 0; k < n; ++k)
+      std::copy(set.row(order[at + k]) + (T - steps), set.row(order[at + k]) + T,
+                ids.begin() + std::ptrdiff_t(k * std::size_t(steps)));
+    model.predict_logits(params, ids.data(), int(n), steps, batch_logits.data(),
+                         states.data() + std::size_t(T - steps) * std::size_t(H));
+    for (std::size_t k = 0; k < n; ++k) logits[order[at + k]] = batch_logits[k];
+  }
+}
+
+}  // namespace rnnsent
