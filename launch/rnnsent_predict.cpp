@@ -81,13 +81,15 @@ struct Printer {
 int main(int argc, char** argv) {
   std::string model_path, input_path, format = "text";
   std::vector<std::string> texts;
-  int batch = 256;
+  // Lines scored per call: enough that sorting by length makes uniform inference batches, few
+  // enough that memory stays bounded (4096 x maxlen ids).
+  int batch = 4096;
   po::options_description opts("usage: rnnsent_predict --model FILE.h5 [TEXT ...] [--input FILE]");
   opts.add_options()("help,h", "print this help")
       ("model", po::value(&model_path)->required(), "checkpoint (best_model.h5)")
       ("input", po::value(&input_path), "file with one review per line ('-' = standard input)")
       ("format", po::value(&format), "text | tsv | json")
-      ("batch_size", po::value(&batch), "reviews scored per batch")
+      ("batch_size", po::value(&batch), "lines read and scored together (memory bound)")
       ("text", po::value(&texts), "texts to score (positional)");
   po::positional_options_description pos;
   pos.add("text", -1);
