@@ -79,7 +79,8 @@ struct Printer {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_path, input_path, format = "text";
+  std::string model_path, input_path, format = "text", word_index, padding = "pre";
+  int maxlen = 500;
   std::vector<std::string> texts;
   // Lines scored per call: enough that sorting by length makes uniform inference batches, few
   // enough that memory stays bounded (4096 x maxlen ids).
@@ -90,6 +91,9 @@ int main(int argc, char** argv) {
       ("input", po::value(&input_path), "file with one review per line ('-' = standard input)")
       ("format", po::value(&format), "text | tsv | json")
       ("batch_size", po::value(&batch), "lines read and scored together (memory bound)")
+      ("word-index", po::value(&word_index), "Keras word index JSON: --model is then a tf.keras .h5 (ids = rank + 3)")
+      ("maxlen", po::value(&maxlen), "with --word-index: ids per review (default 500)")
+      ("padding", po::value(&padding), "with --word-index: pre | post (default pre)")
       ("text", po::value(&texts), "texts to score (positional)");
   po::positional_options_description pos;
   pos.add("text", -1);
@@ -110,7 +114,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    rnnsent::Predictor predictor(model_path);
+    rnnsent::Predictor predictor =
+        word_index.empty() ? rnnsent::Predictor(model_path)
+                           : rnnsent::Predictor(rnnsent::load_keras_model(model_path, word_index, maxlen, padding));
     Printer printer{format};
     auto score = [&](std::vector<std::string>& chunk) {
       const std::vector<float> p = predictor.probabilities(chunk);

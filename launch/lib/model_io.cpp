@@ -5,7 +5,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "io/keras_weights.hpp"
 #include "io/tokenizer.hpp"
+#include "io/word_index.hpp"
 
 namespace rnnsent {
 namespace {
@@ -77,6 +79,43 @@ LoadedModel load_model(const std::string& path) {
   }
   out.metrics = {file.epoch, file.val_loss, file.val_acc};
   out.config_ini = file.config_ini;
+  return out;
+}
+
+LoadedModel load_keras_model(const std::string& path, const std::string& word_index_path,
+                             int maxlen, const std::string& padding) {
+  std::vector<NamedTensor> weights = read_keras_weights(path);
+  auto find = [&](const std::string& name) -> const NamedTensor& {
+    for (const NamedTensor& t : weights)
+      if (t.name == name) return t;
+    throw std::runtime_error(path + ": no Keras weight for '" + name +
+                             "' (expected Embedding -> SimpleRNN -> Dense(1))");
+  };
+  const NamedTensor& emb = find("embedding/embeddings");
+  const NamedTensor& rec = find("simple_rnn/recurrent_kernel");
+  if (emb.shape.size() != 2 || rec.shape.size() != 2)
+    throw std::runtime_error(path + ": embedding or recurrent kernel is not a matrix");
+  LoadedModel out;
+  out.shape.num_words = int(emb.shape[0]);
+  out.shape.embedding_dim = int(emb.shape[1]);
+  out.shape.units = int(rec.shape[0]);
+  out.maxlen = maxlen;
+  out.padding = padding;
+  if (maxlen < 1) throw std::runtime_error("--maxlen must be >= 1");
+  if (padding != "pre" && padding != "post") throw std::runtime_error("--padding must be pre or post");
+  const ParamLayout layout = make_layout(out.shape);
+  out.params.assign(layout.total(), 0.0f);
+  for (const Slot& s : layout.slots()) {
+    const NamedTensor& t = find(s.name);
+    if (t.shape != s.shape)
+      throw std::runtime_error(path + ": Keras weight '" + s.name + "' has shape " + shape_text(t.shape) +
+                               ", expected " + shape_text(s.shape));
+    std::copy(t.values.begin(), t.values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
+  }
+  out.words = read_word_index(word_index_path);
+  // Words whose id would reach num_words are out of vocabulary for this model anyway.
+  if (out.words.size() > std::size_t(out.shape.num_words - kIndexFrom - 1))
+    out.words.resize(std::size_t(out.shape.num_words - kIndexFrom - 1));
   return out;
 }
 

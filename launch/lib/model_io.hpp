@@ -34,4 +34,9 @@ struct LoadedModel {
 // Reads and checks path; errors name the file and the slot or setting at fault.
 LoadedModel load_model(const std::string& path);
 
+// A model saved by tf.keras (Embedding -> SimpleRNN -> Dense(1) weights in its .h5 layout) with
+// its word index JSON: ids are word-index rank + 3; maxlen and padding as given.
+LoadedModel load_keras_model(const std::string& path, const std::string& word_index_path,
+                             int maxlen, const std::string& padding);
+
 }  // namespace rnnsent

@@ -7,8 +7,10 @@
 
 namespace rnnsent {
 
-Predictor::Predictor(const std::string& model_path)
-    : loaded_(load_model(model_path)),
+Predictor::Predictor(const std::string& model_path) : Predictor(load_model(model_path)) {}
+
+Predictor::Predictor(LoadedModel model)
+    : loaded_(std::move(model)),
       // Counts are not needed to look words up; the stored order is the rank order.
       vocab_(loaded_.words, std::vector<std::int64_t>(loaded_.words.size(), 0)),
       padding_(parse_padding(loaded_.padding)),

@@ -17,6 +17,8 @@ namespace rnnsent {
 class Predictor {
  public:
   explicit Predictor(const std::string& model_path);
+  // A model already loaded (e.g. by load_keras_model).
+  explicit Predictor(LoadedModel model);
   // Probability of positive for each text, in order.
   std::vector<float> probabilities(const std::vector<std::string>& texts);
   const LoadedModel& model() const { return loaded_; }

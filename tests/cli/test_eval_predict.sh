@@ -72,5 +72,10 @@ err=$("$bin/rnnsent_predict" --model "$work/v2.h5" x 2>&1 >/dev/null); rc=$?
 err=$("$bin/rnnsent_eval" --model "$model" --data "$work/nope.h5" 2>&1 >/dev/null); rc=$?
 [ "$rc" = 1 ] && printf '%s' "$err" | grep -q "nope.h5" && ok "eval with a missing dataset: $err" || fail "eval missing data: exit $rc: $err"
 
+# A Keras-layout model with a malformed word index: the file and the byte are named.
+printf '{"good": 1, "bad": x}' > "$work/wi.json"
+err=$("$bin/rnnsent_predict" --model "$model" --word-index "$work/wi.json" x 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "wi.json: not a Keras word index" && ok "malformed word index: $err" || fail "word index: exit $rc: $err"
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -99,7 +99,59 @@ def main():
     # over 12 steps of 5 units): 1e-5 leaves a wide margin and still catches any wrong weight.
     assert worst < 1e-5, worst
     assert len(set(round(p, 4) for p in probs)) > 1, "all reviews scored alike: test is vacuous"
-    print("1 passed, 0 failed")
+    keras_to_rnnsent(work)
+    print("2 passed, 0 failed")
+
+
+def keras_to_rnnsent(work):
+    """The reverse: a file in the layout tf.keras's model.save() writes, plus a word index JSON
+    (imdb.get_word_index() style), scored by rnnsent_predict --word-index as NumPy scores it."""
+    import json
+    rng = np.random.default_rng(7)
+    V, E, H, maxlen = 40, 6, 4, 10
+    arrays = {
+        "embedding": {"embedding/embeddings:0": rng.normal(0, 0.5, (V, E))},
+        "simple_rnn": {"simple_rnn/simple_rnn_cell/kernel:0": rng.normal(0, 0.5, (E, H)),
+                       "simple_rnn/simple_rnn_cell/recurrent_kernel:0": rng.normal(0, 0.5, (H, H)),
+                       "simple_rnn/simple_rnn_cell/bias:0": rng.normal(0, 0.1, (H,))},
+        "dense": {"dense/kernel:0": rng.normal(0, 0.5, (H, 1)), "dense/bias:0": np.array([0.1])},
+    }
+    path = os.path.join(work, "keras_model.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"2.11.0"
+        f.attrs["backend"] = b"tensorflow"
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([n.encode() for n in arrays], dtype="S")
+        for layer, weights in arrays.items():
+            lg = g.create_group(layer)
+            lg.attrs["weight_names"] = np.array([n.encode() for n in weights], dtype="S")
+            for name, value in weights.items():
+                lg.create_dataset(name, data=value.astype(np.float32))
+    words = ["great", "bad", "movie", "the", "plot", "awful", "loved", "it's"]
+    index = {w: r + 1 for r, w in enumerate(words)}
+    index["extra"] = 50  # beyond num_words: out of vocabulary for this model
+    wi = os.path.join(work, "word_index.json")
+    with open(wi, "w") as f:
+        json.dump(index, f)
+    texts = ["Great movie, loved it's plot", "bad bad awful", "the extra unknown words"]
+    emb = arrays["embedding"]["embedding/embeddings:0"].astype(np.float32)
+    K, R, b = (arrays["simple_rnn"][k].astype(np.float32) for k in arrays["simple_rnn"])
+    W, c = (arrays["dense"][k].astype(np.float32) for k in arrays["dense"])
+    probs = []
+    for text in texts:
+        ids = [1] + [index[t] + 3 if t in index else 2 for t in tokenize(text)]
+        ids = [i if i < V else 2 for i in ids][-maxlen:]
+        ids = [0] * (maxlen - len(ids)) + ids
+        h = np.zeros(H)
+        for i in ids:
+            h = np.tanh(emb[i] @ K + h @ R + b)
+        probs.append(1 / (1 + np.exp(-(h @ W[:, 0] + c[0]))))
+    out = run(os.path.join(BIN, "rnnsent_predict"), "--model", path, "--word-index", wi,
+              "--maxlen", str(maxlen), "--format", "tsv", *texts).stdout
+    got = [float(r.split("\t")[0]) for r in out.strip("\n").split("\n")[1:]]
+    worst = max(abs(g - p) for g, p in zip(got, probs))
+    print("keras file: numpy", [round(p, 6) for p in probs], "rnnsent", got, "max diff", worst)
+    assert worst < 1e-5, worst
 
 
 if __name__ == "__main__":

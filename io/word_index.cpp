@@ -1,0 +1,141 @@
+// A small parser for exactly the JSON a word index is: one object of string keys and
+// non-negative integer values. Anything else is reported with its byte offset.
+#include "io/word_index.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace rnnsent {
+namespace {
+
+class Parser {
+ public:
+  Parser(const std::string& text, const std::string& path) : s_(text), path_(path) {}
+
+  void fail(const std::string& what) const {
+    throw std::runtime_error(path_ + ": not a Keras word index (" + what + " at byte " +
+                             std::to_string(i_) + ")");
+  }
+  void skip_space() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
+  }
+  bool take(char c) {
+    skip_space();
+    if (i_ < s_.size() && s_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  void expect(char c) {
+    if (!take(c)) fail(std::string("expected '") + c + "'");
+  }
+  std::string string() {
+    expect('"');
+    std::string out;
+    while (i_ < s_.size() && s_[i_] != '"') {
+      char c = s_[i_++];
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (i_ >= s_.size()) fail("unfinished escape");
+      c = s_[i_++];
+      switch (c) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'u': out += unicode(); break;
+        default: out += c;  // \" \\ \/
+      }
+    }
+    if (i_ >= s_.size()) fail("unterminated string");
+    ++i_;
+    return out;
+  }
+  long long integer() {
+    skip_space();
+    const std::size_t start = i_;
+    while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+    if (i_ == start || i_ - start > 12) fail("expected a rank (a whole number)");
+    return std::stoll(s_.substr(start, i_ - start));
+  }
+  bool at_end() {
+    skip_space();
+    return i_ == s_.size();
+  }
+
+ private:
+  // \uXXXX as UTF-8 (surrogate pairs joined).
+  std::string unicode() {
+    auto hex4 = [&]() {
+      if (i_ + 4 > s_.size()) fail("short \\u escape");
+      const unsigned v = unsigned(std::stoul(s_.substr(i_, 4), nullptr, 16));
+      i_ += 4;
+      return v;
+    };
+    unsigned cp = hex4();
+    if (cp >= 0xD800 && cp < 0xDC00 && i_ + 6 <= s_.size() && s_[i_] == '\\' && s_[i_ + 1] == 'u') {
+      i_ += 2;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
+    }
+    std::string out;
+    if (cp < 0x80) {
+      out += char(cp);
+    } else if (cp < 0x800) {
+      out += char(0xC0 | (cp >> 6));
+      out += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += char(0xE0 | (cp >> 12));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    } else {
+      out += char(0xF0 | (cp >> 18));
+      out += char(0x80 | ((cp >> 12) & 0x3F));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    }
+    return out;
+  }
+
+  const std::string& s_;
+  const std::string& path_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> read_word_index(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open word index");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  Parser p(text, path);
+  std::vector<std::string> words;
+  std::unordered_set<std::string> seen;
+  p.expect('{');
+  if (!p.take('}')) {
+    do {
+      std::string word = p.string();
+      p.expect(':');
+      const long long rank = p.integer();
+      if (rank < 1) p.fail("rank " + std::to_string(rank) + " < 1 for '" + word + "'");
+      if (!seen.insert(word).second) p.fail("duplicate word '" + word + "'");
+      if (std::size_t(rank) > words.size()) words.resize(std::size_t(rank));
+      if (!words[std::size_t(rank) - 1].empty()) p.fail("duplicate rank " + std::to_string(rank));
+      words[std::size_t(rank) - 1] = std::move(word);
+    } while (p.take(','));
+    p.expect('}');
+  }
+  if (!p.at_end()) p.fail("text after the object");
+  for (std::size_t r = 0; r < words.size(); ++r)
+    if (words[r].empty()) words[r] = "\x01unused rank " + std::to_string(r + 1);  // no token has \x01
+  return words;
+}
+
+}  // namespace rnnsent
