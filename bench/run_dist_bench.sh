@@ -11,6 +11,7 @@ for round in 1 2; do
     mpirun --oversubscribe -np "$p" -x OMP_NUM_THREADS build/bin/bench_dist_step "$data" "$batches" | tee -a /tmp/rnnsent_dist_bench.$$
   done
 done
-awk '/RESULT/ { for (i = 1; i <= NF; ++i) if ($i == "samples/s") r[$2] = r[$2] " " $(i + 2) }
-     END { print "samples/s by ranks:", r["ranks=1"], "|", r["ranks=2"] }' /tmp/rnnsent_dist_bench.$$
+awk '/RESULT/ { for (i = 1; i <= NF; ++i) { if ($i ~ /^ranks=/) k = $i; if ($i == "samples/s") v = $(i + 2) }
+                r[k] = r[k] " " v; if (k == "ranks=1") last1 = v; else printf "P=2 / P=1 (round %d): %.2fx\n", ++n, v / last1 }
+     END { print "samples/s at ranks=1:" r["ranks=1"] "; at ranks=2:" r["ranks=2"] }' /tmp/rnnsent_dist_bench.$$
 rm -f /tmp/rnnsent_dist_bench.$$

@@ -15,7 +15,43 @@ std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int rank
 
 DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& session,
                                    RmspropSettings rms)
-    : model_(model), session_(session), rms_(rms), grads_(model.layout().total()) {}
+    : model_(model),
+      session_(session),
+      rms_(rms),
+      grads_(model.layout().total()),
+      embedding_offset_(model.layout().slot("embedding/embeddings").offset),
+      num_words_(model.shape().num_words),
+      embedding_dim_(model.shape().embedding_dim) {}
+
+void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t local, int T) {
+  if (session_.size() == 1) return;
+  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
+  row_mask_.assign(V, 0.0f);
+  for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i) row_mask_[std::size_t(ids[i])] = 1.0f;
+  session_.allreduce_sum(row_mask_.data(), V);  // every rank now knows the union
+  const float* table = grads_.data() + embedding_offset_;
+  const std::size_t rest_begin = embedding_offset_ + V * E;
+  std::size_t rows = 0;
+  for (std::size_t r = 0; r < V; ++r) rows += row_mask_[r] > 0;
+  packed_.resize(rows * E + embedding_offset_ + (grads_.size() - rest_begin));
+  float* out = packed_.data();
+  for (std::size_t r = 0; r < V; ++r)
+    if (row_mask_[r] > 0) out = std::copy(table + r * E, table + (r + 1) * E, out);
+  out = std::copy(grads_.begin(), grads_.begin() + std::ptrdiff_t(embedding_offset_), out);
+  std::copy(grads_.begin() + std::ptrdiff_t(rest_begin), grads_.end(), out);
+  session_.allreduce_sum(packed_.data(), packed_.size());
+  const float* in = packed_.data();
+  float* dst = grads_.data() + embedding_offset_;
+  for (std::size_t r = 0; r < V; ++r) {
+    if (row_mask_[r] > 0) {
+      std::copy(in, in + E, dst + r * E);
+      in += E;
+    }
+  }
+  std::copy(in, in + embedding_offset_, grads_.data());
+  in += embedding_offset_;
+  std::copy(in, in + (grads_.size() - rest_begin), grads_.begin() + std::ptrdiff_t(rest_begin));
+}
 
 StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, std::size_t local,
                                 std::size_t global_n, int T, float* params, float* accumulators) {
@@ -31,7 +67,7 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
       stats[1] += double((logits_[k] > 0) == (labels[k] > 0.5f));
   }
   const auto t1 = Clock::now();
-  session_.allreduce_sum(grads_.data(), grads_.size());
+  allreduce_gradient(ids, local, T);
   session_.allreduce_sum(stats, 2);
   const auto t2 = Clock::now();
   rmsprop_step(rms_, grads_.size(), grads_.data(), accumulators, params);

@@ -1,6 +1,9 @@
 // One data-parallel optimizer step: this rank's share of the global batch through the model,
-// one in-place allreduce of the flat gradient buffer, then the same RMSprop update on every
-// rank. Each rank's gradient is scaled by 1 / (global batch), so the summed gradient is the
+// one in-place allreduce of the gradient, then the same RMSprop update on every rank.
+// A step touches only some embedding rows (about 8,500 of 30,000 for a batch of 128 x 500
+// ids), and an untouched row's gradient is zero on every rank, so the allreduce carries only
+// the rows some rank touched (their union, found by a small allreduce of a row mask) plus the
+// other slots, packed into one buffer: the same sums in a third of the bytes. Each rank's gradient is scaled by 1 / (global batch), so the summed gradient is the
 // mean over the global batch however it is split: P ranks take the same step as one rank.
 #pragma once
 
@@ -47,6 +50,12 @@ class DataParallelStep {
   RmspropSettings rms_;
   std::vector<float> grads_;
   std::vector<float> logits_;
+  // Sparse exchange of the embedding gradient (more than one rank only).
+  std::size_t embedding_offset_ = 0;
+  int num_words_ = 0, embedding_dim_ = 0;
+  std::vector<float> row_mask_;  // [V] rows touched by any rank (after the allreduce)
+  std::vector<float> packed_;    // touched rows, then every non-embedding slot
+  void allreduce_gradient(const std::int32_t* ids, std::size_t local, int T);
   Times times_;
 };
 
