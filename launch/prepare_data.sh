@@ -26,7 +26,7 @@ if [ -z "$imdb_dir" ]; then
     archive="data/aclImdb_v1.tar.gz"
     if [ ! -f "$archive" ]; then
       echo "prepare_data.sh: no --archive given; downloading $official_url"
-      if ! curl -fsSL --connect-timeout 20 -o "$archive.part" "$official_url"; then
+      if ! curl -fsL --connect-timeout 20 -o "$archive.part" "$official_url"; then
         rm -f "$archive.part"
         echo "prepare_data.sh: error: cannot download the IMDB archive (offline?); pass --archive PATH to a local aclImdb_v1 .tar.gz or --imdb-dir DIR" >&2
         exit 1

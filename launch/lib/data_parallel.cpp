@@ -17,23 +17,25 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
                                    RmspropSettings rms)
     : model_(model),
       session_(session),
-      rms_(rms),
-      grads_(model.layout().total()),
+      grads_(model.layout().total(), 0.0f),
       embedding_offset_(model.layout().slot("embedding/embeddings").offset),
       num_words_(model.shape().num_words),
-      embedding_dim_(model.shape().embedding_dim) {}
+      embedding_dim_(model.shape().embedding_dim),
+      optimizer_(rms, embedding_offset_, std::size_t(num_words_), std::size_t(embedding_dim_),
+                 model.layout().total()) {}
 
 void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t local, int T) {
-  if (session_.size() == 1) return;
   const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
   row_mask_.assign(V, 0.0f);
   for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i) row_mask_[std::size_t(ids[i])] = 1.0f;
   session_.allreduce_sum(row_mask_.data(), V);  // every rank now knows the union
+  touched_.clear();
+  for (std::size_t r = 0; r < V; ++r)
+    if (row_mask_[r] > 0) touched_.push_back(std::int32_t(r));
+  if (session_.size() == 1) return;
   const float* table = grads_.data() + embedding_offset_;
   const std::size_t rest_begin = embedding_offset_ + V * E;
-  std::size_t rows = 0;
-  for (std::size_t r = 0; r < V; ++r) rows += row_mask_[r] > 0;
-  packed_.resize(rows * E + embedding_offset_ + (grads_.size() - rest_begin));
+  packed_.resize(touched_.size() * E + embedding_offset_ + (grads_.size() - rest_begin));
   float* out = packed_.data();
   for (std::size_t r = 0; r < V; ++r)
     if (row_mask_[r] > 0) out = std::copy(table + r * E, table + (r + 1) * E, out);
@@ -57,7 +59,7 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
                                 std::size_t global_n, int T, float* params, float* accumulators) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
-  std::fill(grads_.begin(), grads_.end(), 0.0f);
+  // grads_ is all zeros here: the optimizer clears what it consumed.
   if (logits_.size() < local) logits_.resize(local);
   double stats[2] = {0, 0};
   if (local > 0) {
@@ -70,7 +72,7 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   allreduce_gradient(ids, local, T);
   session_.allreduce_sum(stats, 2);
   const auto t2 = Clock::now();
-  rmsprop_step(rms_, grads_.size(), grads_.data(), accumulators, params);
+  optimizer_.step(touched_, grads_.data(), accumulators, params);
   const auto t3 = Clock::now();
   times_.compute += std::chrono::duration<double>(t1 - t0).count();
   times_.allreduce += std::chrono::duration<double>(t2 - t1).count();

@@ -3,7 +3,9 @@
 // A step touches only some embedding rows (about 8,500 of 30,000 for a batch of 128 x 500
 // ids), and an untouched row's gradient is zero on every rank, so the allreduce carries only
 // the rows some rank touched (their union, found by a small allreduce of a row mask) plus the
-// other slots, packed into one buffer: the same sums in a third of the bytes. Each rank's gradient is scaled by 1 / (global batch), so the summed gradient is the
+// other slots, packed into one buffer: the same sums in a third of the bytes. The optimizer
+// likewise updates only those rows (LazyRmsprop, bit-identical to the dense update) and leaves
+// the gradient buffer at zero for the next step. Each rank's gradient is scaled by 1 / (global batch), so the summed gradient is the
 // mean over the global batch however it is split: P ranks take the same step as one rank.
 #pragma once
 
@@ -34,8 +36,9 @@ class DataParallelStep {
   StepStats run(const std::int32_t* ids, const float* labels, std::size_t local,
                 std::size_t global_n, int T, float* params, float* accumulators);
 
-  // The gradient of the last step after the allreduce (the same on every rank).
-  const std::vector<float>& gradient() const { return grads_; }
+  // Brings the accumulators up to date (the optimizer decays untouched embedding rows lazily):
+  // call before anything reads them, e.g. a checkpoint.
+  void flush_optimizer(float* accumulators) { optimizer_.flush(accumulators); }
 
   // Seconds spent so far in this rank's forward/backward, in the gradient allreduce (including
   // waiting for slower ranks) and in the optimizer: what the benchmarks report.
@@ -47,13 +50,14 @@ class DataParallelStep {
  private:
   SentimentModel& model_;
   const dist::Session& session_;
-  RmspropSettings rms_;
   std::vector<float> grads_;
   std::vector<float> logits_;
   // Sparse exchange of the embedding gradient (more than one rank only).
   std::size_t embedding_offset_ = 0;
   int num_words_ = 0, embedding_dim_ = 0;
   std::vector<float> row_mask_;  // [V] rows touched by any rank (after the allreduce)
+  std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
+  LazyRmsprop optimizer_;
   std::vector<float> packed_;    // touched rows, then every non-embedding slot
   void allreduce_gradient(const std::int32_t* ids, std::size_t local, int T);
   Times times_;
