@@ -1,6 +1,7 @@
-// Training-step throughput of the course model on real batches: 3 warm-up steps, then
-// `repeats` timed runs of `batches` steps (gather, forward, backward, RMSprop), printing each
-// run's samples/s and the median, in the same form as the PyTorch peer's --bench-batches.
+// Training-step throughput of the course model on real batches, through the trainer's own step
+// (batch assembly, gather, forward, backward, scatter-add, lazy RMSprop) on one rank: 3 warm-up
+// steps, then `repeats` timed runs of `batches` steps, printing each run's samples/s and the
+// median, in the same form as the PyTorch peer's --bench-batches.
 #include <omp.h>
 
 #include <algorithm>
@@ -11,13 +12,15 @@
 #include <vector>
 
 #include "core/init.hpp"
-#include "core/rmsprop.hpp"
 #include "core/sentiment_model.hpp"
+#include "dist/session.hpp"
 #include "io/dataset_file.hpp"
+#include "launch/lib/data_parallel.hpp"
 #include "launch/lib/padded_set.hpp"
 #include "launch/lib/shuffle.hpp"
 
 int main(int argc, char** argv) {
+  rnnsent::dist::Session session(&argc, &argv);  // a 1-rank job: the step's allreduce is a no-op
   if (argc < 2) {
     std::fprintf(stderr, "usage: bench_train_step DATA.h5 [batches=20] [repeats=3] [maxlen=500] [batch=128]\n");
     return 2;
@@ -36,10 +39,11 @@ int main(int argc, char** argv) {
     rnnsent::ModelShape shape;
     rnnsent::SentimentModel model(shape);
     const std::size_t n = model.layout().total();
-    std::vector<float> params(n), grads(n), accum(n, 0.0f);
+    std::vector<float> params(n), accum(n, 0.0f);
     rnnsent::keras_initialize(shape, model.layout(), 1, params.data());
+    rnnsent::DataParallelStep stepper(model, session, {});
     std::vector<std::int32_t> ids(std::size_t(bs) * std::size_t(maxlen));
-    std::vector<float> labels(static_cast<std::size_t>(bs)), logits(static_cast<std::size_t>(bs));
+    std::vector<float> labels(static_cast<std::size_t>(bs));
     std::vector<std::uint32_t> rows(set.rows());
     for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
     std::size_t next = 0;
@@ -47,10 +51,8 @@ int main(int argc, char** argv) {
       if (next + std::size_t(bs) > rows.size()) next = 0;
       rnnsent::gather_batch(set, rows.data() + next, std::size_t(bs), ids.data(), labels.data());
       next += std::size_t(bs);
-      std::fill(grads.begin(), grads.end(), 0.0f);
-      model.forward_backward(params.data(), ids.data(), labels.data(), bs, maxlen, 1.0f / float(bs),
-                             grads.data(), logits.data());
-      rnnsent::rmsprop_step({}, n, grads.data(), accum.data(), params.data());
+      stepper.run(ids.data(), labels.data(), std::size_t(bs), std::size_t(bs), maxlen, params.data(),
+                  accum.data());
     };
     for (int i = 0; i < warmup; ++i) step();
     std::vector<double> rates;

@@ -9,6 +9,7 @@ data="${1:-data/imdb.h5}"
 imdb_dir="${2:-data/extract/aclImdb}"
 peer=../shared/peers/torch_seed_model.py
 batches="${BENCH_BATCHES:-20}"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # bench_train_step is a 1-rank MPI job
 for round in 1 2; do
   for threads in 1 2; do
     echo "== round $round, $threads thread(s)"
