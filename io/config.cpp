@@ -38,7 +38,11 @@ po::options_description make_keys(TrainConfig& c) {
       ("max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)")
       ("max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)")
       ("eval_batch_size", po::value(&c.eval_batch_size), "batch size for validation and test")
-      ("log_every", po::value(&c.log_every), "batches between progress lines when not a terminal");
+      ("log_every", po::value(&c.log_every), "batches between progress lines when not a terminal")
+      ("checkpoint_every", po::value(&c.checkpoint_every), "steps between resume checkpoints (0 = epoch ends only)")
+      ("keep_checkpoints", po::value(&c.keep_checkpoints), "newest resume checkpoints kept")
+      ("watchdog_seconds", po::value(&c.watchdog_seconds), "end the job when a step takes longer (0 = off)")
+      ("nonfinite", po::value(&c.nonfinite), "stop | skip: on a non-finite loss or gradient");
   return keys;
 }
 
@@ -85,7 +89,8 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   cli_only.add_options()
       ("help,h", po::bool_switch(&help), "print this help")
       ("config", po::value(&c.config_file), "INI file with configuration keys")
-      ("overwrite", po::bool_switch(&c.overwrite), "replace an existing best_model.h5");
+      ("overwrite", po::bool_switch(&c.overwrite), "replace an existing best_model.h5")
+      ("resume", po::value(&c.resume), "auto (newest valid checkpoint in output_dir, else a fresh run) or a checkpoint path");
   po::options_description all;
   all.add(cli_only).add(keys);
 
@@ -169,6 +174,10 @@ void validate(const TrainConfig& c) {
   if (c.max_test < 0) bad("max_test", c.max_test, "must be >= 0");
   if (c.eval_batch_size < 1) bad("eval_batch_size", c.eval_batch_size, "must be >= 1");
   if (c.log_every < 1) bad("log_every", c.log_every, "must be >= 1");
+  if (c.checkpoint_every < 0) bad("checkpoint_every", c.checkpoint_every, "must be >= 0");
+  if (c.keep_checkpoints < 1) bad("keep_checkpoints", c.keep_checkpoints, "must be >= 1");
+  if (c.watchdog_seconds < 0) bad("watchdog_seconds", c.watchdog_seconds, "must be >= 0");
+  if (c.nonfinite != "stop" && c.nonfinite != "skip") bad("nonfinite", "'" + c.nonfinite + "'", "must be stop or skip");
 }
 
 std::string to_ini(const TrainConfig& c) {
@@ -181,7 +190,9 @@ std::string to_ini(const TrainConfig& c) {
      << "\nepsilon = " << c.epsilon << "\nvalidation_split = " << c.validation_split
      << "\npatience = " << c.patience << "\nseed = " << c.seed << "\nthreads = " << c.threads
      << "\nmax_train = " << c.max_train << "\nmax_test = " << c.max_test
-     << "\neval_batch_size = " << c.eval_batch_size << "\nlog_every = " << c.log_every << "\n";
+     << "\neval_batch_size = " << c.eval_batch_size << "\nlog_every = " << c.log_every
+     << "\ncheckpoint_every = " << c.checkpoint_every << "\nkeep_checkpoints = " << c.keep_checkpoints
+     << "\nwatchdog_seconds = " << c.watchdog_seconds << "\nnonfinite = " << c.nonfinite << "\n";
   return os.str();
 }
 

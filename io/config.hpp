@@ -35,8 +35,14 @@ struct TrainConfig {
   int max_test = 0;               // 0 = all; else the first N test reviews (quick runs)
   int eval_batch_size = 256;
   int log_every = 20;             // batches between progress lines when stdout is not a terminal
+  // Fault tolerance
+  int checkpoint_every = 100;     // steps between resume checkpoints (0 = epoch ends only)
+  int keep_checkpoints = 2;       // newest resume checkpoints kept
+  int watchdog_seconds = 900;     // end the job when no step finishes for this long (0 = off)
+  std::string nonfinite = "stop"; // stop | skip: what a non-finite loss or gradient does
   // Command line only
   bool overwrite = false;         // allow replacing an existing best_model.h5
+  std::string resume;             // "" (fresh run), "auto" (newest valid checkpoint, if any) or a path
   std::string config_file;        // where the file values came from ("" = none)
 };
 

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "io/atomic_file.hpp"
 #include "io/h5_util.hpp"
 #include "io/imdb_reader.hpp"
 #include "io/tokenizer.hpp"
@@ -306,9 +307,11 @@ void write_dataset(const std::string& path, const PreparedDataset& data) {
     std::remove(tmp.c_str());
     throw;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  try {
+    publish_file(tmp, path);
+  } catch (...) {
     std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
+    throw;
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "io/atomic_file.hpp"
 #include "io/h5_util.hpp"
 
 namespace rnnsent {
@@ -35,8 +36,7 @@ void write_history(const std::string& path, const History& history) {
       h5::write_vector(file, c.name, v);
     }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
+  publish_file(tmp, path);
 }
 
 History read_history(const std::string& path) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "io/atomic_file.hpp"
 #include "io/h5_util.hpp"
 #include "io/keras_weights.hpp"
 
@@ -78,8 +79,7 @@ void write_file(const std::string& path, const ModelFile& m) {
 void write_model(const std::string& path, const ModelFile& model) {
   const std::string tmp = path + ".tmp";
   write_file(tmp, model);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
+  publish_file(tmp, path);
 }
 
 ModelFile read_model(const std::string& path) {

@@ -1,11 +1,14 @@
 // rnnsent_train: trains a sentiment model from a config file and flags, on one rank (plain
-// `rnnsent_train`) or many (`mpirun -np P rnnsent_train`). Errors print one line and exit 1;
-// under several ranks the failing rank aborts the whole job so no rank hangs.
+// `rnnsent_train`) or many (`mpirun -np P rnnsent_train`). Exit codes: 0 done; 1 error (one
+// line; under several ranks the failing rank aborts the whole job so no rank hangs); 2 bad
+// config or flags; 75 stopped by SIGUSR1/SIGTERM/SIGINT after writing a resume checkpoint
+// (continue with --resume auto); 70 the watchdog saw no progress.
 #include <cstdio>
 #include <exception>
 
 #include "dist/session.hpp"
 #include "io/config.hpp"
+#include "launch/lib/stop_signals.hpp"
 #include "launch/lib/trainer.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +23,10 @@ int main(int argc, char** argv) {
   try {
     session.check_launch();
     rnnsent::train(config, session);
+  } catch (const rnnsent::Interrupted& e) {
+    // Every rank agreed to stop at the same step and the checkpoint is written: a clean exit.
+    if (session.is_root()) std::fprintf(stderr, "rnnsent_train: interrupted (signal %d): %s\n", e.signal, e.what());
+    return rnnsent::kExitInterrupted;
   } catch (const std::exception& e) {
     if (session.size() > 1) {
       std::fprintf(stderr, "rnnsent_train: rank %d: error: %s\n", session.rank(), e.what());

@@ -26,6 +26,8 @@ std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int rank
 struct StepStats {
   double loss_sum = 0;  // summed over the global batch
   double correct = 0;   // reviews with (logit > 0) == label, over the global batch
+  bool stop = false;    // some rank asked to stop at this step boundary
+  bool finite = true;   // loss and gradient were finite; otherwise no update was applied
 };
 
 class DataParallelStep {
@@ -33,8 +35,13 @@ class DataParallelStep {
   DataParallelStep(SentimentModel& model, const dist::Session& session, RmspropSettings rms);
 
   // ids [local, T] and labels [local] are this rank's rows of a global batch of global_n.
+  // stop_here: this rank wants to stop after this step (agreed through the step's allreduce).
   StepStats run(const std::int32_t* ids, const float* labels, std::size_t local,
-                std::size_t global_n, int T, float* params, float* accumulators);
+                std::size_t global_n, int T, float* params, float* accumulators,
+                bool stop_here = false);
+
+  // Test hook: the next step's local gradient gets a NaN before the allreduce.
+  void poison_next_gradient() { poison_ = true; }
 
   // Brings the accumulators up to date (the optimizer decays untouched embedding rows lazily):
   // call before anything reads them, e.g. a checkpoint.
@@ -58,6 +65,9 @@ class DataParallelStep {
   std::vector<float> row_mask_;  // [V] rows touched by any rank (after the allreduce)
   std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
   LazyRmsprop optimizer_;
+  bool poison_ = false;
+  bool gradient_finite() const;
+  void clear_gradient();
   std::vector<float> packed_;    // touched rows, then every non-embedding slot
   void allreduce_gradient(const std::int32_t* ids, std::size_t local, int T);
   Times times_;

@@ -3,8 +3,10 @@
 // --overwrite.
 #include "launch/lib/trainer.hpp"
 
+#include <dirent.h>
 #include <omp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,12 +14,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <csignal>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
 #include "core/init.hpp"
 #include "core/sentiment_model.hpp"
+#include "io/atomic_file.hpp"
+#include "io/checkpoint_file.hpp"
 #include "io/dataset_file.hpp"
 #include "io/history_file.hpp"
 #include "io/model_file.hpp"
@@ -28,6 +34,8 @@
 #include "launch/lib/padded_set.hpp"
 #include "launch/lib/progress.hpp"
 #include "launch/lib/shuffle.hpp"
+#include "launch/lib/stop_signals.hpp"
+#include "launch/lib/watchdog.hpp"
 
 namespace rnnsent {
 namespace {
@@ -54,27 +62,16 @@ void make_dirs(const std::string& dir) {
     throw std::runtime_error(dir + ": output_dir is not a directory");
 }
 
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << text;
-    if (!out) throw std::runtime_error(tmp + ": cannot write");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename " + tmp + " into place");
-}
-
 std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks) {
   char buf[1024];
   std::snprintf(buf, sizeof buf,
                 "{\n  \"test_loss\": %.6f,\n  \"test_acc\": %.6f,\n  \"best_epoch\": %d,\n"
                 "  \"epochs_run\": %d,\n  \"train_samples_per_s\": %.1f,\n"
                 "  \"wall_seconds\": %.2f,\n  \"seed\": %llu,\n  \"ranks\": %d,\n"
-                "  \"threads\": %d\n}\n",
+                "  \"threads\": %d,\n  \"skipped_steps\": %lld,\n  \"resumed\": %s\n}\n",
                 s.test_loss, s.test_acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
                 s.wall_seconds, static_cast<unsigned long long>(c.seed), ranks,
-                omp_get_max_threads());
+                omp_get_max_threads(), s.skipped_steps, s.resumed ? "true" : "false");
   return buf;
 }
 
@@ -106,6 +103,75 @@ std::vector<std::uint32_t> iota(std::size_t n) {
   return v;
 }
 
+// Checkpoint files of a run, newest first: output_dir/checkpoints/ckpt-<global step>.h5.
+std::string checkpoint_dir(const TrainConfig& c) { return c.output_dir + "/checkpoints"; }
+
+std::string checkpoint_path(const TrainConfig& c, std::int64_t step) {
+  char name[64];
+  std::snprintf(name, sizeof name, "/ckpt-%010lld.h5", static_cast<long long>(step));
+  return checkpoint_dir(c) + name;
+}
+
+std::vector<std::string> list_checkpoints(const TrainConfig& c) {
+  std::vector<std::string> found;
+  DIR* dir = ::opendir(checkpoint_dir(c).c_str());
+  if (!dir) return found;
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    if (name.rfind("ckpt-", 0) == 0 && name.size() > 8 && name.compare(name.size() - 3, 3, ".h5") == 0)
+      found.push_back(checkpoint_dir(c) + "/" + name);
+  }
+  ::closedir(dir);
+  std::sort(found.rbegin(), found.rend());  // zero-padded step numbers sort by name
+  return found;
+}
+
+// The keys that define the run's math: a checkpoint continues only a run that agrees on them.
+void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const std::string& ini) {
+  const TrainConfig then = parse_config_text(ini, ckpt_path + ": /config");
+  auto differs = [&](const char* key, const std::string& a, const std::string& b) {
+    if (a != b)
+      throw std::runtime_error(ckpt_path + ": written with " + key + " = " + b + ", this run has " +
+                               key + " = " + a + "; resume with the same value");
+  };
+  auto num = [](double v) { std::ostringstream os; os.precision(17); os << v; return os.str(); };
+  differs("num_words", num(now.num_words), num(then.num_words));
+  differs("maxlen", num(now.maxlen), num(then.maxlen));
+  differs("padding", now.padding, then.padding);
+  differs("cell", now.cell, then.cell);
+  differs("embedding_dim", num(now.embedding_dim), num(then.embedding_dim));
+  differs("units", num(now.units), num(then.units));
+  differs("batch_size", num(now.batch_size), num(then.batch_size));
+  differs("learning_rate", num(now.learning_rate), num(then.learning_rate));
+  differs("rho", num(now.rho), num(then.rho));
+  differs("epsilon", num(now.epsilon), num(then.epsilon));
+  differs("validation_split", num(now.validation_split), num(then.validation_split));
+  differs("seed", num(double(now.seed)), num(double(then.seed)));
+  differs("max_train", num(now.max_train), num(then.max_train));
+  differs("max_test", num(now.max_test), num(then.max_test));
+}
+
+// Rank 0: the checkpoint --resume names, or with "auto" the newest one that verifies (damaged
+// ones are reported and skipped). Returns false when there is none to resume.
+bool find_resume_state(const TrainConfig& c, TrainState& state, std::string& from) {
+  if (c.resume.empty()) return false;
+  if (c.resume != "auto") {
+    state = read_checkpoint(c.resume);
+    from = c.resume;
+    return true;
+  }
+  for (const std::string& path : list_checkpoints(c)) {
+    try {
+      state = read_checkpoint(path);
+      from = path;
+      return true;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rnnsent_train: warning: skipping checkpoint: %s\n", e.what());
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 TrainSummary train(const TrainConfig& config, const dist::Session& session) {
@@ -116,35 +182,42 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     throw std::runtime_error("batch_size " + std::to_string(config.batch_size) +
                              " is smaller than the number of ranks " +
                              std::to_string(session.size()) + ": every rank needs a review");
+  install_stop_signals();
 
   const std::string model_path = config.output_dir + "/best_model.h5";
   const std::string history_path = config.output_dir + "/history.h5";
   // Everything that can be wrong with the input is found before any output is touched.
-  if (root && exists(model_path) && !config.overwrite)
-    throw std::runtime_error(model_path + ": already exists; pass --overwrite to replace it or "
-                             "choose another output_dir");
+  TrainState state;
+  std::string resumed_from;
+  int resuming = 0;
+  if (root) {
+    resuming = find_resume_state(config, state, resumed_from) ? 1 : 0;
+    if (resuming) check_resumable(config, resumed_from, state.config_ini);
+    if (!resuming && exists(model_path) && !config.overwrite)
+      throw std::runtime_error(model_path + ": already exists; pass --overwrite to replace it, "
+                               "--resume auto to continue its run, or choose another output_dir");
+  }
+  session.broadcast(&resuming, 1);
   // Every rank opens the file read-only and reads only the reviews it needs.
   const DatasetReader reader(config.data);
   const Vocabulary* vocabulary = root ? &reader.vocabulary() : nullptr;
   if (root) {
     make_dirs(config.output_dir);
+    make_dirs(checkpoint_dir(config));
     write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
   }
 
   const Padding padding = parse_padding(config.padding);
   const DataSplit split = split_data(reader.size("train"), reader.size("test"), config);
   const std::vector<std::uint32_t>& train_rows = split.train;
-  const std::vector<std::uint32_t>& val_rows = split.val;
-  const std::vector<std::uint32_t>& test_rows = split.test;
-
   const int T = config.maxlen;
   auto pad = [&](const EncodedSplit& reviews) {
     return make_padded_set(reviews, iota(reviews.size()), T, padding, config.num_words);
   };
   PaddedSet val_set, test_set;
   if (root) {
-    val_set = pad(reader.read("train", val_rows));
-    test_set = pad(reader.read("test", test_rows));
+    val_set = pad(reader.read("train", split.val));
+    test_set = pad(reader.read("test", split.test));
   }
 
   ModelShape shape;
@@ -155,8 +228,32 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   SentimentModel model(shape);
   const std::size_t n_params = model.layout().total();
   std::vector<float> params(n_params), accum(n_params, 0.0f), best(n_params);
-  if (root) keras_initialize(shape, model.layout(), config.seed, params.data());
+  // Where the run stands: {epoch, step in epoch, global step, finished}, rank 0's view.
+  int position[4] = {1, 0, 0, 0};
+  if (root) {
+    if (resuming) {
+      if (state.params.size() != n_params)
+        throw std::runtime_error(resumed_from + ": holds " + std::to_string(state.params.size()) +
+                                 " parameters, this model has " + std::to_string(n_params));
+      params = state.params;
+      accum = state.accumulators;
+      best = state.best_params;
+      position[0] = state.epoch;
+      position[1] = int(state.step_in_epoch);
+      position[2] = int(state.global_step);
+      position[3] = state.epoch > config.epochs || state.finished ? 1 : 0;
+      std::printf("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
+                  resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
+                  static_cast<long long>(state.global_step));
+    } else {
+      keras_initialize(shape, model.layout(), config.seed, params.data());
+      state.best_val_loss = std::numeric_limits<double>::infinity();
+      state.best_val_acc = -std::numeric_limits<double>::infinity();
+    }
+  }
+  session.broadcast(position, 4);
   session.broadcast(params.data(), n_params);
+  session.broadcast(accum.data(), n_params);
   DataParallelStep stepper(model, session,
                            {float(config.learning_rate), float(config.rho), float(config.epsilon)});
 
@@ -166,19 +263,41 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   if (root)
     std::printf("rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
                 "%d rank(s) x %d thread(s)\n",
-                n_train, val_rows.size(), test_rows.size(), n_params, session.size(),
+                n_train, split.val.size(), split.test.size(), n_params, session.size(),
                 omp_get_max_threads());
 
-  Progress progress(root, config.log_every);
-  History history;
-  TrainSummary summary;
-  double best_val_loss = std::numeric_limits<double>::infinity();
-  double best_val_acc = -std::numeric_limits<double>::infinity();
-  int wait = 0;
-  double train_seconds = 0;
-  std::size_t train_samples = 0;
+  // Rank 0 writes a resume checkpoint of the state at a step boundary (all ranks flush their
+  // lazily decayed accumulators first, which changes no value), then keeps the newest K.
+  auto checkpoint = [&](int epoch, std::size_t step_in_epoch) {
+    stepper.flush_optimizer(accum.data());
+    if (!root) return;
+    state.config_ini = to_ini(config);
+    state.epoch = epoch;
+    state.step_in_epoch = std::int64_t(step_in_epoch);
+    state.global_step = position[2];
+    state.ranks = session.size();
+    state.params = params;
+    state.accumulators = accum;
+    state.best_params = best;
+    write_checkpoint(checkpoint_path(config, position[2]), state);
+    const std::vector<std::string> all = list_checkpoints(config);
+    for (std::size_t i = std::size_t(config.keep_checkpoints); i < all.size(); ++i) std::remove(all[i].c_str());
+  };
 
-  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+  Progress progress(root, config.log_every);
+  TrainSummary summary;
+  summary.resumed = resuming;
+  Watchdog watchdog(config.watchdog_seconds, session.rank());
+  const char* nan_hook = std::getenv("RNNSENT_TEST_NAN_AT_STEP");
+  const char* signal_hook = std::getenv("RNNSENT_TEST_SIGNAL_AT_STEP");
+  const char* hang_hook = std::getenv("RNNSENT_TEST_HANG_AT_STEP");
+
+  for (int epoch = position[0]; epoch <= config.epochs && !position[3]; ++epoch) {
+    const bool continuing = epoch == position[0] && position[1] > 0;
+    const std::size_t first_step = continuing ? std::size_t(position[1]) : 0;
+    if (!continuing && root) {
+      state.epoch_loss_sum = state.epoch_correct = state.epoch_seen = state.epoch_seconds = 0;
+    }
     const auto epoch_start = Clock::now();
     progress.start_epoch(epoch, config.epochs, steps);
     const EpochShard shard =
@@ -188,69 +307,110 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     if (const char* fail = std::getenv("RNNSENT_TEST_FAIL_RANK"); fail && std::atoi(fail) == session.rank())
       throw std::runtime_error("cannot read the training shard (injected by RNNSENT_TEST_FAIL_RANK)");
     const PaddedSet local = pad(reader.read("train", shard.reviews));
-    double loss_sum = 0;
-    std::size_t correct = 0, seen = 0;
-    for (std::size_t step = 0; step < steps; ++step) {
+    for (std::size_t step = first_step; step < steps; ++step) {
       const std::size_t n = std::min(global_batch, n_train - step * global_batch);
       const std::size_t row = shard.step_begin[step];
       const std::size_t rows = shard.step_begin[step + 1] - row;
+      const long long next_step = position[2] + 1;
+      if (root && nan_hook && std::atoll(nan_hook) == next_step) stepper.poison_next_gradient();
+      if (root && signal_hook && std::atoll(signal_hook) == next_step) request_stop(SIGUSR1);
+      if (root && hang_hook && std::atoll(hang_hook) == next_step) ::pause();
       const StepStats st = stepper.run(local.row(row), local.labels.data() + row, rows, n, T,
-                                       params.data(), accum.data());
-      loss_sum += st.loss_sum;
-      correct += std::size_t(st.correct);
-      seen += n;
-      progress.update(step + 1, seen, loss_sum, correct);
+                                       params.data(), accum.data(), stop_signal() != 0);
+      ++position[2];
+      watchdog.mark();
+      if (!st.finite) {
+        if (config.nonfinite == "stop") {
+          if (root) std::printf("\n");
+          throw std::runtime_error("non-finite loss or gradient at step " + std::to_string(position[2]) +
+                                   " (epoch " + std::to_string(epoch) + "); stopped without applying it, "
+                                   "checkpoints kept. Lower learning_rate, or set nonfinite = skip");
+        }
+        ++state.skipped_steps;
+        if (root) std::fprintf(stderr, "rnnsent_train: warning: step %d skipped: non-finite loss or gradient\n", position[2]);
+      } else if (root) {
+        state.epoch_loss_sum += st.loss_sum;
+        state.epoch_correct += st.correct;
+      }
+      if (root) state.epoch_seen += double(n);
+      progress.update(step + 1, std::size_t(state.epoch_seen), state.epoch_loss_sum, std::size_t(state.epoch_correct));
+      const bool epoch_done = step + 1 == steps;
+      if (st.stop) {
+        progress.finish_epoch();
+        if (root) state.epoch_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
+        if (root) state.train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
+        checkpoint(epoch, step + 1);
+        const std::string where = checkpoint_path(config, position[2]);
+        throw Interrupted("stopped by a signal at step " + std::to_string(position[2]) +
+                          "; resume checkpoint " + where + "; continue with --resume auto",
+                          stop_signal());
+      }
+      if (!epoch_done && config.checkpoint_every > 0 && position[2] % config.checkpoint_every == 0) {
+        if (root) {
+          const double so_far = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+          state.epoch_seconds += so_far;  // counted once: the resumed epoch restarts its clock
+          state.train_seconds += so_far;
+          checkpoint(epoch, step + 1);
+          state.epoch_seconds -= so_far;
+          state.train_seconds -= so_far;
+        } else {
+          checkpoint(epoch, step + 1);
+        }
+      }
     }
-    const double epoch_train_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-    train_seconds += epoch_train_seconds;
-    train_samples += seen;
     progress.finish_epoch();
-    if (!std::isfinite(loss_sum))
-      throw std::runtime_error("training loss became non-finite in epoch " + std::to_string(epoch) +
-                               "; lower learning_rate");
-
     int decision[1] = {0};  // stop
     if (root) {
+      const double epoch_train_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+      state.train_seconds += epoch_train_seconds;
+      state.train_samples += double(n_train);
       const EvalResult val = evaluate(model, params.data(), val_set, config.eval_batch_size);
-      const double secs = progress.epoch_seconds();
-      history.loss.push_back(loss_sum / double(seen));
-      history.acc.push_back(double(correct) / double(seen));
+      const double secs = state.epoch_seconds + progress.epoch_seconds();
+      History& history = state.history;
+      history.loss.push_back(state.epoch_loss_sum / state.epoch_seen);
+      history.acc.push_back(state.epoch_correct / state.epoch_seen);
       history.val_loss.push_back(val.loss);
       history.val_acc.push_back(val.accuracy);
       history.seconds.push_back(secs);
       history.learning_rate.push_back(config.learning_rate);
-      const bool improved = val.loss < best_val_loss;  // ModelCheckpoint(val_loss, best only)
+      const bool improved = val.loss < state.best_val_loss;  // ModelCheckpoint(val_loss, best only)
       if (improved) {
-        best_val_loss = val.loss;
+        state.best_val_loss = val.loss;
         best = params;
-        summary.best_epoch = epoch;
+        state.best_epoch = epoch;
         write_model(model_path, pack_model(shape, params.data(), *vocabulary, config,
                                            {epoch, val.loss, val.accuracy}));
       }
       write_history(history_path, history);
       std::printf("%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
                   "val_acc: %.4f%s\n",
-                  steps, steps, secs, double(seen) / epoch_train_seconds, history.loss.back(),
+                  steps, steps, secs, double(n_train) / epoch_train_seconds, history.loss.back(),
                   history.acc.back(), val.loss, val.accuracy,
                   improved ? " - saved best_model.h5" : "");
-      if (val.accuracy > best_val_acc) {  // EarlyStopping(val_acc, patience)
-        best_val_acc = val.accuracy;
-        wait = 0;
-      } else if (++wait >= config.patience) {
+      if (val.accuracy > state.best_val_acc) {  // EarlyStopping(val_acc, patience)
+        state.best_val_acc = val.accuracy;
+        state.wait = 0;
+      } else if (++state.wait >= config.patience) {
         decision[0] = 1;
       }
+      state.finished = decision[0] || epoch == config.epochs;
+      state.epoch_loss_sum = state.epoch_correct = state.epoch_seen = state.epoch_seconds = 0;
       std::fflush(stdout);
     }
     session.broadcast(decision, 1);  // every rank leaves the loop at the same epoch
-    summary.epochs_run = epoch;
+    checkpoint(epoch + 1, 0);
+    watchdog.mark();
     if (decision[0]) {
       if (root) std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
       break;
     }
   }
 
-  summary.train_samples_per_s = train_seconds > 0 ? double(train_samples) / train_seconds : 0;
   if (root) {
+    summary.epochs_run = int(state.history.epochs());
+    summary.best_epoch = state.best_epoch;
+    summary.skipped_steps = state.skipped_steps;
+    summary.train_samples_per_s = state.train_seconds > 0 ? state.train_samples / state.train_seconds : 0;
     const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
     summary.test_loss = test.loss;
     summary.test_acc = test.accuracy;

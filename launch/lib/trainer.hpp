@@ -5,6 +5,7 @@
 // evaluates, decides and writes files, and broadcasts its decisions.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 #include "dist/session.hpp"
@@ -16,6 +17,14 @@ struct TrainSummary {
   double test_loss = 0, test_acc = 0;
   int best_epoch = 0, epochs_run = 0;
   double train_samples_per_s = 0, wall_seconds = 0;
+  long long skipped_steps = 0;  // steps skipped for a non-finite loss or gradient (nonfinite = skip)
+  bool resumed = false;
+};
+
+// Thrown on every rank when a stop signal was honoured: the resume checkpoint is written.
+struct Interrupted : std::runtime_error {
+  Interrupted(const std::string& what, int signal) : std::runtime_error(what), signal(signal) {}
+  int signal;
 };
 
 // Runs the whole job described by config. Throws std::runtime_error (naming the file, key or

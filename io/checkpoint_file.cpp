@@ -1,0 +1,136 @@
+// Reading and writing resume checkpoints; see checkpoint_file.hpp.
+#include "io/checkpoint_file.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_file.hpp"
+#include "io/h5_util.hpp"
+
+namespace rnnsent {
+namespace {
+
+constexpr const char* kKind = "rnnsent-checkpoint";
+
+// Test hook (tests/cli/test_resume.sh): pause with the temporary file complete but not yet
+// published, so a test can kill the writer at that moment.
+void maybe_pause_before_publish() {
+  if (const char* s = std::getenv("RNNSENT_TEST_PAUSE_BEFORE_PUBLISH")) {
+    std::fprintf(stderr, "rnnsent: test hook: pausing %s s before publishing a checkpoint\n", s);
+    std::fflush(stderr);
+    ::sleep(unsigned(std::atoi(s)));
+  }
+}
+
+// FNV-1a over the scalar state (as text) and every array's bytes.
+std::int64_t checksum(const TrainState& s) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* data, std::size_t n) {
+    const unsigned char* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  std::ostringstream os;
+  os.precision(17);
+  os << s.format_version << ' ' << s.global_step << ' ' << s.epoch << ' ' << s.step_in_epoch << ' '
+     << s.epoch_loss_sum << ' ' << s.epoch_correct << ' ' << s.epoch_seen << ' ' << s.epoch_seconds
+     << ' ' << s.best_val_loss << ' ' << s.best_val_acc << ' ' << s.wait << ' ' << s.best_epoch
+     << ' ' << s.train_seconds << ' ' << s.train_samples << ' ' << s.skipped_steps << ' '
+     << s.ranks << ' ' << s.finished << ' ' << s.config_ini;
+  const std::string scalars = os.str();
+  mix(scalars.data(), scalars.size());
+  for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
+    mix(v->data(), v->size() * sizeof(float));
+  for (const std::vector<double>* v : {&s.history.loss, &s.history.acc, &s.history.val_loss,
+                                       &s.history.val_acc, &s.history.seconds, &s.history.learning_rate})
+    mix(v->data(), v->size() * sizeof(double));
+  return std::int64_t(h);
+}
+
+const char* kHistoryColumns[] = {"loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate"};
+std::vector<double>& column(History& h, int i) {
+  std::vector<double>* c[] = {&h.loss, &h.acc, &h.val_loss, &h.val_acc, &h.seconds, &h.learning_rate};
+  return *c[i];
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const TrainState& s) {
+  const std::string tmp = path + ".tmp";
+  {
+    H5::H5File file = h5::create(tmp);
+    h5::set_attr(file, "kind", std::string(kKind));
+    h5::set_attr(file, "format_version", std::int64_t(s.format_version));
+    h5::set_attr(file, "config", s.config_ini);
+    h5::set_attr(file, "global_step", s.global_step);
+    h5::set_attr(file, "epoch", std::int64_t(s.epoch));
+    h5::set_attr(file, "step_in_epoch", s.step_in_epoch);
+    h5::set_attr(file, "epoch_loss_sum", s.epoch_loss_sum);
+    h5::set_attr(file, "epoch_correct", s.epoch_correct);
+    h5::set_attr(file, "epoch_seen", s.epoch_seen);
+    h5::set_attr(file, "epoch_seconds", s.epoch_seconds);
+    h5::set_attr(file, "best_val_loss", s.best_val_loss);
+    h5::set_attr(file, "best_val_acc", s.best_val_acc);
+    h5::set_attr(file, "wait", std::int64_t(s.wait));
+    h5::set_attr(file, "best_epoch", std::int64_t(s.best_epoch));
+    h5::set_attr(file, "train_seconds", s.train_seconds);
+    h5::set_attr(file, "train_samples", s.train_samples);
+    h5::set_attr(file, "skipped_steps", s.skipped_steps);
+    h5::set_attr(file, "ranks", std::int64_t(s.ranks));
+    h5::set_attr(file, "finished", std::int64_t(s.finished));
+    h5::write_vector(file, "params", s.params);
+    h5::write_vector(file, "accumulators", s.accumulators);
+    h5::write_vector(file, "best_params", s.best_params);
+    H5::Group hist = file.createGroup("history");
+    History h = s.history;
+    for (int i = 0; i < 6; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
+    h5::set_attr(file, "checksum", checksum(s));
+  }
+  maybe_pause_before_publish();
+  publish_file(tmp, path);
+}
+
+TrainState read_checkpoint(const std::string& path) {
+  H5::H5File file = h5::open_read(path);
+  if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != kKind)
+    throw std::runtime_error(path + ": not an rnnsent checkpoint");
+  TrainState s;
+  s.format_version = int(h5::get_int_attr(file, "format_version"));
+  if (s.format_version != kCheckpointFormatVersion)
+    throw std::runtime_error(path + ": checkpoint format version " + std::to_string(s.format_version) +
+                             ", this build reads " + std::to_string(kCheckpointFormatVersion));
+  s.config_ini = h5::get_string_attr(file, "config");
+  s.global_step = h5::get_int_attr(file, "global_step");
+  s.epoch = int(h5::get_int_attr(file, "epoch"));
+  s.step_in_epoch = h5::get_int_attr(file, "step_in_epoch");
+  s.epoch_loss_sum = h5::get_double_attr(file, "epoch_loss_sum");
+  s.epoch_correct = h5::get_double_attr(file, "epoch_correct");
+  s.epoch_seen = h5::get_double_attr(file, "epoch_seen");
+  s.epoch_seconds = h5::get_double_attr(file, "epoch_seconds");
+  s.best_val_loss = h5::get_double_attr(file, "best_val_loss");
+  s.best_val_acc = h5::get_double_attr(file, "best_val_acc");
+  s.wait = int(h5::get_int_attr(file, "wait"));
+  s.best_epoch = int(h5::get_int_attr(file, "best_epoch"));
+  s.train_seconds = h5::get_double_attr(file, "train_seconds");
+  s.train_samples = h5::get_double_attr(file, "train_samples");
+  s.skipped_steps = h5::get_int_attr(file, "skipped_steps");
+  s.ranks = int(h5::get_int_attr(file, "ranks"));
+  s.finished = int(h5::get_int_attr(file, "finished"));
+  s.params = h5::read_array<float>(file, "params");
+  s.accumulators = h5::read_array<float>(file, "accumulators");
+  s.best_params = h5::read_array<float>(file, "best_params");
+  if (!h5::has(file, "history")) throw std::runtime_error(path + ": missing group 'history'");
+  const H5::Group hist = file.openGroup("history");
+  for (int i = 0; i < 6; ++i) column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
+  if (h5::get_int_attr(file, "checksum") != checksum(s))
+    throw std::runtime_error(path + ": checksum mismatch (the checkpoint is damaged)");
+  if (s.params.size() != s.accumulators.size() || s.params.size() != s.best_params.size())
+    throw std::runtime_error(path + ": parameter, accumulator and best-parameter sizes differ");
+  return s;
+}
+
+}  // namespace rnnsent

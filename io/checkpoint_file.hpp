@@ -1,0 +1,42 @@
+// Resume checkpoints: everything a run needs to continue exactly where it stopped - the
+// parameters, the optimizer's accumulators, the best model so far, the position (epoch and
+// step within it; shuffles are a function of seed and epoch, so no RNG state is needed), the
+// early-stopping state, the epoch's running totals and the history - with a format version and
+// a checksum over all of it that loading verifies.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/history_file.hpp"
+
+namespace rnnsent {
+
+inline constexpr int kCheckpointFormatVersion = 1;
+
+struct TrainState {
+  int format_version = kCheckpointFormatVersion;
+  std::string config_ini;           // the run's resolved configuration
+  std::int64_t global_step = 0;     // optimizer steps taken
+  int epoch = 1;                    // the epoch to continue (1-based)
+  std::int64_t step_in_epoch = 0;   // steps of that epoch already taken
+  double epoch_loss_sum = 0, epoch_correct = 0, epoch_seen = 0, epoch_seconds = 0;
+  double best_val_loss = 0, best_val_acc = 0;  // +inf / -inf before the first evaluation
+  int wait = 0, best_epoch = 0;
+  double train_seconds = 0, train_samples = 0;
+  std::int64_t skipped_steps = 0;   // steps skipped for a non-finite loss or gradient
+  int ranks = 1;                    // informative: the rank count that wrote it
+  int finished = 0;                 // early stopping or the last epoch ended the run
+  History history;
+  std::vector<float> params, accumulators, best_params;
+};
+
+// Writes path.tmp, flushes it to disk, renames it over path and flushes the directory.
+void write_checkpoint(const std::string& path, const TrainState& state);
+
+// Throws naming the file: missing, not HDF5, truncated, not a checkpoint, another format
+// version, or a checksum that does not match (a damaged byte anywhere in the state).
+TrainState read_checkpoint(const std::string& path);
+
+}  // namespace rnnsent
