@@ -18,8 +18,11 @@ namespace {
 constexpr const char* kKind = "rnnsent-checkpoint";
 
 // Test hook (tests/cli/test_resume.sh): pause with the temporary file complete but not yet
-// published, so a test can kill the writer at that moment.
-void maybe_pause_before_publish() {
+// published, so a test can kill the writer at that moment. RNNSENT_TEST_PAUSE_ON, when set,
+// limits it to checkpoint paths containing that text.
+void maybe_pause_before_publish(const std::string& path) {
+  const char* only = std::getenv("RNNSENT_TEST_PAUSE_ON");
+  if (only && path.find(only) == std::string::npos) return;
   if (const char* s = std::getenv("RNNSENT_TEST_PAUSE_BEFORE_PUBLISH")) {
     std::fprintf(stderr, "rnnsent: test hook: pausing %s s before publishing a checkpoint\n", s);
     std::fflush(stderr);
@@ -90,7 +93,7 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     for (int i = 0; i < 6; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
     h5::set_attr(file, "checksum", checksum(s));
   }
-  maybe_pause_before_publish();
+  maybe_pause_before_publish(path);
   publish_file(tmp, path);
 }
 

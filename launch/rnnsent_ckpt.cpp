@@ -1,0 +1,51 @@
+// rnnsent_ckpt: checks and describes resume checkpoints.
+//   rnnsent_ckpt verify FILE   exit 0 when the checksum and structure are right, else 1
+//   rnnsent_ckpt info FILE     step, epoch, position, metrics so far and the run's config
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "io/checkpoint_file.hpp"
+
+int main(int argc, char** argv) {
+  if (argc != 3 || (std::strcmp(argv[1], "verify") != 0 && std::strcmp(argv[1], "info") != 0)) {
+    std::fprintf(stderr, "usage: rnnsent_ckpt verify|info CHECKPOINT.h5\n");
+    return 2;
+  }
+  const std::string path = argv[2];
+  try {
+    const rnnsent::TrainState s = rnnsent::read_checkpoint(path);
+    if (std::strcmp(argv[1], "verify") == 0) {
+      std::printf("ok: %s (global step %lld, epoch %d)\n", path.c_str(),
+                  static_cast<long long>(s.global_step), s.epoch);
+      return 0;
+    }
+    std::printf("checkpoint      %s\nformat version  %d\nglobal step     %lld\n", path.c_str(),
+                s.format_version, static_cast<long long>(s.global_step));
+    std::printf("continues at    epoch %d, after step %lld of it%s\n", s.epoch,
+                static_cast<long long>(s.step_in_epoch), s.finished ? " (run finished)" : "");
+    std::printf("written by      %d rank(s)\nparameters      %zu\nskipped steps   %lld\n", s.ranks,
+                s.params.size(), static_cast<long long>(s.skipped_steps));
+    if (std::isfinite(s.best_val_loss))
+      std::printf("best so far     epoch %d, val_loss %.4f; best val_acc %.4f; epochs without gain %d\n",
+                  s.best_epoch, s.best_val_loss, s.best_val_acc, s.wait);
+    std::printf("history\n  epoch     loss      acc  val_loss  val_acc  seconds\n");
+    for (std::size_t e = 0; e < s.history.epochs(); ++e)
+      std::printf("  %5zu  %7.4f  %7.4f  %8.4f  %7.4f  %7.1f\n", e + 1, s.history.loss[e],
+                  s.history.acc[e], s.history.val_loss[e], s.history.val_acc[e], s.history.seconds[e]);
+    std::printf("config\n");
+    std::size_t start = 0;
+    while (start < s.config_ini.size()) {
+      const std::size_t end = s.config_ini.find('\n', start);
+      std::printf("  %s\n", s.config_ini.substr(start, end - start).c_str());
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rnnsent_ckpt: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

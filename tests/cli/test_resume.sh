@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Fault tolerance through the real executables: stop signals, resume (bit for bit at the same
+# rank count, to rounding at another), a kill while a checkpoint is being written, a damaged
+# checkpoint, a NaN in the gradient, a hung rank. Usage: test_resume.sh BIN_DIR
+set -uo pipefail
+bin="$1"
+work=$(mktemp -d)
+trap 'kill -9 $(jobs -p) 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+failures=0 passed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+export OMP_NUM_THREADS=1
+
+"$bin/make_test_dataset" "$work/data.h5" 1200 300 || exit 1
+args=(--data "$work/data.h5" --num_words 40 --maxlen 24 --embedding_dim 8 --units 6 --batch_size 32
+      --epochs 3 --patience 3 --learning_rate 0.01 --threads 1 --log_every 1000 --checkpoint_every 7)
+train() { "$bin/rnnsent_train" "${args[@]}" "$@"; }
+mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$bin/rnnsent_train" "${args[@]}" "$@"; }
+# The final model's weights checksum: equal checksums = bit-identical weights.
+weights_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['weights_checksum'])" "$1/best_model.h5"; }
+val_losses() { /usr/bin/python3 -c "import h5py,sys; print(' '.join('%.6f' % v for v in h5py.File(sys.argv[1],'r')['val_loss'][:]))" "$1/history.h5"; }
+
+train --output_dir "$work/p1" > "$work/p1.log" 2>&1 || fail "uninterrupted run"
+mpi 2 --output_dir "$work/p2" > "$work/p2.log" 2>&1 || fail "uninterrupted 2-rank run"
+ref1=$(weights_of "$work/p1") ref2=$(weights_of "$work/p2")
+
+# 1. SIGUSR1 mid-epoch (raised by a hook at a fixed step), then --resume auto: bit for bit.
+RNNSENT_TEST_SIGNAL_AT_STEP=40 train --output_dir "$work/sig1" > "$work/sig1.log" 2>&1; rc=$?
+[ "$rc" = 75 ] && ok "SIGUSR1 at step 40: exit 75" || fail "SIGUSR1: exit $rc"
+train --output_dir "$work/sig1" --resume auto > "$work/sig1r.log" 2>&1 || fail "resume P=1: $(tail -1 "$work/sig1r.log")"
+[ "$(weights_of "$work/sig1")" = "$ref1" ] && ok "resumed P=1 run is bit-identical" || fail "resumed P=1 differs"
+RNNSENT_TEST_SIGNAL_AT_STEP=40 mpi 2 --output_dir "$work/sig2" > "$work/sig2.log" 2>&1; rc=$?
+[ "$rc" = 75 ] && ok "2 ranks stop together: exit 75" || fail "2-rank stop: exit $rc"
+cp "$work/sig2/checkpoints/ckpt-0000000040.h5" "$work/ckpt40-p2.h5"  # for section 3
+mpi 2 --output_dir "$work/sig2" --resume auto > "$work/sig2r.log" 2>&1 || fail "resume P=2"
+[ "$(weights_of "$work/sig2")" = "$ref2" ] && ok "resumed P=2 run is bit-identical" || fail "resumed P=2 differs"
+
+# 2. A real SIGTERM from outside, mid-run (a slower config so the signal lands in epoch 2).
+"$bin/make_test_dataset" "$work/big.h5" 6000 300 || exit 1
+slow=(--data "$work/big.h5" --maxlen 200 --units 16)
+train "${slow[@]}" --output_dir "$work/slow" > /dev/null 2>&1
+"$bin/rnnsent_train" "${args[@]}" "${slow[@]}" --output_dir "$work/term" > "$work/term.log" 2>&1 &  # not the function: $! must be the trainer
+pid=$!
+for _ in $(seq 300); do grep -q "Epoch 2/" "$work/term.log" && break; sleep 0.02; done
+kill -TERM "$pid" 2>/dev/null; wait "$pid"; rc=$?
+if [ "$rc" = 75 ]; then
+  train "${slow[@]}" --output_dir "$work/term" --resume auto > "$work/termr.log" 2>&1
+  [ "$(weights_of "$work/term")" = "$(weights_of "$work/slow")" ] && ok "SIGTERM mid-run (exit 75), resume: bit-identical" || fail "SIGTERM resume differs"
+else
+  fail "SIGTERM: exit $rc (expected 75)"
+fi
+
+# 3. A checkpoint written at P=2 resumes at P=1 and P=4: same history to float rounding.
+for np in 1 4; do
+  mpi "$np" --output_dir "$work/x$np" --resume "$work/ckpt40-p2.h5" > "$work/x$np.log" 2>&1 || fail "resume at P=$np: $(grep error "$work/x$np.log" | head -1)"
+  if /usr/bin/python3 -c "
+import sys; a = [float(x) for x in sys.argv[1].split()]; b = [float(x) for x in sys.argv[2].split()]
+assert len(a) == len(b) and max(abs(x - y) for x, y in zip(a, b)) < 1e-3, (a, b)" "$(val_losses "$work/p2")" "$(val_losses "$work/x$np")"; then
+    ok "P=2 checkpoint resumed at P=$np matches ($(val_losses "$work/x$np"))"
+  else fail "P=2 checkpoint at P=$np: $(val_losses "$work/x$np") vs $(val_losses "$work/p2")"; fi
+done
+
+# 4. SIGKILL while a checkpoint is being written: the previous one stays valid and resumable.
+RNNSENT_TEST_PAUSE_BEFORE_PUBLISH=30 RNNSENT_TEST_PAUSE_ON=ckpt-0000000014 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/kill" > "$work/kill.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "pausing" "$work/kill.log" && break; sleep 0.1; done
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+ls "$work/kill/checkpoints/" > "$work/kill.ls"
+if grep -qx "ckpt-0000000014.h5.tmp" "$work/kill.ls" && ! grep -qx "ckpt-0000000014.h5" "$work/kill.ls" \
+   && "$bin/rnnsent_ckpt" verify "$work/kill/checkpoints/ckpt-0000000007.h5" > /dev/null; then
+  ok "killed mid-write: only the .tmp is incomplete, ckpt 7 verifies"
+else fail "kill mid-write: $(tr '\n' ' ' < "$work/kill.ls")"; fi
+train --output_dir "$work/kill" --resume auto > "$work/killr.log" 2>&1 || fail "resume after kill"
+grep -q "resuming from .*ckpt-0000000007.h5" "$work/killr.log" && [ "$(weights_of "$work/kill")" = "$ref1" ] \
+  && ok "resumed from ckpt 7: bit-identical" || fail "resume after kill: $(grep resuming "$work/killr.log")"
+
+# 5. A damaged byte: verify fails, auto falls back to the previous checkpoint.
+RNNSENT_TEST_SIGNAL_AT_STEP=40 train --output_dir "$work/bad" > /dev/null 2>&1
+/usr/bin/python3 - "$work/bad/checkpoints/ckpt-0000000040.h5" <<'PY'
+import h5py, sys
+path = sys.argv[1]
+with h5py.File(path, "r") as f:
+    offset = f["params"].id.get_offset()
+with open(path, "r+b") as f:
+    f.seek(offset + 100); b = f.read(1); f.seek(offset + 100); f.write(bytes([b[0] ^ 0x40]))
+PY
+err=$("$bin/rnnsent_ckpt" verify "$work/bad/checkpoints/ckpt-0000000040.h5" 2>&1); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "checksum" && ok "verify catches a flipped bit: $err" || fail "verify: exit $rc: $err"
+train --output_dir "$work/bad" --resume auto > "$work/badr.log" 2>&1 || fail "resume with a damaged newest checkpoint"
+grep -q "skipping checkpoint.*ckpt-0000000040.h5" "$work/badr.log" && grep -q "resuming from .*ckpt-0000000035.h5" "$work/badr.log" \
+  && [ "$(weights_of "$work/bad")" = "$ref1" ] && ok "auto skipped the damaged checkpoint, resumed from 35, bit-identical" \
+  || fail "fallback: $(grep -E 'skipping|resuming' "$work/badr.log")"
+
+# 6. A NaN in the gradient: stopped with a message, or skipped and counted.
+RNNSENT_TEST_NAN_AT_STEP=5 train --output_dir "$work/nan" > "$work/nan.log" 2>&1; rc=$?
+[ "$rc" = 1 ] && grep -q "non-finite loss or gradient at step 5" "$work/nan.log" && ok "NaN stops the run (exit 1)" || fail "NaN: exit $rc"
+ls "$work/nan/best_model.h5" > /dev/null 2>&1 && fail "NaN run wrote a model" || ok "NaN run wrote no model"
+RNNSENT_TEST_NAN_AT_STEP=5 train --output_dir "$work/nanskip" --nonfinite skip > "$work/nanskip.log" 2>&1 \
+  && grep -q '"skipped_steps": 1' "$work/nanskip/summary.json" && ok "nonfinite = skip: one step skipped" || fail "NaN skip"
+
+# 7. A hung rank: the watchdog ends the job.
+start=$(date +%s)
+RNNSENT_TEST_HANG_AT_STEP=3 timeout 60 mpirun --oversubscribe -np 2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/hang" --watchdog_seconds 2 > "$work/hang.log" 2>&1; rc=$?
+secs=$(( $(date +%s) - start ))
+[ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -q "watchdog" "$work/hang.log" && [ "$secs" -lt 30 ] \
+  && ok "watchdog ended a hung 2-rank job (exit $rc, ${secs}s)" || fail "watchdog: exit $rc after ${secs}s"
+
+# 8. Checkpoint that does not match the run.
+err=$(train --output_dir "$work/sig1" --resume "$work/sig1/checkpoints/$(ls "$work/sig1/checkpoints" | tail -1)" --maxlen 20 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "maxlen" && ok "mismatched config refused: $err" || fail "mismatch: exit $rc: $err"
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
