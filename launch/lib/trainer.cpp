@@ -284,6 +284,16 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     for (std::size_t i = std::size_t(config.keep_checkpoints); i < all.size(); ++i) std::remove(all[i].c_str());
   };
 
+  // best_model.h5 (when the best changed) and history.h5, from rank 0's state.
+  auto write_outputs = [&](bool best_changed) {
+    if (best_changed && state.best_epoch > 0)
+      write_model(model_path, pack_model(shape, best.data(), *vocabulary, config,
+                                         {state.best_epoch, state.best_val_loss,
+                                          state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
+    write_history(history_path, state.history);
+  };
+  if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
+
   Progress progress(root, config.log_every);
   TrainSummary summary;
   summary.resumed = resuming;
@@ -360,6 +370,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     }
     progress.finish_epoch();
     int decision[1] = {0};  // stop
+    bool improved = false;
     if (root) {
       const double epoch_train_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
       state.train_seconds += epoch_train_seconds;
@@ -373,15 +384,12 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       history.val_acc.push_back(val.accuracy);
       history.seconds.push_back(secs);
       history.learning_rate.push_back(config.learning_rate);
-      const bool improved = val.loss < state.best_val_loss;  // ModelCheckpoint(val_loss, best only)
+      improved = val.loss < state.best_val_loss;  // ModelCheckpoint(val_loss, best only)
       if (improved) {
         state.best_val_loss = val.loss;
         best = params;
         state.best_epoch = epoch;
-        write_model(model_path, pack_model(shape, params.data(), *vocabulary, config,
-                                           {epoch, val.loss, val.accuracy}));
       }
-      write_history(history_path, history);
       std::printf("%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
                   "val_acc: %.4f%s\n",
                   steps, steps, secs, double(n_train) / epoch_train_seconds, history.loss.back(),
@@ -398,7 +406,10 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       std::fflush(stdout);
     }
     session.broadcast(decision, 1);  // every rank leaves the loop at the same epoch
+    // The checkpoint first: whatever a kill interrupts after it, a resume rewrites the files
+    // below from the checkpoint's state, so they never disagree with it.
     checkpoint(epoch + 1, 0);
+    if (root) write_outputs(improved);
     watchdog.mark();
     if (decision[0]) {
       if (root) std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
