@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "io/atomic_file.hpp"
+#include "io/checksum.hpp"
 #include "io/h5_util.hpp"
 
 namespace rnnsent {
@@ -32,11 +33,7 @@ void maybe_pause_before_publish(const std::string& path) {
 
 // FNV-1a over the scalar state (as text) and every array's bytes.
 std::int64_t checksum(const TrainState& s) {
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](const void* data, std::size_t n) {
-    const unsigned char* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  };
+  Fnv1a h;
   std::ostringstream os;
   os.precision(17);
   os << s.format_version << ' ' << s.global_step << ' ' << s.epoch << ' ' << s.step_in_epoch << ' '
@@ -45,13 +42,13 @@ std::int64_t checksum(const TrainState& s) {
      << ' ' << s.train_seconds << ' ' << s.train_samples << ' ' << s.skipped_steps << ' '
      << s.ranks << ' ' << s.finished << ' ' << s.config_ini;
   const std::string scalars = os.str();
-  mix(scalars.data(), scalars.size());
+  h.mix(scalars.data(), scalars.size());
   for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
-    mix(v->data(), v->size() * sizeof(float));
+    h.mix(v->data(), v->size() * sizeof(float));
   for (const std::vector<double>* v : {&s.history.loss, &s.history.acc, &s.history.val_loss,
                                        &s.history.val_acc, &s.history.seconds, &s.history.learning_rate})
-    mix(v->data(), v->size() * sizeof(double));
-  return std::int64_t(h);
+    h.mix(v->data(), v->size() * sizeof(double));
+  return h.value();
 }
 
 const char* kHistoryColumns[] = {"loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate"};

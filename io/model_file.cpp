@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "io/atomic_file.hpp"
+#include "io/checksum.hpp"
 #include "io/h5_util.hpp"
 #include "io/keras_weights.hpp"
 
@@ -16,16 +17,12 @@ constexpr const char* kKind = "rnnsent-model";
 // FNV-1a over every weight's name and bytes, in order: a flipped byte in the weights would
 // otherwise load as a silently different model.
 std::int64_t weights_checksum(const std::vector<NamedTensor>& weights) {
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](const void* data, std::size_t n) {
-    const unsigned char* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  };
+  Fnv1a h;
   for (const NamedTensor& t : weights) {
-    mix(t.name.data(), t.name.size());
-    mix(t.values.data(), t.values.size() * sizeof(float));
+    h.mix(t.name.data(), t.name.size());
+    h.mix(t.values.data(), t.values.size() * sizeof(float));
   }
-  return std::int64_t(h);
+  return h.value();
 }
 
 // Creates the groups of "a/b/c" below root and returns the group that holds "c".

@@ -3,10 +3,8 @@
 # stderr that names the file, key or value, and must leave existing outputs untouched.
 # Usage: test_bad_input.sh BIN_DIR SOURCE_DIR
 set -uo pipefail
+source "$(dirname "$0")/harness.sh"
 bin="$1" src="$2"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0 passed=0
 
 # expect_error NAME EXPECTED_SUBSTRING -- COMMAND...
 expect_error() {
@@ -73,5 +71,4 @@ expect_error predict-missing-model "$work/none.h5" -- "$bin/rnnsent_predict" --m
 expect_error predict-not-a-model "not an rnnsent model" -- "$bin/rnnsent_predict" --model "$work/tiny.h5" "text"
 expect_error predict-bad-format "yaml" -- "$bin/rnnsent_predict" --model "$work/tiny.h5" --format yaml "text"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

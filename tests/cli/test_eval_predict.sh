@@ -4,12 +4,8 @@
 # 100,000-line file in bounded memory, writes valid JSON, and rejects damaged models.
 # Usage: test_eval_predict.sh BIN_DIR
 set -uo pipefail
+source "$(dirname "$0")/harness.sh"
 bin="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0 passed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 export OMP_NUM_THREADS=2
 
 "$bin/make_test_dataset" "$work/data.h5" 600 300 || exit 1
@@ -77,5 +73,4 @@ printf '{"good": 1, "bad": x}' > "$work/wi.json"
 err=$("$bin/rnnsent_predict" --model "$model" --word-index "$work/wi.json" x 2>&1 >/dev/null); rc=$?
 [ "$rc" = 1 ] && printf '%s' "$err" | grep -q "wi.json: not a Keras word index" && ok "malformed word index: $err" || fail "word index: exit $rc: $err"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -3,12 +3,8 @@
 # one rank; a rank that fails ends the whole job quickly with its message; misuse is refused.
 # Usage: test_mpi_launch.sh BIN_DIR
 set -uo pipefail
+source "$(dirname "$0")/harness.sh"
 bin="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0 passed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 export OMP_NUM_THREADS=1
 
 "$bin/make_test_dataset" "$work/data.h5" 1200 300 || { echo "FAIL dataset"; exit 1; }
@@ -63,5 +59,4 @@ rc=$?
 err=$(SLURM_STEP_NUM_TASKS=2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/srun" 2>&1 >/dev/null); rc=$?
 [ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "srun started 2 tasks but MPI sees 1 rank" && ok "srun without MPI plugin refused" || fail "srun misuse: exit $rc: $err"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

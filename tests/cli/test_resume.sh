@@ -3,12 +3,8 @@
 # rank count, to rounding at another), a kill while a checkpoint is being written, a damaged
 # checkpoint, a NaN in the gradient, a hung rank. Usage: test_resume.sh BIN_DIR
 set -uo pipefail
+source "$(dirname "$0")/harness.sh"
 bin="$1"
-work=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-failures=0 passed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 export OMP_NUM_THREADS=1
 
 "$bin/make_test_dataset" "$work/data.h5" 1200 300 || exit 1
@@ -109,5 +105,4 @@ secs=$(( $(date +%s) - start ))
 err=$(train --output_dir "$work/sig1" --resume "$work/sig1/checkpoints/$(ls "$work/sig1/checkpoints" | tail -1)" --maxlen 20 2>&1 >/dev/null); rc=$?
 [ "$rc" = 1 ] && printf '%s' "$err" | grep -q "maxlen" && ok "mismatched config refused: $err" || fail "mismatch: exit $rc: $err"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

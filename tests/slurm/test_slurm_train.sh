@@ -5,19 +5,15 @@
 # (ctest: skipped) when SLURM is not installed; CI installs it.
 # Usage: test_slurm_train.sh BIN_DIR SOURCE_DIR
 set -uo pipefail
+source "$(dirname "$0")/../cli/harness.sh"
 bin=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then
   echo "SKIP: slurmctld/slurmd/munge not installed (apt-get install slurmctld slurmd slurm-client munge)"
   exit 77
 fi
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: starting SLURM daemons needs root"; exit 77; fi
-work=$(mktemp -d /tmp/rnnsent-slurm.XXXXXX)
-chmod 755 "$work"
-trap 'bash "$src/tests/slurm/cluster.sh" down; rm -rf "$work"' EXIT
-failures=0 passed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 
+cleanup_hooks+=('bash "$src/tests/slurm/cluster.sh" down')
 bash "$src/tests/slurm/cluster.sh" up || { echo "FAIL cluster did not start"; exit 1; }
 "$bin/make_test_dataset" "$work/data.h5" 600 200 || exit 1
 cat > "$work/small.ini" <<INI
@@ -100,5 +96,4 @@ run_job predict --export=ALL,MODEL="$work/run/best_model.h5",INPUT="$work/review
 if [ "$state" = COMPLETED ] && [ "$(wc -l < "$work/pred.tsv")" = 3 ]; then ok "prediction job scored 2 reviews"; else
   fail "prediction job $state $exit_code: $(tail -2 "$job_err" 2>/dev/null)"; fi
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
