@@ -1,8 +1,12 @@
-// Data-parallel step throughput of the course model under mpirun: every rank reads its share of
-// real IMDB batches, then 3 warm-up and `batches` timed steps of the global batch. Rank 0 prints
-// global samples/s and where a step's time goes (compute, allreduce incl. waiting, optimizer).
+// The step profile of the course model, on one rank (plain) or under mpirun: every rank reads
+// its share of real IMDB batches, then 3 warm-up and `batches` timed steps of the global batch.
+// Rank 0 prints global samples/s, where a step's time goes (embedding gather, RNN forward,
+// dense + loss, RNN backward, scatter-add, gradient allreduce incl. waiting, optimizer; batch
+// assembly is done once per epoch by the trainer, so it is not in the step) and the peak
+// resident memory of each rank.
 // Usage: mpirun -np P bench_dist_step DATA.h5 [batches=20] [global_batch=128] [maxlen=500]
 #include <omp.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -51,21 +55,30 @@ int main(int argc, char** argv) {
     if (session.is_root()) rnnsent::keras_initialize(shape, model.layout(), 1, params.data());
     session.broadcast(params.data(), n);
     rnnsent::DataParallelStep step(model, session, {});
+    rnnsent::StepProfile phases;
     auto run = [&](int s) {
       step.run(set.row(begin[s]), set.labels.data() + begin[s], begin[s + 1] - begin[s], global,
                maxlen, params.data(), accum.data());
     };
     for (int s = 0; s < warmup; ++s) run(s);
     const auto before = step.times();
+    model.set_profile(&phases);
     session.barrier();
     const auto t0 = std::chrono::steady_clock::now();
     for (int s = warmup; s < total; ++s) run(s);
     session.barrier();
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto& after = step.times();
-    double share[3] = {after.compute - before.compute, after.allreduce - before.allreduce,
-                       after.optimizer - before.optimizer};
-    session.allreduce_sum(share, 3);  // mean over ranks below
+    double share[8] = {after.compute - before.compute, after.allreduce - before.allreduce,
+                       after.optimizer - before.optimizer, phases.gather, phases.rnn_forward,
+                       phases.dense_loss, phases.rnn_backward, phases.scatter_add};
+    session.allreduce_sum(share, 8);  // mean over ranks below
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    double peak_mb[1] = {double(usage.ru_maxrss) / 1024.0};  // the largest rank's, below
+    std::vector<double> all(std::size_t(session.size()), 0.0);
+    all[std::size_t(session.rank())] = peak_mb[0];
+    session.allreduce_sum(all.data(), all.size());
     if (session.is_root()) {
       const double p = session.size();
       std::printf("RESULT rnnsent ranks=%d threads=%d T=%d global_batch=%zu samples/s = %.1f "
@@ -73,6 +86,13 @@ int main(int argc, char** argv) {
                   session.size(), omp_get_max_threads(), maxlen, global, double(batches) * double(global) / dt,
                   dt / batches * 1e3, share[0] / p / batches * 1e3, share[1] / p / batches * 1e3,
                   share[2] / p / batches * 1e3);
+      std::printf("PROFILE ranks=%d threads=%d ms/step: gather %.2f, rnn_forward %.2f, dense_loss %.2f, "
+                  "rnn_backward %.2f, scatter_add %.2f, allreduce %.2f, optimizer %.2f; peak RSS per rank MB:",
+                  session.size(), omp_get_max_threads(), share[3] / p / batches * 1e3,
+                  share[4] / p / batches * 1e3, share[5] / p / batches * 1e3, share[6] / p / batches * 1e3,
+                  share[7] / p / batches * 1e3, share[1] / p / batches * 1e3, share[2] / p / batches * 1e3);
+      for (double mb : all) std::printf(" %.0f", mb);
+      std::printf("\n");
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_dist_step: rank %d: error: %s\n", session.rank(), e.what());

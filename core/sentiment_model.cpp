@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -91,19 +92,32 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     float* g = c.grads.data() - off_.kernel;  // so g + off_.X addresses slot X
     const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
 
+    using Clock = std::chrono::steady_clock;
+    const bool timed = profile_ && k == 0;
+    auto lap = [&, last = Clock::now()](double& into) mutable {
+      if (!timed) return;
+      const auto now = Clock::now();
+      into += std::chrono::duration<double>(now - last).count();
+      last = now;
+    };
     embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
+    if (timed) lap(profile_->gather);
     c.rnn.forward_training(T, n, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
                            params + off_.bias, c.h_last.data());
+    if (timed) lap(profile_->rnn_forward);
     // dh comes out already multiplied by grad_scale, so every gradient below it is scaled too.
     c.loss = reference::dense_bce_forward_backward<float>(
         c.h_last.data(), params + off_.dense_kernel, params + off_.dense_bias, labels + n0, n, H,
         grad_scale, c.logits.data(), c.dh.data(), g + off_.dense_kernel, g + off_.dense_bias);
     if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
+    if (timed) lap(profile_->dense_loss);
     c.rnn.backward(c.dh.data(), c.dx.data(), g + off_.kernel, g + off_.recurrent_kernel,
                    g + off_.bias);
+    if (timed) lap(profile_->rnn_backward);
   });
 
   // Reductions in chunk order, so a given thread count always gives the same bits.
+  const auto scatter_start = std::chrono::steady_clock::now();
   float loss = 0.0f;
   for (int k = 0; k < count; ++k) {
     const Chunk& c = *chunks_[std::size_t(k)];
@@ -113,6 +127,11 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     for (std::size_t i = 0; i < small; ++i) dst[i] += c.grads[i];
     embedding_scatter_add(c.dx.data(), ids + std::size_t(n0) * std::size_t(T), n, T, E, V,
                           grads + off_.embedding);
+  }
+  if (profile_) {
+    profile_->scatter_add +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - scatter_start).count();
+    ++profile_->calls;
   }
   return loss;
 }

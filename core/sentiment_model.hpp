@@ -17,6 +17,13 @@
 
 namespace rnnsent {
 
+// Seconds spent in each phase of forward_backward, summed over calls (chunk 0's view: the
+// chunks run side by side). Filled only when a profile is attached (bench/bench_profile).
+struct StepProfile {
+  double gather = 0, rnn_forward = 0, dense_loss = 0, rnn_backward = 0, scatter_add = 0;
+  long calls = 0;
+};
+
 class SentimentModel {
  public:
   explicit SentimentModel(const ModelShape& shape);
@@ -31,6 +38,9 @@ class SentimentModel {
   // grad_scale = 1/N this is the gradient of the batch mean). logits [N] written if non-null.
   float forward_backward(const float* params, const std::int32_t* ids, const float* labels, int N,
                          int T, float grad_scale, float* grads, float* logits);
+
+  // Attach (or detach with nullptr) a phase profile; costs a few clock reads per step.
+  void set_profile(StepProfile* profile) { profile_ = profile; }
 
   // Logits [N] with the inference primitive (no training workspace). h0 [H], when non-null, is
   // the initial hidden state of every review (default zeros, as in training).
@@ -65,6 +75,7 @@ class SentimentModel {
   ParamLayout layout_;
   ParamOffsets off_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
+  StepProfile* profile_ = nullptr;
 };
 
 }  // namespace rnnsent
