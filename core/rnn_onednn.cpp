@@ -301,6 +301,8 @@ void OneDnnRnn::backward(const float* dh_last, float* dx, float* dW, float* dU, 
   p.dU.after(dU, m.strm);
 }
 
+void OneDnnRnn::release_inference() { impl_->infer.clear(); }
+
 void OneDnnRnn::forward_inference(int T, int N, const float* x, const float* W, const float* U,
                                   const float* b, float* h_last, const float* h0, float* states) {
   Impl& m = *impl_;

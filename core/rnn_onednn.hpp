@@ -37,6 +37,10 @@ class OneDnnRnn {
                          const float* b, float* h_last, const float* h0 = nullptr,
                          float* states = nullptr);
 
+  // Frees the inference primitives and buffers of every (T, N) seen so far (each holds a
+  // [T, N, H] output): callers that score many lengths release them when done.
+  void release_inference();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -167,6 +167,10 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
   });
 }
 
+void SentimentModel::release_inference() {
+  for (auto& c : chunks_) c->rnn.release_inference();
+}
+
 void SentimentModel::padding_states(const float* params, int T, float* states) {
   const int E = shape_.embedding_dim, H = shape_.units;
   std::fill(states, states + H, 0.0f);

@@ -47,6 +47,9 @@ class SentimentModel {
   void predict_logits(const float* params, const std::int32_t* ids, int N, int T, float* logits,
                       const float* h0 = nullptr);
 
+  // Frees the inference primitives cached for every batch shape seen (see OneDnnRnn).
+  void release_inference();
+
   // The hidden state after k padding steps (id 0) from the zero state, for k = 0..T: states
   // [T + 1, H]. A review pre-padded to T with L real ids reaches, after its padding, exactly
   // states[T - L]: scoring can start there and run L steps instead of T.

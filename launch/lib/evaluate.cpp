@@ -18,6 +18,7 @@ EvalResult evaluate(SentimentModel& model, const float* params, const PaddedSet&
   const std::size_t rows = limit ? std::min(limit, set.rows()) : set.rows();
   std::vector<float> logits(rows);
   score_rows(model, params, set, rows, batch_size, logits.data());
+  model.release_inference();  // evaluation happens once an epoch: keep training's memory low
   double loss = 0;
   EvalResult r;
   for (std::size_t k = 0; k < rows; ++k) {

@@ -8,6 +8,8 @@
 namespace rnnsent {
 namespace {
 
+constexpr int kBuckets = 16;
+
 // Real (non-padding) length of a 'pre'-padded row: everything after its leading zeros.
 int real_length(const std::int32_t* row, int maxlen) {
   int lead = 0;
@@ -40,8 +42,12 @@ void score_rows(SentimentModel& model, const float* params, const PaddedSet& set
   model.padding_states(params, T, states.data());
   for (std::size_t at = 0; at < rows; at += bs) {
     const std::size_t n = std::min(bs, rows - at);
-    // The longest row of the batch sets its steps; oneDNN's RNN needs at least two.
-    const int steps = std::max(2, length[order[at + n - 1]]);
+    // The longest row of the batch sets its steps, rounded up to one of kBuckets lengths so
+    // that only that many inference primitives (each with a [T, N, H] buffer) are ever built;
+    // starting a few padding steps earlier is just as exact. oneDNN's RNN needs two steps.
+    const int bucket = (T + kBuckets - 1) / kBuckets;
+    const int longest = length[order[at + n - 1]];
+    const int steps = std::max(2, std::min(T, (longest + bucket - 1) / bucket * bucket));
     for (std::size_t k = 0; k < n; ++k)
       std::copy(set.row(order[at + k]) + (T - steps), set.row(order[at + k]) + T,
                 ids.begin() + std::ptrdiff_t(k * std::size_t(steps)));
