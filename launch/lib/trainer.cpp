@@ -177,7 +177,16 @@ bool find_resume_state(const TrainConfig& c, TrainState& state, std::string& fro
 TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   const auto wall_start = Clock::now();
   const bool root = session.is_root();
-  if (config.threads > 0) omp_set_num_threads(config.threads);
+  if (config.threads > 0) {
+    omp_set_num_threads(config.threads);
+  } else if (!std::getenv("OMP_NUM_THREADS")) {
+    // threads = 0 and no OMP_NUM_THREADS: share the node's cores among the ranks on it, so
+    // `mpirun -np 8` on an 8-core node runs 8 x 1 threads rather than 8 x 8.
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (!local) local = std::getenv("SLURM_NTASKS_PER_NODE");
+    const int ranks_here = local ? std::max(1, std::atoi(local)) : 1;
+    omp_set_num_threads(std::max(1, omp_get_num_procs() / ranks_here));
+  }
   if (session.size() > config.batch_size)
     throw std::runtime_error("batch_size " + std::to_string(config.batch_size) +
                              " is smaller than the number of ranks " +
