@@ -25,6 +25,16 @@ using tag = memory::format_tag;
 using dt = memory::data_type;
 using Args = std::unordered_map<int, memory>;
 
+// Every primitive gets its own scratchpad (user mode) instead of oneDNN's default global one:
+// that one is reference-counted per thread, and our primitives are created on the OpenMP
+// worker that runs their chunk but may be destroyed on another thread (release_inference),
+// which freed a scratchpad other primitives still used (a crash seen in the end-to-end test).
+dnnl::primitive_attr own_scratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 // A buffer owned by oneDNN, cleared once: oneDNN does not promise zeroed allocations.
 memory zeroed_memory(const memory::desc& md, const dnnl::engine& eng) {
   memory m(md, eng);
@@ -38,6 +48,7 @@ memory zeroed_memory(const memory::desc& md, const dnnl::engine& eng) {
 struct WeightInput {
   memory user;  // handle set to the caller's pointer on every bind()
   memory inner;
+  memory scratch;
   dnnl::reorder to_inner;
   bool needs_reorder = false;
 
@@ -46,14 +57,17 @@ struct WeightInput {
     needs_reorder = !(user_md == wanted);
     if (needs_reorder) {
       inner = memory(wanted, eng);
-      to_inner = dnnl::reorder(user, inner);
+      const dnnl::reorder::primitive_desc pd(eng, user_md, eng, wanted, own_scratchpad());
+      to_inner = dnnl::reorder(pd);
+      scratch = memory(pd.scratchpad_desc(), eng);
     } else {
       inner = user;
     }
   }
   void bind(const float* p, dnnl::stream& s) {
     user.set_data_handle(const_cast<float*>(p));
-    if (needs_reorder) to_inner.execute(s, user, inner);
+    if (needs_reorder)
+      to_inner.execute(s, {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, inner}, {DNNL_ARG_SCRATCHPAD, scratch}});
   }
 };
 
@@ -64,6 +78,7 @@ struct WeightGrad {
   memory user;      // caller's gradient
   memory inner;     // what the primitive writes: user, or scratch in the primitive's layout
   memory unpacked;  // scratch reordered back to the user layout (only when reordering)
+  memory scratch;   // the reorder's own scratchpad
   dnnl::reorder to_user;
   bool needs_reorder = false;
 
@@ -73,7 +88,9 @@ struct WeightGrad {
     if (needs_reorder) {
       inner = memory(wanted, eng);
       unpacked = memory(user_md, eng);
-      to_user = dnnl::reorder(inner, unpacked);
+      const dnnl::reorder::primitive_desc pd(eng, wanted, eng, user_md, own_scratchpad());
+      to_user = dnnl::reorder(pd);
+      scratch = memory(pd.scratchpad_desc(), eng);
     } else {
       inner = user;
     }
@@ -84,7 +101,7 @@ struct WeightGrad {
   }
   void after(float* p, dnnl::stream& s) {
     if (!needs_reorder) return;
-    to_user.execute(s, inner, unpacked);
+    to_user.execute(s, {{DNNL_ARG_FROM, inner}, {DNNL_ARG_TO, unpacked}, {DNNL_ARG_SCRATCHPAD, scratch}});
     s.wait();
     const float* g = static_cast<const float*>(unpacked.get_data_handle());
     const std::size_t n = user.get_desc().get_size() / sizeof(float);
@@ -125,6 +142,7 @@ struct OneDnnRnn::Impl {
     memory dst_layer;       // every hidden state [T, N, H], read by backward
     memory dst_iter;        // h_T [N, H]
     memory workspace;       // activations kept for backward (hundreds of MB at T 500 N 128)
+    memory fwd_scratch, bwd_scratch;  // each primitive's own scratchpad (see own_scratchpad)
     memory diff_src_layer;  // caller's dx [T, N, E]
     memory diff_src_iter;   // dL/dh0 [N, H], unused
     memory diff_dst_layer;  // zeros [T, N, H]: the loss reads only the last state...
@@ -140,7 +158,7 @@ struct OneDnnRnn::Impl {
   // Inference forward for one (T, N): no workspace, no final state (h_T is dst_layer's last step).
   struct InferPlan {
     dnnl::vanilla_rnn_forward fwd;
-    memory src_layer, src_iter, bias, dst_layer;
+    memory src_layer, src_iter, bias, dst_layer, scratch;
     WeightInput W, U;
     Args args;
   };
@@ -178,12 +196,12 @@ struct OneDnnRnn::Impl {
     dnnl::vanilla_rnn_forward::desc fwd_desc(dnnl::prop_kind::forward_training, act, dir,
                                              d.src_layer, d.src_iter, d.weights_layer_any,
                                              d.weights_iter_any, d.bias, d.dst_layer, d.dst_iter);
-    dnnl::vanilla_rnn_forward::primitive_desc fwd_pd(fwd_desc, eng);
+    dnnl::vanilla_rnn_forward::primitive_desc fwd_pd(fwd_desc, own_scratchpad(), eng);
     dnnl::vanilla_rnn_backward::desc bwd_desc(
         dnnl::prop_kind::backward, act, dir, d.src_layer, d.src_iter, d.weights_layer_any,
         d.weights_iter_any, d.bias, d.dst_layer, d.dst_iter, d.src_layer, d.src_iter,
         d.weights_layer_any, d.weights_iter_any, d.bias, d.dst_layer, d.dst_iter);
-    dnnl::vanilla_rnn_backward::primitive_desc bwd_pd(bwd_desc, eng, fwd_pd);
+    dnnl::vanilla_rnn_backward::primitive_desc bwd_pd(bwd_desc, own_scratchpad(), eng, fwd_pd);
 
     TrainPlan& p = train[{T, N}];
     p.fwd = dnnl::vanilla_rnn_forward(fwd_pd);
@@ -194,6 +212,8 @@ struct OneDnnRnn::Impl {
     p.dst_layer = memory(d.dst_layer, eng);
     p.dst_iter = memory(d.dst_iter, eng);
     p.workspace = memory(fwd_pd.workspace_desc(), eng);
+    p.fwd_scratch = memory(fwd_pd.scratchpad_desc(), eng);
+    p.bwd_scratch = memory(bwd_pd.scratchpad_desc(), eng);
     p.diff_src_layer = memory(d.src_layer, eng, DNNL_MEMORY_NONE);
     p.diff_src_iter = memory(d.src_iter, eng);
     p.diff_dst_layer = zeroed_memory(d.dst_layer, eng);
@@ -215,7 +235,8 @@ struct OneDnnRnn::Impl {
                   {DNNL_ARG_BIAS, p.bias},
                   {DNNL_ARG_DST_LAYER, p.dst_layer},
                   {DNNL_ARG_DST_ITER, p.dst_iter},
-                  {DNNL_ARG_WORKSPACE, p.workspace}};
+                  {DNNL_ARG_WORKSPACE, p.workspace},
+                  {DNNL_ARG_SCRATCHPAD, p.fwd_scratch}};
     p.bwd_args = {{DNNL_ARG_SRC_LAYER, p.src_layer},
                   {DNNL_ARG_SRC_ITER, p.src_iter},
                   {DNNL_ARG_WEIGHTS_LAYER, p.bwd_W.inner},
@@ -230,7 +251,8 @@ struct OneDnnRnn::Impl {
                   {DNNL_ARG_DIFF_WEIGHTS_ITER, p.dU.inner},
                   {DNNL_ARG_DIFF_BIAS, p.diff_bias},
                   {DNNL_ARG_DIFF_DST_LAYER, p.diff_dst_layer},
-                  {DNNL_ARG_DIFF_DST_ITER, p.diff_dst_iter}};
+                  {DNNL_ARG_DIFF_DST_ITER, p.diff_dst_iter},
+                  {DNNL_ARG_SCRATCHPAD, p.bwd_scratch}};
     return p;
   }
 
@@ -243,8 +265,9 @@ struct OneDnnRnn::Impl {
         dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_tanh,
         dnnl::rnn_direction::unidirectional_left2right, d.src_layer, d.src_iter,
         d.weights_layer_any, d.weights_iter_any, d.bias, d.dst_layer, memory::desc());
-    dnnl::vanilla_rnn_forward::primitive_desc pd(desc, eng);
+    dnnl::vanilla_rnn_forward::primitive_desc pd(desc, own_scratchpad(), eng);
     InferPlan& p = infer[{T, N}];
+    p.scratch = memory(pd.scratchpad_desc(), eng);
     p.fwd = dnnl::vanilla_rnn_forward(pd);
     p.src_layer = memory(d.src_layer, eng, DNNL_MEMORY_NONE);
     p.src_iter = zeroed_memory(d.src_iter, eng);
@@ -257,7 +280,8 @@ struct OneDnnRnn::Impl {
               {DNNL_ARG_WEIGHTS_LAYER, p.W.inner},
               {DNNL_ARG_WEIGHTS_ITER, p.U.inner},
               {DNNL_ARG_BIAS, p.bias},
-              {DNNL_ARG_DST_LAYER, p.dst_layer}};
+              {DNNL_ARG_DST_LAYER, p.dst_layer},
+              {DNNL_ARG_SCRATCHPAD, p.scratch}};
     return p;
   }
 };
