@@ -24,7 +24,8 @@
 int main(int argc, char** argv) {
   rnnsent::dist::Session session(&argc, &argv);
   if (argc < 2) {
-    if (session.is_root()) std::fprintf(stderr, "usage: bench_dist_step DATA.h5 [batches] [global_batch] [maxlen]\n");
+    if (session.is_root())
+      std::fprintf(stderr, "usage: bench_dist_step DATA.h5 [batches] [global_batch] [maxlen]\n");
     return 2;
   }
   try {
@@ -69,11 +70,16 @@ int main(int argc, char** argv) {
     session.barrier();
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto& after = step.times();
-    double share[8] = {after.compute - before.compute, after.allreduce - before.allreduce,
-                       after.optimizer - before.optimizer, phases.gather, phases.rnn_forward,
-                       phases.dense_loss, phases.rnn_backward, phases.scatter_add};
+    double share[8] = {after.compute - before.compute,
+                       after.allreduce - before.allreduce,
+                       after.optimizer - before.optimizer,
+                       phases.gather,
+                       phases.rnn_forward,
+                       phases.dense_loss,
+                       phases.rnn_backward,
+                       phases.scatter_add};
     session.allreduce_sum(share, 8);  // mean over ranks below
-    rusage usage {};
+    rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     double peak_mb[1] = {double(usage.ru_maxrss) / 1024.0};  // the largest rank's, below
     std::vector<double> all(std::size_t(session.size()), 0.0);
@@ -81,16 +87,19 @@ int main(int argc, char** argv) {
     session.allreduce_sum(all.data(), all.size());
     if (session.is_root()) {
       const double p = session.size();
-      std::printf("RESULT rnnsent ranks=%d threads=%d T=%d global_batch=%zu samples/s = %.1f "
-                  "(per step %.1f ms: compute %.1f, allreduce+wait %.1f, optimizer %.1f)\n",
-                  session.size(), omp_get_max_threads(), maxlen, global, double(batches) * double(global) / dt,
-                  dt / batches * 1e3, share[0] / p / batches * 1e3, share[1] / p / batches * 1e3,
-                  share[2] / p / batches * 1e3);
-      std::printf("PROFILE ranks=%d threads=%d ms/step: gather %.2f, rnn_forward %.2f, dense_loss %.2f, "
-                  "rnn_backward %.2f, scatter_add %.2f, allreduce %.2f, optimizer %.2f; peak RSS per rank MB:",
-                  session.size(), omp_get_max_threads(), share[3] / p / batches * 1e3,
-                  share[4] / p / batches * 1e3, share[5] / p / batches * 1e3, share[6] / p / batches * 1e3,
-                  share[7] / p / batches * 1e3, share[1] / p / batches * 1e3, share[2] / p / batches * 1e3);
+      std::printf(
+          "RESULT rnnsent ranks=%d threads=%d T=%d global_batch=%zu samples/s = %.1f "
+          "(per step %.1f ms: compute %.1f, allreduce+wait %.1f, optimizer %.1f)\n",
+          session.size(), omp_get_max_threads(), maxlen, global,
+          double(batches) * double(global) / dt, dt / batches * 1e3, share[0] / p / batches * 1e3,
+          share[1] / p / batches * 1e3, share[2] / p / batches * 1e3);
+      std::printf(
+          "PROFILE ranks=%d threads=%d ms/step: gather %.2f, rnn_forward %.2f, dense_loss %.2f, "
+          "rnn_backward %.2f, scatter_add %.2f, allreduce %.2f, optimizer %.2f; peak RSS per rank "
+          "MB:",
+          session.size(), omp_get_max_threads(), share[3] / p / batches * 1e3,
+          share[4] / p / batches * 1e3, share[5] / p / batches * 1e3, share[6] / p / batches * 1e3,
+          share[7] / p / batches * 1e3, share[1] / p / batches * 1e3, share[2] / p / batches * 1e3);
       for (double mb : all) std::printf(" %.0f", mb);
       std::printf("\n");
     }

@@ -22,7 +22,9 @@
 int main(int argc, char** argv) {
   rnnsent::dist::Session session(&argc, &argv);  // a 1-rank job: the step's allreduce is a no-op
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_train_step DATA.h5 [batches=20] [repeats=3] [maxlen=500] [batch=128]\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_train_step DATA.h5 [batches=20] [repeats=3] [maxlen=500] [batch=128]\n");
     return 2;
   }
   try {
@@ -51,18 +53,20 @@ int main(int argc, char** argv) {
       if (next + std::size_t(bs) > rows.size()) next = 0;
       rnnsent::gather_batch(set, rows.data() + next, std::size_t(bs), ids.data(), labels.data());
       next += std::size_t(bs);
-      stepper.run(ids.data(), labels.data(), std::size_t(bs), std::size_t(bs), maxlen, params.data(),
-                  accum.data());
+      stepper.run(ids.data(), labels.data(), std::size_t(bs), std::size_t(bs), maxlen,
+                  params.data(), accum.data());
     };
     for (int i = 0; i < warmup; ++i) step();
     std::vector<double> rates;
     for (int r = 0; r < repeats; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
       for (int i = 0; i < batches; ++i) step();
-      const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double dt =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       rates.push_back(double(batches) * bs / dt);
-      std::printf("bench train repeat %d: %d batches x %d in %.3fs -> %.1f samples/s (%.1f ms/batch)\n",
-                  r, batches, bs, dt, rates.back(), dt / batches * 1e3);
+      std::printf(
+          "bench train repeat %d: %d batches x %d in %.3fs -> %.1f samples/s (%.1f ms/batch)\n", r,
+          batches, bs, dt, rates.back(), dt / batches * 1e3);
     }
     std::sort(rates.begin(), rates.end());
     std::printf("RESULT rnnsent T=%d batch=%d threads=%d train median samples/s = %.1f\n", maxlen,

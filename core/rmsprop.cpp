@@ -67,8 +67,8 @@ void LazyRmsprop::catch_up(std::size_t row, float* accumulators) {
   updated_at_[row] = steps_;
 }
 
-void LazyRmsprop::step(const std::vector<std::int32_t>& touched, float* grads,
-                       float* accumulators, float* params) {
+void LazyRmsprop::step(const std::vector<std::int32_t>& touched, float* grads, float* accumulators,
+                       float* params) {
   const std::size_t table_end = table_offset_ + rows_ * width_;
   const long long count = static_cast<long long>(touched.size());
 #pragma omp parallel for schedule(static)
@@ -81,8 +81,10 @@ void LazyRmsprop::step(const std::vector<std::int32_t>& touched, float* grads,
     updated_at_[row] = steps_ + 1;
   }
   // Everything outside the table (small) is dense.
-  for (auto [begin, end] : {std::pair<std::size_t, std::size_t>{0, table_offset_}, {table_end, total_}}) {
-    rmsprop_step_serial(settings_, end - begin, grads + begin, accumulators + begin, params + begin);
+  for (auto [begin, end] :
+       {std::pair<std::size_t, std::size_t>{0, table_offset_}, {table_end, total_}}) {
+    rmsprop_step_serial(settings_, end - begin, grads + begin, accumulators + begin,
+                        params + begin);
     std::fill(grads + begin, grads + end, 0.0f);
   }
   ++steps_;
@@ -90,7 +92,8 @@ void LazyRmsprop::step(const std::vector<std::int32_t>& touched, float* grads,
 
 void LazyRmsprop::flush(float* accumulators) {
 #pragma omp parallel for schedule(static)
-  for (long long r = 0; r < static_cast<long long>(rows_); ++r) catch_up(std::size_t(r), accumulators);
+  for (long long r = 0; r < static_cast<long long>(rows_); ++r)
+    catch_up(std::size_t(r), accumulators);
 }
 
 }  // namespace rnnsent

@@ -67,7 +67,8 @@ struct WeightInput {
   void bind(const float* p, dnnl::stream& s) {
     user.set_data_handle(const_cast<float*>(p));
     if (needs_reorder)
-      to_inner.execute(s, {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, inner}, {DNNL_ARG_SCRATCHPAD, scratch}});
+      to_inner.execute(
+          s, {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, inner}, {DNNL_ARG_SCRATCHPAD, scratch}});
   }
 };
 
@@ -101,7 +102,8 @@ struct WeightGrad {
   }
   void after(float* p, dnnl::stream& s) {
     if (!needs_reorder) return;
-    to_user.execute(s, {{DNNL_ARG_FROM, inner}, {DNNL_ARG_TO, unpacked}, {DNNL_ARG_SCRATCHPAD, scratch}});
+    to_user.execute(
+        s, {{DNNL_ARG_FROM, inner}, {DNNL_ARG_TO, unpacked}, {DNNL_ARG_SCRATCHPAD, scratch}});
     s.wait();
     const float* g = static_cast<const float*>(unpacked.get_data_handle());
     const std::size_t n = user.get_desc().get_size() / sizeof(float);
@@ -136,18 +138,18 @@ struct OneDnnRnn::Impl {
   struct TrainPlan {
     dnnl::vanilla_rnn_forward fwd;
     dnnl::vanilla_rnn_backward bwd;
-    memory src_layer;       // caller's x [T, N, E]
-    memory src_iter;        // zeros [N, H]: explicit, see the header (diff_weights_iter bug)
-    memory bias;            // caller's b [H]
-    memory dst_layer;       // every hidden state [T, N, H], read by backward
-    memory dst_iter;        // h_T [N, H]
-    memory workspace;       // activations kept for backward (hundreds of MB at T 500 N 128)
+    memory src_layer;  // caller's x [T, N, E]
+    memory src_iter;   // zeros [N, H]: explicit, see the header (diff_weights_iter bug)
+    memory bias;       // caller's b [H]
+    memory dst_layer;  // every hidden state [T, N, H], read by backward
+    memory dst_iter;   // h_T [N, H]
+    memory workspace;  // activations kept for backward (hundreds of MB at T 500 N 128)
     memory fwd_scratch, bwd_scratch;  // each primitive's own scratchpad (see own_scratchpad)
-    memory diff_src_layer;  // caller's dx [T, N, E]
-    memory diff_src_iter;   // dL/dh0 [N, H], unused
-    memory diff_dst_layer;  // zeros [T, N, H]: the loss reads only the last state...
-    memory diff_dst_iter;   // ...whose gradient, the caller's dh_last [N, H], enters here
-    memory diff_bias;       // caller's db [H]
+    memory diff_src_layer;            // caller's dx [T, N, E]
+    memory diff_src_iter;             // dL/dh0 [N, H], unused
+    memory diff_dst_layer;            // zeros [T, N, H]: the loss reads only the last state...
+    memory diff_dst_iter;             // ...whose gradient, the caller's dh_last [N, H], enters here
+    memory diff_bias;                 // caller's db [H]
     WeightInput fwd_W, fwd_U, bwd_W, bwd_U;
     WeightGrad dW, dU;
     Args fwd_args, bwd_args;

@@ -61,7 +61,9 @@ SentimentModel::Chunk::Chunk(const ModelShape& shape)
 SentimentModel::SentimentModel(const ModelShape& shape)
     : shape_(shape), layout_(make_layout(shape)), off_(resolve_offsets(layout_, shape)) {}
 
-int SentimentModel::chunk_count(int N) const { return std::max(1, std::min(N, omp_get_max_threads())); }
+int SentimentModel::chunk_count(int N) const {
+  return std::max(1, std::min(N, omp_get_max_threads()));
+}
 
 void SentimentModel::ensure_chunks(int count) {
   while (int(chunks_.size()) < count) chunks_.push_back(std::make_unique<Chunk>(shape_));
@@ -161,7 +163,8 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
     const float b = params[off_.dense_bias];
     for (int i = 0; i < n; ++i) {
       float z = b;
-      for (int j = 0; j < H; ++j) z += c.h_last[std::size_t(i) * std::size_t(H) + std::size_t(j)] * w[j];
+      for (int j = 0; j < H; ++j)
+        z += c.h_last[std::size_t(i) * std::size_t(H) + std::size_t(j)] * w[j];
       logits[n0 + i] = z;
     }
   });
@@ -184,8 +187,9 @@ void SentimentModel::padding_states(const float* params, int T, float* states) {
   ensure_size(c.states, std::size_t(steps) * std::size_t(H));  // [steps, 1, H]
   ensure_size(c.h_last, std::size_t(H));
   embedding_gather(params + off_.embedding, E, pads.data(), 1, steps, c.x.data());
-  c.rnn.forward_inference(steps, 1, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
-                          params + off_.bias, c.h_last.data(), nullptr, c.states.data());
+  c.rnn.forward_inference(steps, 1, c.x.data(), params + off_.kernel,
+                          params + off_.recurrent_kernel, params + off_.bias, c.h_last.data(),
+                          nullptr, c.states.data());
   std::copy(c.states.begin(), c.states.begin() + std::ptrdiff_t(T) * H, states + H);
 }
 

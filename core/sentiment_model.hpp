@@ -60,14 +60,14 @@ class SentimentModel {
   struct Chunk {
     explicit Chunk(const ModelShape& shape);
     OneDnnRnn rnn;
-    std::vector<float> x, dx;    // [T, n, E]
-    std::vector<float> h_last;   // [n, H]
-    std::vector<float> dh;       // [n, H]
-    std::vector<float> logits;   // [n]
-    std::vector<float> h0;       // [n, H] initial states for inference
-    std::vector<float> states;   // [T, 1, H] padding_states' output
-    std::vector<float> grads;    // this chunk's dW, dU, db, dense kernel, dense bias
-    float loss = 0;              // sum of this chunk's per-review losses
+    std::vector<float> x, dx;   // [T, n, E]
+    std::vector<float> h_last;  // [n, H]
+    std::vector<float> dh;      // [n, H]
+    std::vector<float> logits;  // [n]
+    std::vector<float> h0;      // [n, H] initial states for inference
+    std::vector<float> states;  // [T, 1, H] padding_states' output
+    std::vector<float> grads;   // this chunk's dW, dU, db, dense kernel, dense bias
+    float loss = 0;             // sum of this chunk's per-review losses
   };
   // Number of chunks for a batch of N (one per thread, at most N) and chunk k's first row.
   int chunk_count(int N) const;

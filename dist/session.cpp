@@ -69,7 +69,8 @@ void Session::check_launch() const {
     throw std::runtime_error(
         "srun started " + std::string(step_tasks) +
         " tasks but MPI sees 1 rank: each would train alone. Use srun --mpi=pmix (or mpirun "
-        "inside the allocation); SLURM_STEP_NUM_TASKS=" + step_tasks);
+        "inside the allocation); SLURM_STEP_NUM_TASKS=" +
+        step_tasks);
 }
 
 void Session::barrier() const {

@@ -15,10 +15,12 @@ namespace {
 
 void fsync_path(const std::string& path, int flags) {
   const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) throw std::runtime_error(path + ": cannot open to flush (" + std::strerror(errno) + ")");
+  if (fd < 0)
+    throw std::runtime_error(path + ": cannot open to flush (" + std::strerror(errno) + ")");
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) throw std::runtime_error(path + ": cannot flush to disk (" + std::strerror(errno) + ")");
+  if (rc != 0)
+    throw std::runtime_error(path + ": cannot flush to disk (" + std::strerror(errno) + ")");
 }
 
 std::string directory_of(const std::string& path) {
@@ -32,7 +34,8 @@ std::string directory_of(const std::string& path) {
 void publish_file(const std::string& tmp, const std::string& path) {
   fsync_path(tmp, O_RDONLY);
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename " + tmp + " into place (" + std::strerror(errno) + ")");
+    throw std::runtime_error(path + ": cannot rename " + tmp + " into place (" +
+                             std::strerror(errno) + ")");
   fsync_path(directory_of(path), O_RDONLY | O_DIRECTORY);
 }
 

@@ -39,21 +39,23 @@ std::int64_t checksum(const TrainState& s) {
   os << s.format_version << ' ' << s.global_step << ' ' << s.epoch << ' ' << s.step_in_epoch << ' '
      << s.epoch_loss_sum << ' ' << s.epoch_correct << ' ' << s.epoch_seen << ' ' << s.epoch_seconds
      << ' ' << s.best_val_loss << ' ' << s.best_val_acc << ' ' << s.wait << ' ' << s.best_epoch
-     << ' ' << s.train_seconds << ' ' << s.train_samples << ' ' << s.skipped_steps << ' '
-     << s.ranks << ' ' << s.finished << ' ' << s.config_ini;
+     << ' ' << s.train_seconds << ' ' << s.train_samples << ' ' << s.skipped_steps << ' ' << s.ranks
+     << ' ' << s.finished << ' ' << s.config_ini;
   const std::string scalars = os.str();
   h.mix(scalars.data(), scalars.size());
   for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
     h.mix(v->data(), v->size() * sizeof(float));
-  for (const std::vector<double>* v : {&s.history.loss, &s.history.acc, &s.history.val_loss,
-                                       &s.history.val_acc, &s.history.seconds, &s.history.learning_rate})
+  for (const std::vector<double>* v :
+       {&s.history.loss, &s.history.acc, &s.history.val_loss, &s.history.val_acc,
+        &s.history.seconds, &s.history.learning_rate})
     h.mix(v->data(), v->size() * sizeof(double));
   return h.value();
 }
 
 const char* kHistoryColumns[] = {"loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate"};
 std::vector<double>& column(History& h, int i) {
-  std::vector<double>* c[] = {&h.loss, &h.acc, &h.val_loss, &h.val_acc, &h.seconds, &h.learning_rate};
+  std::vector<double>* c[] = {&h.loss,    &h.acc,     &h.val_loss,
+                              &h.val_acc, &h.seconds, &h.learning_rate};
   return *c[i];
 }
 
@@ -101,8 +103,9 @@ TrainState read_checkpoint(const std::string& path) {
   TrainState s;
   s.format_version = int(h5::get_int_attr(file, "format_version"));
   if (s.format_version != kCheckpointFormatVersion)
-    throw std::runtime_error(path + ": checkpoint format version " + std::to_string(s.format_version) +
-                             ", this build reads " + std::to_string(kCheckpointFormatVersion));
+    throw std::runtime_error(path + ": checkpoint format version " +
+                             std::to_string(s.format_version) + ", this build reads " +
+                             std::to_string(kCheckpointFormatVersion));
   s.config_ini = h5::get_string_attr(file, "config");
   s.global_step = h5::get_int_attr(file, "global_step");
   s.epoch = int(h5::get_int_attr(file, "epoch"));
@@ -125,7 +128,8 @@ TrainState read_checkpoint(const std::string& path) {
   s.best_params = h5::read_array<float>(file, "best_params");
   if (!h5::has(file, "history")) throw std::runtime_error(path + ": missing group 'history'");
   const H5::Group hist = file.openGroup("history");
-  for (int i = 0; i < 6; ++i) column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
+  for (int i = 0; i < 6; ++i)
+    column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
   if (h5::get_int_attr(file, "checksum") != checksum(s))
     throw std::runtime_error(path + ": checksum mismatch (the checkpoint is damaged)");
   if (s.params.size() != s.accumulators.size() || s.params.size() != s.best_params.size())

@@ -17,17 +17,17 @@ inline constexpr int kCheckpointFormatVersion = 1;
 
 struct TrainState {
   int format_version = kCheckpointFormatVersion;
-  std::string config_ini;           // the run's resolved configuration
-  std::int64_t global_step = 0;     // optimizer steps taken
-  int epoch = 1;                    // the epoch to continue (1-based)
-  std::int64_t step_in_epoch = 0;   // steps of that epoch already taken
+  std::string config_ini;          // the run's resolved configuration
+  std::int64_t global_step = 0;    // optimizer steps taken
+  int epoch = 1;                   // the epoch to continue (1-based)
+  std::int64_t step_in_epoch = 0;  // steps of that epoch already taken
   double epoch_loss_sum = 0, epoch_correct = 0, epoch_seen = 0, epoch_seconds = 0;
   double best_val_loss = 0, best_val_acc = 0;  // +inf / -inf before the first evaluation
   int wait = 0, best_epoch = 0;
   double train_seconds = 0, train_samples = 0;
-  std::int64_t skipped_steps = 0;   // steps skipped for a non-finite loss or gradient
-  int ranks = 1;                    // informative: the rank count that wrote it
-  int finished = 0;                 // early stopping or the last epoch ended the run
+  std::int64_t skipped_steps = 0;  // steps skipped for a non-finite loss or gradient
+  int ranks = 1;                   // informative: the rank count that wrote it
+  int finished = 0;                // early stopping or the last epoch ended the run
   History history;
   std::vector<float> params, accumulators, best_params;
 };

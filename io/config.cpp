@@ -17,32 +17,35 @@ namespace {
 
 po::options_description make_keys(TrainConfig& c) {
   po::options_description keys("Configuration keys (INI file `key = value` or flag `--key value`)");
-  keys.add_options()
-      ("data", po::value(&c.data), "prepared dataset file (from rnnsent_prepare)")
-      ("output_dir", po::value(&c.output_dir), "directory for best_model.h5, history.h5, summary.json")
-      ("num_words", po::value(&c.num_words), "vocabulary size incl. ids 0-2 (ids >= num_words -> 2)")
-      ("maxlen", po::value(&c.maxlen), "time steps per review after padding/truncation")
-      ("padding", po::value(&c.padding), "pre | post: which side is padded and truncated")
-      ("cell", po::value(&c.cell), "recurrent cell: simple_rnn")
-      ("embedding_dim", po::value(&c.embedding_dim), "embedding width")
-      ("units", po::value(&c.units), "recurrent units")
-      ("batch_size", po::value(&c.batch_size), "global batch size")
-      ("epochs", po::value(&c.epochs), "maximum epochs")
-      ("learning_rate", po::value(&c.learning_rate), "RMSprop learning rate")
-      ("rho", po::value(&c.rho), "RMSprop decay")
-      ("epsilon", po::value(&c.epsilon), "RMSprop epsilon (added outside the square root)")
-      ("validation_split", po::value(&c.validation_split), "fraction of training reviews held out")
-      ("patience", po::value(&c.patience), "epochs without val_acc gain before stopping")
-      ("seed", po::value(&c.seed), "seed for shuffles and initialisation")
-      ("threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)")
-      ("max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)")
-      ("max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)")
-      ("eval_batch_size", po::value(&c.eval_batch_size), "batch size for validation and test")
-      ("log_every", po::value(&c.log_every), "batches between progress lines when not a terminal")
-      ("checkpoint_every", po::value(&c.checkpoint_every), "steps between resume checkpoints (0 = epoch ends only)")
-      ("keep_checkpoints", po::value(&c.keep_checkpoints), "newest resume checkpoints kept")
-      ("watchdog_seconds", po::value(&c.watchdog_seconds), "end the job when a step takes longer (0 = off)")
-      ("nonfinite", po::value(&c.nonfinite), "stop | skip: on a non-finite loss or gradient");
+  keys.add_options()("data", po::value(&c.data), "prepared dataset file (from rnnsent_prepare)")(
+      "output_dir", po::value(&c.output_dir),
+      "directory for best_model.h5, history.h5, summary.json")(
+      "num_words", po::value(&c.num_words),
+      "vocabulary size incl. ids 0-2 (ids >= num_words -> 2)")(
+      "maxlen", po::value(&c.maxlen), "time steps per review after padding/truncation")(
+      "padding", po::value(&c.padding), "pre | post: which side is padded and truncated")(
+      "cell", po::value(&c.cell), "recurrent cell: simple_rnn")(
+      "embedding_dim", po::value(&c.embedding_dim), "embedding width")("units", po::value(&c.units),
+                                                                       "recurrent units")(
+      "batch_size", po::value(&c.batch_size), "global batch size")("epochs", po::value(&c.epochs),
+                                                                   "maximum epochs")(
+      "learning_rate", po::value(&c.learning_rate), "RMSprop learning rate")(
+      "rho", po::value(&c.rho), "RMSprop decay")("epsilon", po::value(&c.epsilon),
+                                                 "RMSprop epsilon (added outside the square root)")(
+      "validation_split", po::value(&c.validation_split), "fraction of training reviews held out")(
+      "patience", po::value(&c.patience), "epochs without val_acc gain before stopping")(
+      "seed", po::value(&c.seed), "seed for shuffles and initialisation")(
+      "threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)")(
+      "max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)")(
+      "max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)")(
+      "eval_batch_size", po::value(&c.eval_batch_size), "batch size for validation and test")(
+      "log_every", po::value(&c.log_every), "batches between progress lines when not a terminal")(
+      "checkpoint_every", po::value(&c.checkpoint_every),
+      "steps between resume checkpoints (0 = epoch ends only)")(
+      "keep_checkpoints", po::value(&c.keep_checkpoints), "newest resume checkpoints kept")(
+      "watchdog_seconds", po::value(&c.watchdog_seconds),
+      "end the job when a step takes longer (0 = off)")(
+      "nonfinite", po::value(&c.nonfinite), "stop | skip: on a non-finite loss or gradient");
   return keys;
 }
 
@@ -58,7 +61,8 @@ std::vector<std::string> last_flag_wins(int argc, const char* const* argv,
   std::vector<std::string> args(argv + 1, argv + argc);
   auto key_of = [&](const std::string& a) -> std::string {
     if (a.rfind("--", 0) != 0) return "";
-    const std::string k = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
+    const std::string k =
+        a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
     return keys.find_nothrow(k, false) ? k : "";
   };
   std::vector<bool> drop(args.size(), false);
@@ -86,11 +90,11 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   po::options_description keys = make_keys(c);
   po::options_description cli_only("Command-line options");
   bool help = false;
-  cli_only.add_options()
-      ("help,h", po::bool_switch(&help), "print this help")
-      ("config", po::value(&c.config_file), "INI file with configuration keys")
-      ("overwrite", po::bool_switch(&c.overwrite), "replace an existing best_model.h5")
-      ("resume", po::value(&c.resume), "auto (newest valid checkpoint in output_dir, else a fresh run) or a checkpoint path");
+  cli_only.add_options()("help,h", po::bool_switch(&help), "print this help")(
+      "config", po::value(&c.config_file), "INI file with configuration keys")(
+      "overwrite", po::bool_switch(&c.overwrite), "replace an existing best_model.h5")(
+      "resume", po::value(&c.resume),
+      "auto (newest valid checkpoint in output_dir, else a fresh run) or a checkpoint path");
   po::options_description all;
   all.add(cli_only).add(keys);
 
@@ -153,11 +157,13 @@ template <typename T>
 }  // namespace
 
 void validate(const TrainConfig& c) {
-  if (c.data.empty()) throw ConfigError("missing key 'data': the prepared dataset file to train on");
+  if (c.data.empty())
+    throw ConfigError("missing key 'data': the prepared dataset file to train on");
   if (c.output_dir.empty()) bad("output_dir", "''", "must name a directory");
   if (c.num_words < 4) bad("num_words", c.num_words, "must be >= 4 (ids 0-2 are reserved)");
   if (c.maxlen < 1) bad("maxlen", c.maxlen, "must be >= 1");
-  if (c.padding != "pre" && c.padding != "post") bad("padding", "'" + c.padding + "'", "must be pre or post");
+  if (c.padding != "pre" && c.padding != "post")
+    bad("padding", "'" + c.padding + "'", "must be pre or post");
   if (c.cell != "simple_rnn") bad("cell", "'" + c.cell + "'", "must be simple_rnn");
   if (c.embedding_dim < 1) bad("embedding_dim", c.embedding_dim, "must be >= 1");
   if (c.units < 1) bad("units", c.units, "must be >= 1");
@@ -177,7 +183,8 @@ void validate(const TrainConfig& c) {
   if (c.checkpoint_every < 0) bad("checkpoint_every", c.checkpoint_every, "must be >= 0");
   if (c.keep_checkpoints < 1) bad("keep_checkpoints", c.keep_checkpoints, "must be >= 1");
   if (c.watchdog_seconds < 0) bad("watchdog_seconds", c.watchdog_seconds, "must be >= 0");
-  if (c.nonfinite != "stop" && c.nonfinite != "skip") bad("nonfinite", "'" + c.nonfinite + "'", "must be stop or skip");
+  if (c.nonfinite != "stop" && c.nonfinite != "skip")
+    bad("nonfinite", "'" + c.nonfinite + "'", "must be stop or skip");
 }
 
 std::string to_ini(const TrainConfig& c) {
@@ -191,7 +198,8 @@ std::string to_ini(const TrainConfig& c) {
      << "\npatience = " << c.patience << "\nseed = " << c.seed << "\nthreads = " << c.threads
      << "\nmax_train = " << c.max_train << "\nmax_test = " << c.max_test
      << "\neval_batch_size = " << c.eval_batch_size << "\nlog_every = " << c.log_every
-     << "\ncheckpoint_every = " << c.checkpoint_every << "\nkeep_checkpoints = " << c.keep_checkpoints
+     << "\ncheckpoint_every = " << c.checkpoint_every
+     << "\nkeep_checkpoints = " << c.keep_checkpoints
      << "\nwatchdog_seconds = " << c.watchdog_seconds << "\nnonfinite = " << c.nonfinite << "\n";
   return os.str();
 }

@@ -12,10 +12,10 @@ namespace rnnsent {
 
 struct TrainConfig {
   // Data
-  std::string data;          // prepared dataset file (rnnsent_prepare's output)
+  std::string data;  // prepared dataset file (rnnsent_prepare's output)
   std::string output_dir = "runs/imdb";
-  int num_words = 30000;     // vocabulary size incl. the 3 reserved ids; ids >= num_words -> OOV
-  int maxlen = 500;          // reviews padded / truncated to this many ids
+  int num_words = 30000;        // vocabulary size incl. the 3 reserved ids; ids >= num_words -> OOV
+  int maxlen = 500;             // reviews padded / truncated to this many ids
   std::string padding = "pre";  // pre | post (for both padding and truncation)
   // Model
   std::string cell = "simple_rnn";
@@ -30,20 +30,20 @@ struct TrainConfig {
   double validation_split = 0.2;  // last fraction of the shuffled training split
   int patience = 1;               // early stopping on val_acc
   std::uint64_t seed = 1;
-  int threads = 0;                // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
-  int max_train = 0;              // 0 = all; else the first N training reviews after the shuffle
-  int max_test = 0;               // 0 = all; else the first N test reviews (quick runs)
+  int threads = 0;    // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
+  int max_train = 0;  // 0 = all; else the first N training reviews after the shuffle
+  int max_test = 0;   // 0 = all; else the first N test reviews (quick runs)
   int eval_batch_size = 256;
-  int log_every = 20;             // batches between progress lines when stdout is not a terminal
+  int log_every = 20;  // batches between progress lines when stdout is not a terminal
   // Fault tolerance
-  int checkpoint_every = 100;     // steps between resume checkpoints (0 = epoch ends only)
-  int keep_checkpoints = 2;       // newest resume checkpoints kept
-  int watchdog_seconds = 900;     // end the job when no step finishes for this long (0 = off)
-  std::string nonfinite = "stop"; // stop | skip: what a non-finite loss or gradient does
+  int checkpoint_every = 100;      // steps between resume checkpoints (0 = epoch ends only)
+  int keep_checkpoints = 2;        // newest resume checkpoints kept
+  int watchdog_seconds = 900;      // end the job when no step finishes for this long (0 = off)
+  std::string nonfinite = "stop";  // stop | skip: what a non-finite loss or gradient does
   // Command line only
-  bool overwrite = false;         // allow replacing an existing best_model.h5
-  std::string resume;             // "" (fresh run), "auto" (newest valid checkpoint, if any) or a path
-  std::string config_file;        // where the file values came from ("" = none)
+  bool overwrite = false;   // allow replacing an existing best_model.h5
+  std::string resume;       // "" (fresh run), "auto" (newest valid checkpoint, if any) or a path
+  std::string config_file;  // where the file values came from ("" = none)
 };
 
 // Parses argv (and the --config file it names). Throws ConfigError with a one-line message

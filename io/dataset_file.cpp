@@ -228,7 +228,7 @@ EncodedSplit read_split(const H5::H5File& file, const std::string& path, const s
 
 // Checks kind, format version and id conventions; returns the format version.
 std::int64_t check_header(const H5::H5File& file, const std::string& path) {
-    if (!h5::has_attr(file, "kind")) {
+  if (!h5::has_attr(file, "kind")) {
     throw std::runtime_error(path + ": not an rnnsent dataset (no 'kind' attribute)");
   }
   const std::string kind = h5::get_string_attr(file, "kind");
@@ -256,10 +256,12 @@ std::int64_t check_header(const H5::H5File& file, const std::string& path) {
 // Number of vocabulary words, from the length of /vocabulary/counts, without reading the words.
 std::int64_t vocabulary_size(const H5::H5File& file, const std::string& path) {
   const H5::Group vg = open_group(file, path, "vocabulary");
-  if (!h5::has(vg, "counts")) throw std::runtime_error(path + ": missing dataset '/vocabulary/counts'");
+  if (!h5::has(vg, "counts"))
+    throw std::runtime_error(path + ": missing dataset '/vocabulary/counts'");
   hsize_t n = 0;
   H5::DataSpace space = vg.openDataSet("counts").getSpace();
-  if (space.getSimpleExtentNdims() != 1) throw std::runtime_error(path + ": /vocabulary/counts is not 1-D");
+  if (space.getSimpleExtentNdims() != 1)
+    throw std::runtime_error(path + ": /vocabulary/counts is not 1-D");
   space.getSimpleExtentDims(&n);
   return std::int64_t(n);
 }
@@ -341,7 +343,6 @@ PreparedDataset read_dataset(const std::string& path) {
   }
 }
 
-
 DatasetReader::DatasetReader(const std::string& path) : path_(path) {
   H5::H5File file = h5::open_read(path);
   try {
@@ -353,7 +354,8 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
       meta->labels = h5::read_array<std::uint8_t>(g, "labels");
       meta->ratings = h5::read_array<std::uint8_t>(g, "ratings");
       meta->review_ids = h5::read_array<std::int32_t>(g, "review_ids");
-      if (!h5::has(g, "tokens")) throw std::runtime_error(path + ": missing dataset '/" + std::string(name) + "/tokens'");
+      if (!h5::has(g, "tokens"))
+        throw std::runtime_error(path + ": missing dataset '/" + std::string(name) + "/tokens'");
       hsize_t tokens = 0;
       H5::DataSpace space = g.openDataSet("tokens").getSpace();
       if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&tokens);
@@ -372,7 +374,9 @@ const DatasetReader::SplitMeta& DatasetReader::meta(const std::string& split) co
   throw std::runtime_error(path_ + ": no split '" + split + "' (train or test)");
 }
 
-std::size_t DatasetReader::size(const std::string& split) const { return meta(split).labels.size(); }
+std::size_t DatasetReader::size(const std::string& split) const {
+  return meta(split).labels.size();
+}
 
 const std::vector<std::uint8_t>& DatasetReader::labels(const std::string& split) const {
   return meta(split).labels;
@@ -417,7 +421,8 @@ EncodedSplit DatasetReader::read(const std::string& split,
   out.offsets.reserve(indices.size() + 1);
   out.offsets.push_back(0);
   for (std::uint32_t i : indices) {
-    const std::size_t k = std::size_t(std::lower_bound(sorted.begin(), sorted.end(), i) - sorted.begin());
+    const std::size_t k =
+        std::size_t(std::lower_bound(sorted.begin(), sorted.end(), i) - sorted.begin());
     const std::size_t length = std::size_t(m.offsets[i + 1] - m.offsets[i]);
     const std::int32_t* ids = staged.data() + staged_at[k];
     check_review_tokens(where, i, ids, length, m.offsets[i], vocab_size_);

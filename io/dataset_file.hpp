@@ -16,8 +16,9 @@ namespace rnnsent {
 inline constexpr int kDatasetFormatVersion = 1;
 
 struct EncodedSplit {
-  std::vector<std::int32_t> tokens;   // all reviews' ids back to back, each starting with kStartId
-  std::vector<std::int64_t> offsets;  // size() + 1 entries; review i is tokens[offsets[i], offsets[i+1])
+  std::vector<std::int32_t> tokens;  // all reviews' ids back to back, each starting with kStartId
+  std::vector<std::int64_t>
+      offsets;  // size() + 1 entries; review i is tokens[offsets[i], offsets[i+1])
   std::vector<std::uint8_t> labels;   // 1 = positive
   std::vector<std::uint8_t> ratings;  // 1..10
   std::vector<std::int32_t> review_ids;

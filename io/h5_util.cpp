@@ -52,15 +52,25 @@ H5::H5File create(const std::string& path) {
 }
 
 template <>
-H5::PredType pred_type<float>() { return H5::PredType::NATIVE_FLOAT; }
+H5::PredType pred_type<float>() {
+  return H5::PredType::NATIVE_FLOAT;
+}
 template <>
-H5::PredType pred_type<double>() { return H5::PredType::NATIVE_DOUBLE; }
+H5::PredType pred_type<double>() {
+  return H5::PredType::NATIVE_DOUBLE;
+}
 template <>
-H5::PredType pred_type<std::int32_t>() { return H5::PredType::NATIVE_INT32; }
+H5::PredType pred_type<std::int32_t>() {
+  return H5::PredType::NATIVE_INT32;
+}
 template <>
-H5::PredType pred_type<std::int64_t>() { return H5::PredType::NATIVE_INT64; }
+H5::PredType pred_type<std::int64_t>() {
+  return H5::PredType::NATIVE_INT64;
+}
 template <>
-H5::PredType pred_type<std::uint8_t>() { return H5::PredType::NATIVE_UINT8; }
+H5::PredType pred_type<std::uint8_t>() {
+  return H5::PredType::NATIVE_UINT8;
+}
 
 template <typename T>
 void write_array(H5::Group& group, const std::string& name, const T* data,
@@ -98,10 +108,10 @@ std::vector<T> read_array(const H5::Group& group, const std::string& name,
   }
 }
 
-#define RNNSENT_H5_INSTANTIATE(T)                                                         \
-  template void write_array<T>(H5::Group&, const std::string&, const T*,                  \
-                               const std::vector<hsize_t>&);                              \
-  template std::vector<T> read_array<T>(const H5::Group&, const std::string&,             \
+#define RNNSENT_H5_INSTANTIATE(T)                                             \
+  template void write_array<T>(H5::Group&, const std::string&, const T*,      \
+                               const std::vector<hsize_t>&);                  \
+  template std::vector<T> read_array<T>(const H5::Group&, const std::string&, \
                                         std::vector<hsize_t>*);
 RNNSENT_H5_INSTANTIATE(float)
 RNNSENT_H5_INSTANTIATE(double)

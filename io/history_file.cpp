@@ -14,9 +14,10 @@ struct Column {
   const char* name;
   std::vector<double> History::*values;
 };
-constexpr Column kColumns[] = {{"loss", &History::loss},         {"acc", &History::acc},
-                               {"val_loss", &History::val_loss}, {"val_acc", &History::val_acc},
-                               {"seconds", &History::seconds},   {"learning_rate", &History::learning_rate}};
+constexpr Column kColumns[] = {
+    {"loss", &History::loss},         {"acc", &History::acc},
+    {"val_loss", &History::val_loss}, {"val_acc", &History::val_acc},
+    {"seconds", &History::seconds},   {"learning_rate", &History::learning_rate}};
 
 }  // namespace
 

@@ -27,7 +27,8 @@ void set_string_array_attr(H5::H5Object& obj, const std::string& name,
 }
 
 std::vector<std::string> get_string_array_attr(const H5::H5Object& obj, const std::string& name) {
-  if (!h5::has_attr(obj, name)) throw std::runtime_error(h5::file_of(obj) + ": missing attribute '" + name + "'");
+  if (!h5::has_attr(obj, name))
+    throw std::runtime_error(h5::file_of(obj) + ": missing attribute '" + name + "'");
   H5::Attribute a = obj.openAttribute(name);
   H5::StrType type = a.getStrType();
   H5::DataSpace space = a.getSpace();
@@ -99,10 +100,12 @@ bool has_keras_weights(const std::string& path) {
 std::vector<NamedTensor> read_keras_weights(const std::string& path) {
   H5::H5File file = h5::open_read(path);
   // model.save() files hold the weights under /model_weights; save_weights() files at the root.
-  H5::Group root = h5::has(file, "model_weights") ? file.openGroup("model_weights") : file.openGroup("/");
+  H5::Group root =
+      h5::has(file, "model_weights") ? file.openGroup("model_weights") : file.openGroup("/");
   std::vector<NamedTensor> out;
   for (const std::string& layer : get_string_array_attr(root, "layer_names")) {
-    if (!h5::has(root, layer)) throw std::runtime_error(path + ": layer '" + layer + "' listed but missing");
+    if (!h5::has(root, layer))
+      throw std::runtime_error(path + ": layer '" + layer + "' listed but missing");
     const H5::Group g = root.openGroup(layer);
     for (const std::string& name : get_string_array_attr(g, "weight_names")) {
       NamedTensor t;

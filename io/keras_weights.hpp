@@ -1,7 +1,7 @@
 // The weights in the layout tf.keras's `load_weights` reads from an .h5 file, written beside
 // rnnsent's own layout in best_model.h5 and read back from files Keras wrote:
-//   /model_weights            attrs layer_names = [embedding, simple_rnn, dense], backend, keras_version
-//   /model_weights/<layer>    attr weight_names = ["<layer>/.../<w>:0", ...]
+//   /model_weights            attrs layer_names = [embedding, simple_rnn, dense], backend,
+//   keras_version /model_weights/<layer>    attr weight_names = ["<layer>/.../<w>:0", ...]
 //   /model_weights/<layer>/<weight name>   float32, kernels [input_dim, units]
 // rnnsent's slot "simple_rnn/kernel" is Keras's "simple_rnn/simple_rnn_cell/kernel:0" in layer
 // "simple_rnn"; "embedding/embeddings" and "dense/kernel" keep their names plus ":0".

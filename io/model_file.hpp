@@ -29,8 +29,8 @@ struct ModelFile {
   std::string tokenizer;
   std::vector<std::string> words;  // rank order: words[r - 1] has id r + 3
   std::vector<NamedTensor> weights;
-  std::string config_ini;          // the resolved training config
-  int epoch = 0;                   // epoch (1-based) these weights are from
+  std::string config_ini;  // the resolved training config
+  int epoch = 0;           // epoch (1-based) these weights are from
   double val_loss = 0;
   double val_acc = 0;
 };

@@ -19,7 +19,8 @@ class Parser {
                              std::to_string(i_) + ")");
   }
   void skip_space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t'))
+      ++i_;
   }
   bool take(char c) {
     skip_space();
@@ -44,13 +45,26 @@ class Parser {
       if (i_ >= s_.size()) fail("unfinished escape");
       c = s_[i_++];
       switch (c) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': out += unicode(); break;
-        default: out += c;  // \" \\ \/
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'u':
+          out += unicode();
+          break;
+        default:
+          out += c;  // \" \\ \/
       }
     }
     if (i_ >= s_.size()) fail("unterminated string");
@@ -134,7 +148,8 @@ std::vector<std::string> read_word_index(const std::string& path) {
   }
   if (!p.at_end()) p.fail("text after the object");
   for (std::size_t r = 0; r < words.size(); ++r)
-    if (words[r].empty()) words[r] = "\x01unused rank " + std::to_string(r + 1);  // no token has \x01
+    if (words[r].empty())
+      words[r] = "\x01unused rank " + std::to_string(r + 1);  // no token has \x01
   return words;
 }
 

@@ -1,8 +1,8 @@
 // rnnsent_eval: loss, accuracy, precision, recall, F1 and the confusion matrix of a checkpoint
 // on a split of a prepared dataset. The validation and training splits are rebuilt from the
 // seed and validation_split stored in the checkpoint, so they are the ones its run used.
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -18,14 +18,15 @@ namespace po = boost::program_options;
 int main(int argc, char** argv) {
   std::string model_path, data_path, split = "test", format = "text";
   int batch = 256, limit = 0;
-  po::options_description opts("usage: rnnsent_eval --model FILE.h5 --data PREPARED.h5 [--split test|val|train]");
-  opts.add_options()("help,h", "print this help")
-      ("model", po::value(&model_path)->required(), "checkpoint (best_model.h5)")
-      ("data", po::value(&data_path)->required(), "prepared dataset the model was trained on")
-      ("split", po::value(&split), "test (all 25,000), val or train (as in the model's run)")
-      ("format", po::value(&format), "text | json")
-      ("batch_size", po::value(&batch), "reviews per batch")
-      ("max", po::value(&limit), "evaluate only the first N reviews of the split (0 = all)");
+  po::options_description opts(
+      "usage: rnnsent_eval --model FILE.h5 --data PREPARED.h5 [--split test|val|train]");
+  opts.add_options()("help,h", "print this help")("model", po::value(&model_path)->required(),
+                                                  "checkpoint (best_model.h5)")(
+      "data", po::value(&data_path)->required(), "prepared dataset the model was trained on")(
+      "split", po::value(&split), "test (all 25,000), val or train (as in the model's run)")(
+      "format", po::value(&format), "text | json")("batch_size", po::value(&batch),
+                                                   "reviews per batch")(
+      "max", po::value(&limit), "evaluate only the first N reviews of the split (0 = all)");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
     po::notify(vm);
     if (split != "test" && split != "val" && split != "train")
       throw po::error("invalid value '" + split + "' for --split: use test, val or train");
-    if (format != "text" && format != "json") throw po::error("invalid value '" + format + "' for --format: use text or json");
+    if (format != "text" && format != "json")
+      throw po::error("invalid value '" + format + "' for --format: use text or json");
     if (batch < 1) throw po::error("--batch_size must be >= 1");
     if (limit < 0) throw po::error("--max must be >= 0");
   } catch (const po::error& e) {
@@ -52,12 +54,17 @@ int main(int argc, char** argv) {
         !std::equal(model.words.begin(), model.words.end(), words.begin()))
       throw std::runtime_error(data_path + ": its vocabulary differs from the one " + model_path +
                                " was trained with (another prepared file?)");
-    const rnnsent::TrainConfig run = rnnsent::parse_config_text(model.config_ini, model_path + ": /config");
+    const rnnsent::TrainConfig run =
+        rnnsent::parse_config_text(model.config_ini, model_path + ": /config");
     rnnsent::TrainConfig all = run;
     all.max_train = 0;
     all.max_test = 0;
-    const rnnsent::DataSplit s = rnnsent::split_data(reader.size("train"), reader.size("test"), all);
-    std::vector<std::uint32_t> rows = split == "test" ? std::vector<std::uint32_t>(reader.size("test")) : split == "val" ? s.val : s.train;
+    const rnnsent::DataSplit s =
+        rnnsent::split_data(reader.size("train"), reader.size("test"), all);
+    std::vector<std::uint32_t> rows = split == "test"
+                                          ? std::vector<std::uint32_t>(reader.size("test"))
+                                      : split == "val" ? s.val
+                                                       : s.train;
     if (split == "test")
       for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
     const rnnsent::EncodedSplit reviews = reader.read(split == "test" ? "test" : "train", rows);
@@ -66,16 +73,19 @@ int main(int argc, char** argv) {
     const rnnsent::PaddedSet set = rnnsent::make_padded_set(
         reviews, order, model.maxlen, rnnsent::parse_padding(model.padding), model.shape.num_words);
     rnnsent::SentimentModel net(model.shape);
-    const rnnsent::EvalResult r = rnnsent::evaluate(net, model.params.data(), set, batch, std::size_t(limit));
+    const rnnsent::EvalResult r =
+        rnnsent::evaluate(net, model.params.data(), set, batch, std::size_t(limit));
     if (format == "json") {
-      std::printf("{\"split\": \"%s\", \"reviews\": %zu, \"loss\": %.6f, \"accuracy\": %.6f, "
-                  "\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, \"confusion\": "
-                  "{\"true_negative\": %zu, \"false_positive\": %zu, \"false_negative\": %zu, "
-                  "\"true_positive\": %zu}}\n",
-                  split.c_str(), r.count, r.loss, r.accuracy, r.precision(), r.recall(), r.f1(),
-                  r.true_neg, r.false_pos, r.false_neg, r.true_pos);
+      std::printf(
+          "{\"split\": \"%s\", \"reviews\": %zu, \"loss\": %.6f, \"accuracy\": %.6f, "
+          "\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, \"confusion\": "
+          "{\"true_negative\": %zu, \"false_positive\": %zu, \"false_negative\": %zu, "
+          "\"true_positive\": %zu}}\n",
+          split.c_str(), r.count, r.loss, r.accuracy, r.precision(), r.recall(), r.f1(), r.true_neg,
+          r.false_pos, r.false_neg, r.true_pos);
     } else {
-      std::printf("%s split: %zu reviews (model of epoch %d)\n", split.c_str(), r.count, model.metrics.epoch);
+      std::printf("%s split: %zu reviews (model of epoch %d)\n", split.c_str(), r.count,
+                  model.metrics.epoch);
       std::printf("loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f\n", r.loss,
                   r.accuracy, r.precision(), r.recall(), r.f1());
       std::printf("confusion      predicted neg  predicted pos\n");

@@ -35,7 +35,8 @@ std::string json_escape(const std::string& s) {
     } else {
       const int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
       bool ok = len > 0 && i + std::size_t(len) <= s.size();
-      for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+      for (int k = 1; ok && k < len; ++k)
+        ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
       if (ok) {
         out.append(s, i, std::size_t(len));
         i += std::size_t(len);
@@ -61,8 +62,8 @@ struct Printer {
   void print(float p, const std::string& text) {
     const char* label = p > 0.5f ? "positive" : "negative";
     if (format == "json") {
-      std::printf("%s{\"probability\": %.6f, \"label\": \"%s\", \"text\": \"%s\"}", first ? "[\n  " : ",\n  ",
-                  p, label, json_escape(text).c_str());
+      std::printf("%s{\"probability\": %.6f, \"label\": \"%s\", \"text\": \"%s\"}",
+                  first ? "[\n  " : ",\n  ", p, label, json_escape(text).c_str());
     } else if (format == "tsv") {
       if (first) std::printf("probability\tlabel\ttext\n");
       std::printf("%.6f\t%s\t%s\n", p, label, tsv_clean(text).c_str());
@@ -86,15 +87,16 @@ int main(int argc, char** argv) {
   // enough that memory stays bounded (4096 x maxlen ids).
   int batch = 4096;
   po::options_description opts("usage: rnnsent_predict --model FILE.h5 [TEXT ...] [--input FILE]");
-  opts.add_options()("help,h", "print this help")
-      ("model", po::value(&model_path)->required(), "checkpoint (best_model.h5)")
-      ("input", po::value(&input_path), "file with one review per line ('-' = standard input)")
-      ("format", po::value(&format), "text | tsv | json")
-      ("batch_size", po::value(&batch), "lines read and scored together (memory bound)")
-      ("word-index", po::value(&word_index), "Keras word index JSON: --model is then a tf.keras .h5 (ids = rank + 3)")
-      ("maxlen", po::value(&maxlen), "with --word-index: ids per review (default 500)")
-      ("padding", po::value(&padding), "with --word-index: pre | post (default pre)")
-      ("text", po::value(&texts), "texts to score (positional)");
+  opts.add_options()("help,h", "print this help")("model", po::value(&model_path)->required(),
+                                                  "checkpoint (best_model.h5)")(
+      "input", po::value(&input_path), "file with one review per line ('-' = standard input)")(
+      "format", po::value(&format), "text | tsv | json")(
+      "batch_size", po::value(&batch), "lines read and scored together (memory bound)")(
+      "word-index", po::value(&word_index),
+      "Keras word index JSON: --model is then a tf.keras .h5 (ids = rank + 3)")(
+      "maxlen", po::value(&maxlen), "with --word-index: ids per review (default 500)")(
+      "padding", po::value(&padding), "with --word-index: pre | post (default pre)")(
+      "text", po::value(&texts), "texts to score (positional)");
   po::positional_options_description pos;
   pos.add("text", -1);
   try {
@@ -107,16 +109,19 @@ int main(int argc, char** argv) {
     po::notify(vm);
     if (format != "text" && format != "tsv" && format != "json")
       throw po::error("invalid value '" + format + "' for --format: use text, tsv or json");
-    if (batch < 1) throw po::error("invalid value " + std::to_string(batch) + " for --batch_size: must be >= 1");
-    if (!texts.empty() && !input_path.empty()) throw po::error("give TEXT arguments or --input, not both");
+    if (batch < 1)
+      throw po::error("invalid value " + std::to_string(batch) + " for --batch_size: must be >= 1");
+    if (!texts.empty() && !input_path.empty())
+      throw po::error("give TEXT arguments or --input, not both");
   } catch (const po::error& e) {
     std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
     return 2;
   }
   try {
-    rnnsent::Predictor predictor =
-        word_index.empty() ? rnnsent::Predictor(model_path)
-                           : rnnsent::Predictor(rnnsent::load_keras_model(model_path, word_index, maxlen, padding));
+    rnnsent::Predictor predictor = word_index.empty()
+                                       ? rnnsent::Predictor(model_path)
+                                       : rnnsent::Predictor(rnnsent::load_keras_model(
+                                             model_path, word_index, maxlen, padding));
     Printer printer{format};
     auto score = [&](std::vector<std::string>& chunk) {
       const std::vector<float> p = predictor.probabilities(chunk);
@@ -140,7 +145,9 @@ int main(int argc, char** argv) {
         chunk.push_back(std::move(line));
         if (chunk.size() == std::size_t(batch)) score(chunk);
       }
-      if (in.bad()) throw std::runtime_error((input_path.empty() ? std::string("stdin") : input_path) + ": read error");
+      if (in.bad())
+        throw std::runtime_error((input_path.empty() ? std::string("stdin") : input_path) +
+                                 ": read error");
       if (!chunk.empty()) score(chunk);
     }
     printer.finish();

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     rnnsent::train(config, session);
   } catch (const rnnsent::Interrupted& e) {
     // Every rank agreed to stop at the same step and the checkpoint is written: a clean exit.
-    if (session.is_root()) std::fprintf(stderr, "rnnsent_train: interrupted (signal %d): %s\n", e.signal, e.what());
+    if (session.is_root())
+      std::fprintf(stderr, "rnnsent_train: interrupted (signal %d): %s\n", e.signal, e.what());
     return rnnsent::kExitInterrupted;
   } catch (const std::exception& e) {
     if (session.size() > 1) {

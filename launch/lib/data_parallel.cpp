@@ -29,7 +29,8 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
 void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t local, int T) {
   const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
   row_mask_.assign(V, 0.0f);
-  for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i) row_mask_[std::size_t(ids[i])] = 1.0f;
+  for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i)
+    row_mask_[std::size_t(ids[i])] = 1.0f;
   session_.allreduce_sum(row_mask_.data(), V);  // every rank now knows the union
   touched_.clear();
   for (std::size_t r = 0; r < V; ++r)
@@ -68,7 +69,8 @@ bool DataParallelStep::gradient_finite() const {
   };
   bool ok = finite(grads_.data(), embedding_offset_) &&
             finite(grads_.data() + table_end, grads_.size() - table_end);
-  for (std::int32_t r : touched_) ok = ok && finite(grads_.data() + embedding_offset_ + std::size_t(r) * E, E);
+  for (std::int32_t r : touched_)
+    ok = ok && finite(grads_.data() + embedding_offset_ + std::size_t(r) * E, E);
   return ok;
 }
 
@@ -92,8 +94,8 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   if (logits_.size() < local) logits_.resize(local);
   double stats[3] = {0, 0, stop_here ? 1.0 : 0.0};
   if (local > 0) {
-    stats[0] = model_.forward_backward(params, ids, labels, int(local), T,
-                                       1.0f / float(global_n), grads_.data(), logits_.data());
+    stats[0] = model_.forward_backward(params, ids, labels, int(local), T, 1.0f / float(global_n),
+                                       grads_.data(), logits_.data());
     for (std::size_t k = 0; k < local; ++k)
       stats[1] += double((logits_[k] > 0) == (labels[k] > 0.5f));
   }

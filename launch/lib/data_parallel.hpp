@@ -5,8 +5,9 @@
 // the rows some rank touched (their union, found by a small allreduce of a row mask) plus the
 // other slots, packed into one buffer: the same sums in a third of the bytes. The optimizer
 // likewise updates only those rows (LazyRmsprop, bit-identical to the dense update) and leaves
-// the gradient buffer at zero for the next step. Each rank's gradient is scaled by 1 / (global batch), so the summed gradient is the
-// mean over the global batch however it is split: P ranks take the same step as one rank.
+// the gradient buffer at zero for the next step. Each rank's gradient is scaled by 1 / (global
+// batch), so the summed gradient is the mean over the global batch however it is split: P ranks
+// take the same step as one rank.
 #pragma once
 
 #include <cstddef>
@@ -62,13 +63,13 @@ class DataParallelStep {
   // Sparse exchange of the embedding gradient (more than one rank only).
   std::size_t embedding_offset_ = 0;
   int num_words_ = 0, embedding_dim_ = 0;
-  std::vector<float> row_mask_;  // [V] rows touched by any rank (after the allreduce)
+  std::vector<float> row_mask_;        // [V] rows touched by any rank (after the allreduce)
   std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
   LazyRmsprop optimizer_;
   bool poison_ = false;
   bool gradient_finite() const;
   void clear_gradient();
-  std::vector<float> packed_;    // touched rows, then every non-embedding slot
+  std::vector<float> packed_;  // touched rows, then every non-embedding slot
   void allreduce_gradient(const std::int32_t* ids, std::size_t local, int T);
   Times times_;
 };

@@ -14,8 +14,12 @@ struct EvalResult {
   std::size_t count = 0;
   // Confusion counts, positive = label 1.
   std::size_t true_pos = 0, false_pos = 0, true_neg = 0, false_neg = 0;
-  double precision() const { return true_pos + false_pos ? double(true_pos) / double(true_pos + false_pos) : 0; }
-  double recall() const { return true_pos + false_neg ? double(true_pos) / double(true_pos + false_neg) : 0; }
+  double precision() const {
+    return true_pos + false_pos ? double(true_pos) / double(true_pos + false_pos) : 0;
+  }
+  double recall() const {
+    return true_pos + false_neg ? double(true_pos) / double(true_pos + false_neg) : 0;
+  }
   double f1() const {
     const double p = precision(), r = recall();
     return p + r > 0 ? 2 * p * r / (p + r) : 0;

@@ -33,11 +33,13 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   m.padding = config.padding;
   m.tokenizer = kTokenizerName;
   // Only words whose id is below num_words can reach the model; the rest are OOV anyway.
-  const std::size_t kept = std::min<std::size_t>(vocab.size(), std::size_t(shape.num_words - kIndexFrom - 1));
+  const std::size_t kept =
+      std::min<std::size_t>(vocab.size(), std::size_t(shape.num_words - kIndexFrom - 1));
   m.words.assign(vocab.words().begin(), vocab.words().begin() + std::ptrdiff_t(kept));
   const ParamLayout layout = make_layout(shape);  // named: slots() refers into it
   for (const Slot& s : layout.slots())
-    m.weights.push_back({s.name, s.shape, std::vector<float>(params + s.offset, params + s.offset + s.size())});
+    m.weights.push_back(
+        {s.name, s.shape, std::vector<float>(params + s.offset, params + s.offset + s.size())});
   m.config_ini = to_ini(config);
   m.epoch = metrics.epoch;
   m.val_loss = metrics.val_loss;
@@ -60,7 +62,8 @@ LoadedModel load_model(const std::string& path) {
   out.shape.embedding_dim = file.embedding_dim;
   out.shape.units = file.units;
   if (file.num_words < 4 || file.embedding_dim < 1 || file.units < 1 || file.maxlen < 1)
-    throw std::runtime_error(path + ": implausible architecture (num_words, embedding_dim, units or maxlen)");
+    throw std::runtime_error(
+        path + ": implausible architecture (num_words, embedding_dim, units or maxlen)");
   if (file.padding != "pre" && file.padding != "post")
     throw std::runtime_error(path + ": padding '" + file.padding + "' is neither pre nor post");
   out.maxlen = file.maxlen;
@@ -71,10 +74,12 @@ LoadedModel load_model(const std::string& path) {
   for (const Slot& s : layout.slots()) {
     auto it = std::find_if(file.weights.begin(), file.weights.end(),
                            [&](const NamedTensor& t) { return t.name == s.name; });
-    if (it == file.weights.end()) throw std::runtime_error(path + ": missing weight '" + s.name + "'");
+    if (it == file.weights.end())
+      throw std::runtime_error(path + ": missing weight '" + s.name + "'");
     if (it->shape != s.shape || it->values.size() != s.size())
-      throw std::runtime_error(path + ": weight '" + s.name + "' has shape " + shape_text(it->shape) +
-                               ", the architecture needs " + shape_text(s.shape));
+      throw std::runtime_error(path + ": weight '" + s.name + "' has shape " +
+                               shape_text(it->shape) + ", the architecture needs " +
+                               shape_text(s.shape));
     std::copy(it->values.begin(), it->values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
   }
   out.metrics = {file.epoch, file.val_loss, file.val_acc};
@@ -102,14 +107,15 @@ LoadedModel load_keras_model(const std::string& path, const std::string& word_in
   out.maxlen = maxlen;
   out.padding = padding;
   if (maxlen < 1) throw std::runtime_error("--maxlen must be >= 1");
-  if (padding != "pre" && padding != "post") throw std::runtime_error("--padding must be pre or post");
+  if (padding != "pre" && padding != "post")
+    throw std::runtime_error("--padding must be pre or post");
   const ParamLayout layout = make_layout(out.shape);
   out.params.assign(layout.total(), 0.0f);
   for (const Slot& s : layout.slots()) {
     const NamedTensor& t = find(s.name);
     if (t.shape != s.shape)
-      throw std::runtime_error(path + ": Keras weight '" + s.name + "' has shape " + shape_text(t.shape) +
-                               ", expected " + shape_text(s.shape));
+      throw std::runtime_error(path + ": Keras weight '" + s.name + "' has shape " +
+                               shape_text(t.shape) + ", expected " + shape_text(s.shape));
     std::copy(t.values.begin(), t.values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
   }
   out.words = read_word_index(word_index_path);

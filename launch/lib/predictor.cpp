@@ -28,7 +28,8 @@ std::vector<float> Predictor::probabilities(const std::vector<std::string>& text
   // Tokenizing is a third of the work for short reviews: spread it over the threads too.
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::size_t i = 0; i < n; ++i) {
-    const std::vector<std::int32_t> encoded = encode_text(texts[i], vocab_, loaded_.shape.num_words);
+    const std::vector<std::int32_t> encoded =
+        encode_text(texts[i], vocab_, loaded_.shape.num_words);
     pad_sequence(encoded.data(), encoded.size(), T, padding_, loaded_.shape.num_words,
                  set_.ids.data() + i * std::size_t(T));
   }

@@ -11,10 +11,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <csignal>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -83,8 +83,8 @@ struct EpochShard {
 };
 
 EpochShard epoch_shard(const std::vector<std::uint32_t>& train_rows,
-                       const std::vector<std::uint32_t>& order, std::size_t global_batch,
-                       int rank, int ranks) {
+                       const std::vector<std::uint32_t>& order, std::size_t global_batch, int rank,
+                       int ranks) {
   EpochShard shard;
   const std::size_t n_train = order.size();
   for (std::size_t first = 0; first < n_train; first += global_batch) {
@@ -118,7 +118,8 @@ std::vector<std::string> list_checkpoints(const TrainConfig& c) {
   if (!dir) return found;
   while (const dirent* e = ::readdir(dir)) {
     const std::string name = e->d_name;
-    if (name.rfind("ckpt-", 0) == 0 && name.size() > 8 && name.compare(name.size() - 3, 3, ".h5") == 0)
+    if (name.rfind("ckpt-", 0) == 0 && name.size() > 8 &&
+        name.compare(name.size() - 3, 3, ".h5") == 0)
       found.push_back(checkpoint_dir(c) + "/" + name);
   }
   ::closedir(dir);
@@ -134,7 +135,12 @@ void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const
       throw std::runtime_error(ckpt_path + ": written with " + key + " = " + b + ", this run has " +
                                key + " = " + a + "; resume with the same value");
   };
-  auto num = [](double v) { std::ostringstream os; os.precision(17); os << v; return os.str(); };
+  auto num = [](double v) {
+    std::ostringstream os;
+    os.precision(17);
+    os << v;
+    return os.str();
+  };
   differs("num_words", num(now.num_words), num(then.num_words));
   differs("maxlen", num(now.maxlen), num(then.maxlen));
   differs("padding", now.padding, then.padding);
@@ -203,7 +209,8 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     resuming = find_resume_state(config, state, resumed_from) ? 1 : 0;
     if (resuming) check_resumable(config, resumed_from, state.config_ini);
     if (!resuming && exists(model_path) && !config.overwrite)
-      throw std::runtime_error(model_path + ": already exists; pass --overwrite to replace it, "
+      throw std::runtime_error(model_path +
+                               ": already exists; pass --overwrite to replace it, "
                                "--resume auto to continue its run, or choose another output_dir");
   }
   session.broadcast(&resuming, 1);
@@ -270,10 +277,11 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   const std::size_t global_batch = std::size_t(config.batch_size);
   const std::size_t steps = (n_train + global_batch - 1) / global_batch;
   if (root)
-    std::printf("rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
-                "%d rank(s) x %d thread(s)\n",
-                n_train, split.val.size(), split.test.size(), n_params, session.size(),
-                omp_get_max_threads());
+    std::printf(
+        "rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
+        "%d rank(s) x %d thread(s)\n",
+        n_train, split.val.size(), split.test.size(), n_params, session.size(),
+        omp_get_max_threads());
 
   // Rank 0 writes a resume checkpoint of the state at a step boundary (all ranks flush their
   // lazily decayed accumulators first, which changes no value), then keeps the newest K.
@@ -290,15 +298,17 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     state.best_params = best;
     write_checkpoint(checkpoint_path(config, position[2]), state);
     const std::vector<std::string> all = list_checkpoints(config);
-    for (std::size_t i = std::size_t(config.keep_checkpoints); i < all.size(); ++i) std::remove(all[i].c_str());
+    for (std::size_t i = std::size_t(config.keep_checkpoints); i < all.size(); ++i)
+      std::remove(all[i].c_str());
   };
 
   // best_model.h5 (when the best changed) and history.h5, from rank 0's state.
   auto write_outputs = [&](bool best_changed) {
     if (best_changed && state.best_epoch > 0)
-      write_model(model_path, pack_model(shape, best.data(), *vocabulary, config,
-                                         {state.best_epoch, state.best_val_loss,
-                                          state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
+      write_model(model_path,
+                  pack_model(shape, best.data(), *vocabulary, config,
+                             {state.best_epoch, state.best_val_loss,
+                              state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
     write_history(history_path, state.history);
   };
   if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
@@ -323,8 +333,10 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
         epoch_shard(train_rows, seeded_permutation(n_train, config.seed, epoch_stream(epoch)),
                     global_batch, session.rank(), session.size());
     // Test hook: one rank fails while the others wait in the allreduce (tests/cli).
-    if (const char* fail = std::getenv("RNNSENT_TEST_FAIL_RANK"); fail && std::atoi(fail) == session.rank())
-      throw std::runtime_error("cannot read the training shard (injected by RNNSENT_TEST_FAIL_RANK)");
+    if (const char* fail = std::getenv("RNNSENT_TEST_FAIL_RANK");
+        fail && std::atoi(fail) == session.rank())
+      throw std::runtime_error(
+          "cannot read the training shard (injected by RNNSENT_TEST_FAIL_RANK)");
     const PaddedSet local = pad(reader.read("train", shard.reviews));
     for (std::size_t step = first_step; step < steps; ++step) {
       const std::size_t n = std::min(global_batch, n_train - step * global_batch);
@@ -341,30 +353,39 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       if (!st.finite) {
         if (config.nonfinite == "stop") {
           if (root) std::printf("\n");
-          throw std::runtime_error("non-finite loss or gradient at step " + std::to_string(position[2]) +
-                                   " (epoch " + std::to_string(epoch) + "); stopped without applying it, "
-                                   "checkpoints kept. Lower learning_rate, or set nonfinite = skip");
+          throw std::runtime_error(
+              "non-finite loss or gradient at step " + std::to_string(position[2]) + " (epoch " +
+              std::to_string(epoch) +
+              "); stopped without applying it, "
+              "checkpoints kept. Lower learning_rate, or set nonfinite = skip");
         }
         ++state.skipped_steps;
-        if (root) std::fprintf(stderr, "rnnsent_train: warning: step %d skipped: non-finite loss or gradient\n", position[2]);
+        if (root)
+          std::fprintf(stderr,
+                       "rnnsent_train: warning: step %d skipped: non-finite loss or gradient\n",
+                       position[2]);
       } else if (root) {
         state.epoch_loss_sum += st.loss_sum;
         state.epoch_correct += st.correct;
       }
       if (root) state.epoch_seen += double(n);
-      progress.update(step + 1, std::size_t(state.epoch_seen), state.epoch_loss_sum, std::size_t(state.epoch_correct));
+      progress.update(step + 1, std::size_t(state.epoch_seen), state.epoch_loss_sum,
+                      std::size_t(state.epoch_correct));
       const bool epoch_done = step + 1 == steps;
       if (st.stop) {
         progress.finish_epoch();
-        if (root) state.epoch_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        if (root) state.train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
+        if (root)
+          state.epoch_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
+        if (root)
+          state.train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
         checkpoint(epoch, step + 1);
         const std::string where = checkpoint_path(config, position[2]);
         throw Interrupted("stopped by a signal at step " + std::to_string(position[2]) +
-                          "; resume checkpoint " + where + "; continue with --resume auto",
+                              "; resume checkpoint " + where + "; continue with --resume auto",
                           stop_signal());
       }
-      if (!epoch_done && config.checkpoint_every > 0 && position[2] % config.checkpoint_every == 0) {
+      if (!epoch_done && config.checkpoint_every > 0 &&
+          position[2] % config.checkpoint_every == 0) {
         if (root) {
           const double so_far = std::chrono::duration<double>(Clock::now() - epoch_start).count();
           state.epoch_seconds += so_far;  // counted once: the resumed epoch restarts its clock
@@ -381,7 +402,8 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     int decision[1] = {0};  // stop
     bool improved = false;
     if (root) {
-      const double epoch_train_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+      const double epoch_train_seconds =
+          std::chrono::duration<double>(Clock::now() - epoch_start).count();
       state.train_seconds += epoch_train_seconds;
       state.train_samples += double(n_train);
       const EvalResult val = evaluate(model, params.data(), val_set, config.eval_batch_size);
@@ -399,11 +421,11 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
         best = params;
         state.best_epoch = epoch;
       }
-      std::printf("%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
-                  "val_acc: %.4f%s\n",
-                  steps, steps, secs, double(n_train) / epoch_train_seconds, history.loss.back(),
-                  history.acc.back(), val.loss, val.accuracy,
-                  improved ? " - saved best_model.h5" : "");
+      std::printf(
+          "%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
+          "val_acc: %.4f%s\n",
+          steps, steps, secs, double(n_train) / epoch_train_seconds, history.loss.back(),
+          history.acc.back(), val.loss, val.accuracy, improved ? " - saved best_model.h5" : "");
       if (val.accuracy > state.best_val_acc) {  // EarlyStopping(val_acc, patience)
         state.best_val_acc = val.accuracy;
         state.wait = 0;
@@ -421,7 +443,8 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     if (root) write_outputs(improved);
     watchdog.mark();
     if (decision[0]) {
-      if (root) std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
+      if (root)
+        std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
       break;
     }
   }
@@ -430,14 +453,16 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     summary.epochs_run = int(state.history.epochs());
     summary.best_epoch = state.best_epoch;
     summary.skipped_steps = state.skipped_steps;
-    summary.train_samples_per_s = state.train_seconds > 0 ? state.train_samples / state.train_seconds : 0;
+    summary.train_samples_per_s =
+        state.train_seconds > 0 ? state.train_samples / state.train_seconds : 0;
     const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
     summary.test_loss = test.loss;
     summary.test_acc = test.accuracy;
     summary.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
-    std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n", summary.best_epoch,
-                test.count, test.loss, test.accuracy);
-    write_text_atomically(config.output_dir + "/summary.json", summary_json(summary, config, session.size()));
+    std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
+                summary.best_epoch, test.count, test.loss, test.accuracy);
+    write_text_atomically(config.output_dir + "/summary.json",
+                          summary_json(summary, config, session.size()));
   }
   return summary;
 }

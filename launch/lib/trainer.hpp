@@ -17,7 +17,8 @@ struct TrainSummary {
   double test_loss = 0, test_acc = 0;
   int best_epoch = 0, epochs_run = 0;
   double train_samples_per_s = 0, wall_seconds = 0;
-  long long skipped_steps = 0;  // steps skipped for a non-finite loss or gradient (nonfinite = skip)
+  long long skipped_steps =
+      0;  // steps skipped for a non-finite loss or gradient (nonfinite = skip)
   bool resumed = false;
 };
 

@@ -95,13 +95,15 @@ TEST(Rmsprop, LazyTableUpdateIsBitIdenticalToTheDenseUpdate) {
   for (int step = 0; step < 30; ++step) {
     std::vector<std::int32_t> touched;
     for (std::size_t r = 0; r < rows; ++r)
-      if (r % 7 != 3 && rng() % 4 == 0) touched.push_back(std::int32_t(r));  // rows 3, 10, ... never
+      if (r % 7 != 3 && rng() % 4 == 0)
+        touched.push_back(std::int32_t(r));  // rows 3, 10, ... never
     std::vector<float> dense_g(total, 0.f);
     const auto noise = testing::random_vector<float>(total, -1, 1, 100 + step);
     for (std::size_t i = 0; i < offset; ++i) dense_g[i] = noise[i];
     for (std::size_t i = offset + rows * width; i < total; ++i) dense_g[i] = noise[i];
     for (std::int32_t r : touched)
-      for (std::size_t i = 0; i < width; ++i) dense_g[offset + std::size_t(r) * width + i] = noise[offset + std::size_t(r) * width + i];
+      for (std::size_t i = 0; i < width; ++i)
+        dense_g[offset + std::size_t(r) * width + i] = noise[offset + std::size_t(r) * width + i];
     g = dense_g;
     lazy.step(touched, g.data(), v.data(), w.data());
     rmsprop_step(s, total, dense_g.data(), v_dense.data(), w_dense.data());

@@ -100,15 +100,16 @@ TEST(DataParallelTest, MatchesSingleProcessTraining) {
   // Through RMSprop a gradient entry moves its weight by at most lr / sqrt(1 - rho) = 3.2e-3
   // per step whatever its size, and rounding can only flip an entry's sign when it is at
   // rounding level, where the step is lr * g / eps, tiny. Six steps of such drift stay far
-  // below 1e-5 (measured: 3e-7 at 2 and 4 ranks); a wrong split, scale or missing allreduce moves weights
-  // by about lr = 1e-3 in one step.
+  // below 1e-5 (measured: 3e-7 at 2 and 4 ranks); a wrong split, scale or missing allreduce moves
+  // weights by about lr = 1e-3 in one step.
   const Scenario s;
   const std::vector<Batch> batches = make_batches(s.steps, s.global_n, s.T, s.shape.num_words);
   const std::vector<float> ref = single_process(s, batches);
   const std::vector<float> got = data_parallel(s, batches);
   ASSERT_EQ(ref.size(), got.size());
   double worst = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i) worst = std::max(worst, double(std::abs(ref[i] - got[i])));
+  for (std::size_t i = 0; i < ref.size(); ++i)
+    worst = std::max(worst, double(std::abs(ref[i] - got[i])));
   if (mpi().is_root()) std::printf("ranks %d: max abs difference %.3g\n", mpi().size(), worst);
   EXPECT_LT(worst, 1e-5) << "ranks " << mpi().size();
   // The parameters moved (the test is not comparing two untouched initialisations).
@@ -116,7 +117,8 @@ TEST(DataParallelTest, MatchesSingleProcessTraining) {
   std::vector<float> init(ref.size());
   keras_initialize(s.shape, model.layout(), 7, init.data());
   double moved = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i) moved = std::max(moved, double(std::abs(ref[i] - init[i])));
+  for (std::size_t i = 0; i < ref.size(); ++i)
+    moved = std::max(moved, double(std::abs(ref[i] - init[i])));
   EXPECT_GT(moved, 1e-3);
 }
 

@@ -37,7 +37,8 @@ std::string error_of(std::vector<std::string> args) {
 }
 
 TEST(ConfigTest, FileValuesAreRead) {
-  const std::string path = write_ini("ok.ini", "data = d.h5\nmaxlen = 77\nlearning_rate = 0.01\npadding = post\n");
+  const std::string path =
+      write_ini("ok.ini", "data = d.h5\nmaxlen = 77\nlearning_rate = 0.01\npadding = post\n");
   TrainConfig c = parse({"--config", path});
   EXPECT_EQ(c.data, "d.h5");
   EXPECT_EQ(c.maxlen, 77);
@@ -54,7 +55,8 @@ TEST(ConfigTest, CommandLineOverridesFile) {
 }
 
 TEST(ConfigTest, RepeatedFlagTakesItsLastValue) {
-  TrainConfig c = parse({"--data", "x.h5", "--epochs", "3", "--maxlen=9", "--epochs", "5", "--maxlen=11"});
+  TrainConfig c =
+      parse({"--data", "x.h5", "--epochs", "3", "--maxlen=9", "--epochs", "5", "--maxlen=11"});
   EXPECT_EQ(c.epochs, 5);
   EXPECT_EQ(c.maxlen, 11);
   EXPECT_EQ(c.data, "x.h5");

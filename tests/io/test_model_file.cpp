@@ -1,8 +1,7 @@
 // best_model.h5 and history.h5 round trips, and the rejections of files that are not what
 // they claim to be.
-#include <gtest/gtest.h>
-
 #include <H5Cpp.h>
+#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>

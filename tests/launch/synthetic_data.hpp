@@ -21,8 +21,10 @@ inline EncodedSplit synthetic_split(std::size_t n, std::uint64_t seed, int vocab
     for (int t = 0; t < length; ++t) {
       const int r = int(rng() % 10);
       int id;
-      if (r < 2) id = positive ? 4 : 5;  // the sentiment-bearing words
-      else id = 6 + int(rng() % std::uint64_t(vocab_ids - 6));
+      if (r < 2)
+        id = positive ? 4 : 5;  // the sentiment-bearing words
+      else
+        id = 6 + int(rng() % std::uint64_t(vocab_ids - 6));
       s.tokens.push_back(id);
     }
     s.offsets.push_back(std::int64_t(s.tokens.size()));
@@ -33,7 +35,8 @@ inline EncodedSplit synthetic_split(std::size_t n, std::uint64_t seed, int vocab
   return s;
 }
 
-inline void write_synthetic_dataset(const std::string& path, std::size_t n_train, std::size_t n_test) {
+inline void write_synthetic_dataset(const std::string& path, std::size_t n_train,
+                                    std::size_t n_test) {
   const int vocab_ids = 40;
   std::vector<std::string> words;
   std::vector<std::int64_t> counts;

@@ -1,6 +1,6 @@
 // End to end on the real IMDB archive: extract, prepare, train on 2,000 reviews (maxlen 100,
-// 3 epochs) and require validation accuracy >= 0.70 (best of up to three seeds). The archive comes from
-// RNNSENT_IMDB_ARCHIVE or ../shared/data beside the checkout (where CI has it); without it the
+// 3 epochs) and require validation accuracy >= 0.70 (best of up to three seeds). The archive comes
+// from RNNSENT_IMDB_ARCHIVE or ../shared/data beside the checkout (where CI has it); without it the
 // test is skipped with a message.
 #include <gtest/gtest.h>
 
@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 std::string find_archive() {
   if (const char* env = std::getenv("RNNSENT_IMDB_ARCHIVE")) return env;
-  const std::string beside = std::string(RNNSENT_SOURCE_DIR) + "/../shared/data/aclImdb_v1_labeled.tar.gz";
+  const std::string beside =
+      std::string(RNNSENT_SOURCE_DIR) + "/../shared/data/aclImdb_v1_labeled.tar.gz";
   return fs::exists(beside) ? beside : "";
 }
 

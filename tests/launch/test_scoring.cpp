@@ -45,15 +45,20 @@ void expect_matches_full_forward(Padding padding) {
   // Same arithmetic up to the order oneDNN sums within differently shaped calls:
   // float rounding over at most 40 steps of 12 units, far below 1e-5 (measured ~1e-7).
   double worst = 0;
-  for (int i = 0; i < rows; ++i) worst = std::max(worst, double(std::abs(plain[std::size_t(i)] - fast[std::size_t(i)])));
+  for (int i = 0; i < rows; ++i)
+    worst = std::max(worst, double(std::abs(plain[std::size_t(i)] - fast[std::size_t(i)])));
   EXPECT_LT(worst, 1e-5);
   // The padding really changes the state: scoring from zero instead would differ.
   EXPECT_GT(std::abs(plain[0] - plain[1]) + std::abs(plain[2] - plain[3]), 1e-4);
 }
 
-TEST(ScoringTest, PrePaddingBucketsMatchTheFullForwardPass) { expect_matches_full_forward(Padding::pre); }
+TEST(ScoringTest, PrePaddingBucketsMatchTheFullForwardPass) {
+  expect_matches_full_forward(Padding::pre);
+}
 
-TEST(ScoringTest, PostPaddingMatchesTheFullForwardPass) { expect_matches_full_forward(Padding::post); }
+TEST(ScoringTest, PostPaddingMatchesTheFullForwardPass) {
+  expect_matches_full_forward(Padding::post);
+}
 
 TEST(ScoringTest, PaddingStatesAreTheStatesOfAnAllPaddingReview) {
   ModelShape shape;
