@@ -19,7 +19,7 @@ expect_error() {
 }
 
 # A real prepared file from the hand-written fixture reviews.
-"$bin/rnnsent_prepare" --imdb-dir "$src/tests/fixtures/aclImdb_tiny" --output "$work/tiny.h5" >/dev/null || { echo "FAIL prepare fixture"; exit 1; }
+"$bin/rnnsent_prepare" --imdb-dir "$src/tests/fixtures/imdb_layout_tiny" --output "$work/tiny.h5" >/dev/null || { echo "FAIL prepare fixture"; exit 1; }
 # train_with [KEY VALUE ...]: rnnsent_train on the fixture, the given keys replacing the defaults
 # (each flag may be given once).
 train_with() {
@@ -58,7 +58,7 @@ fi
 mkdir -p "$work/empty"
 expect_error prepare-missing-dir "$work/nodir" -- "$bin/rnnsent_prepare" --imdb-dir "$work/nodir" --output "$work/x.h5"
 expect_error prepare-empty-dir "$work/empty" -- "$bin/rnnsent_prepare" --imdb-dir "$work/empty" --output "$work/x.h5"
-expect_error prepare-no-overwrite "$work/tiny.h5" -- "$bin/rnnsent_prepare" --imdb-dir "$src/tests/fixtures/aclImdb_tiny" --output "$work/tiny.h5"
+expect_error prepare-no-overwrite "$work/tiny.h5" -- "$bin/rnnsent_prepare" --imdb-dir "$src/tests/fixtures/imdb_layout_tiny" --output "$work/tiny.h5"
 
 # An existing model survives a run that would replace it, and a run with bad data.
 mkdir -p "$work/run" && echo "precious model" > "$work/run/best_model.h5"

@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/aclImdb_tiny";
+const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/imdb_layout_tiny";
 
 fs::path fresh_dir(const std::string& tag) {
   static std::atomic<int> counter{0};

@@ -1,4 +1,4 @@
-// read_imdb_split on the hand-written tree tests/fixtures/aclImdb_tiny (order, ids, ratings,
+// read_imdb_split on the hand-written tree tests/fixtures/imdb_layout_tiny (order, ids, ratings,
 // labels, raw bytes) and on broken trees built in a temp dir (missing, empty, bad name).
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/aclImdb_tiny";
+const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/imdb_layout_tiny";
 
 // A fresh directory per call, unique across tests and concurrent ctest processes.
 fs::path fresh_dir(const std::string& tag) {
