@@ -42,14 +42,28 @@ memory zeroed_memory(const memory::desc& md, const dnnl::engine& eng) {
   return m;
 }
 
+// A reorder between two layouts with its own scratchpad (see own_scratchpad), built once.
+struct Reorder {
+  dnnl::reorder primitive;
+  memory scratch;
+  void init(const memory::desc& from, const memory::desc& to, const dnnl::engine& eng) {
+    const dnnl::reorder::primitive_desc pd(eng, from, eng, to, own_scratchpad());
+    primitive = dnnl::reorder(pd);
+    scratch = memory(pd.scratchpad_desc(), eng);
+  }
+  void run(dnnl::stream& s, const memory& from, const memory& to) {
+    primitive.execute(s,
+                      {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}, {DNNL_ARG_SCRATCHPAD, scratch}});
+  }
+};
+
 // Shows the caller's weights (user layout) to a primitive in the layout it asked for. When
 // they agree the primitive reads the caller's bytes directly; otherwise a reorder primitive
 // and its destination buffer are built once and the reorder runs on each bind().
 struct WeightInput {
   memory user;  // handle set to the caller's pointer on every bind()
   memory inner;
-  memory scratch;
-  dnnl::reorder to_inner;
+  Reorder to_inner;
   bool needs_reorder = false;
 
   void init(const memory::desc& user_md, const memory::desc& wanted, const dnnl::engine& eng) {
@@ -57,18 +71,14 @@ struct WeightInput {
     needs_reorder = !(user_md == wanted);
     if (needs_reorder) {
       inner = memory(wanted, eng);
-      const dnnl::reorder::primitive_desc pd(eng, user_md, eng, wanted, own_scratchpad());
-      to_inner = dnnl::reorder(pd);
-      scratch = memory(pd.scratchpad_desc(), eng);
+      to_inner.init(user_md, wanted, eng);
     } else {
       inner = user;
     }
   }
   void bind(const float* p, dnnl::stream& s) {
     user.set_data_handle(const_cast<float*>(p));
-    if (needs_reorder)
-      to_inner.execute(
-          s, {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, inner}, {DNNL_ARG_SCRATCHPAD, scratch}});
+    if (needs_reorder) to_inner.run(s, user, inner);
   }
 };
 
@@ -79,8 +89,7 @@ struct WeightGrad {
   memory user;      // caller's gradient
   memory inner;     // what the primitive writes: user, or scratch in the primitive's layout
   memory unpacked;  // scratch reordered back to the user layout (only when reordering)
-  memory scratch;   // the reorder's own scratchpad
-  dnnl::reorder to_user;
+  Reorder to_user;
   bool needs_reorder = false;
 
   void init(const memory::desc& user_md, const memory::desc& wanted, const dnnl::engine& eng) {
@@ -89,9 +98,7 @@ struct WeightGrad {
     if (needs_reorder) {
       inner = memory(wanted, eng);
       unpacked = memory(user_md, eng);
-      const dnnl::reorder::primitive_desc pd(eng, wanted, eng, user_md, own_scratchpad());
-      to_user = dnnl::reorder(pd);
-      scratch = memory(pd.scratchpad_desc(), eng);
+      to_user.init(wanted, user_md, eng);
     } else {
       inner = user;
     }
@@ -102,8 +109,7 @@ struct WeightGrad {
   }
   void after(float* p, dnnl::stream& s) {
     if (!needs_reorder) return;
-    to_user.execute(
-        s, {{DNNL_ARG_FROM, inner}, {DNNL_ARG_TO, unpacked}, {DNNL_ARG_SCRATCHPAD, scratch}});
+    to_user.run(s, inner, unpacked);
     s.wait();
     const float* g = static_cast<const float*>(unpacked.get_data_handle());
     const std::size_t n = user.get_desc().get_size() / sizeof(float);
