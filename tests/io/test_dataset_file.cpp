@@ -16,33 +16,15 @@
 #include "io/dataset_file.hpp"
 #include "io/h5_util.hpp"
 #include "io/tokenizer.hpp"
+#include "tests/io/temp_dir.hpp"
 
 namespace rnnsent {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/imdb_layout_tiny";
-
-fs::path fresh_dir(const std::string& tag) {
-  static std::atomic<int> counter{0};
-  fs::path dir =
-      fs::path(testing::TempDir()) / ("rnnsent_dataset_" + tag + "_" + std::to_string(::getpid()) +
-                                      "_" + std::to_string(counter++));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  // Removed when the test binary exits, so repeated runs do not fill the temp directory.
-  struct Cleanup {
-    std::vector<fs::path> dirs;
-    ~Cleanup() {
-      std::error_code ec;
-      for (const auto& d : dirs) fs::remove_all(d, ec);
-    }
-  };
-  static Cleanup cleanup;
-  cleanup.dirs.push_back(dir);
-  return dir;
-}
+using testing_support::fresh_dir;
+const std::string& kTiny = testing_support::kTinyImdb;
 
 template <typename Fn>
 void expect_error(Fn fn, const std::vector<std::string>& needles) {
@@ -107,7 +89,7 @@ TEST(DatasetFile, PreparesTinyFixture) {
 
 TEST(DatasetFile, RoundTripsEveryField) {
   const PreparedDataset d = prepare_imdb(kTiny);
-  const fs::path dir = fresh_dir("roundtrip");
+  const fs::path dir = fresh_dir("dataset_roundtrip");
   const std::string path = (dir / "data.h5").string();
   write_dataset(path, d);
   EXPECT_FALSE(fs::exists(path + ".tmp"));
@@ -133,12 +115,12 @@ TEST(DatasetFile, StoresConventionsAsAttributes) {
 }
 
 TEST(DatasetFile, MissingFileIsNamed) {
-  const std::string path = (fresh_dir("missing") / "absent.h5").string();
+  const std::string path = (fresh_dir("dataset_missing") / "absent.h5").string();
   expect_error([&] { read_dataset(path); }, {path, "no such file"});
 }
 
 TEST(DatasetFile, TextFileIsNotHdf5) {
-  const std::string path = (fresh_dir("text") / "reviews.h5").string();
+  const std::string path = (fresh_dir("dataset_text") / "reviews.h5").string();
   std::ofstream(path) << "this is a text file, not HDF5\n";
   expect_error([&] { read_dataset(path); }, {path, "not an HDF5 file"});
 }
@@ -231,7 +213,7 @@ TEST(DatasetFile, MissingDatasetIsNamed) {
 
 // Enough reviews that OpenMP's chunks land on different threads, with many count ties.
 std::string synthetic_archive() {
-  const fs::path root = fresh_dir("synthetic");
+  const fs::path root = fresh_dir("dataset_synthetic");
   const char* words[] = {"Good", "bad", "plot", "it's", "10", "ACTING", "meh", "wow", "z", "y"};
   std::uint32_t state = 12345;
   for (const char* split : {"train", "test"}) {
@@ -278,7 +260,7 @@ TEST(DatasetFile, PreparationIsIndependentOfThreadCount) {
 }
 
 TEST(DatasetFile, PrepareNamesAMissingArchive) {
-  const std::string missing = (fresh_dir("noarchive") / "aclImdb").string();
+  const std::string missing = (fresh_dir("dataset_noarchive") / "aclImdb").string();
   expect_error([&] { prepare_imdb(missing); }, {missing});
 }
 

@@ -11,34 +11,15 @@
 #include <vector>
 
 #include "io/imdb_reader.hpp"
+#include "tests/io/temp_dir.hpp"
 
 namespace rnnsent {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kTiny = std::string(RNNSENT_SOURCE_DIR) + "/tests/fixtures/imdb_layout_tiny";
-
-// A fresh directory per call, unique across tests and concurrent ctest processes.
-fs::path fresh_dir(const std::string& tag) {
-  static std::atomic<int> counter{0};
-  fs::path dir =
-      fs::path(testing::TempDir()) / ("rnnsent_reader_" + tag + "_" + std::to_string(::getpid()) +
-                                      "_" + std::to_string(counter++));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  // Removed when the test binary exits, so repeated runs do not fill the temp directory.
-  struct Cleanup {
-    std::vector<fs::path> dirs;
-    ~Cleanup() {
-      std::error_code ec;
-      for (const auto& d : dirs) fs::remove_all(d, ec);
-    }
-  };
-  static Cleanup cleanup;
-  cleanup.dirs.push_back(dir);
-  return dir;
-}
+using testing_support::fresh_dir;
+const std::string& kTiny = testing_support::kTinyImdb;
 
 void write_file(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -86,12 +67,12 @@ TEST(ImdbReader, KeepsTheRawBytes) {
 }
 
 TEST(ImdbReader, MissingDirectoryIsNamed) {
-  const std::string missing = (fresh_dir("missing") / "no_such_aclImdb").string();
+  const std::string missing = (fresh_dir("reader_missing") / "no_such_aclImdb").string();
   expect_error([&] { read_imdb_split(missing, "train"); }, {missing, "no such directory"});
 }
 
 TEST(ImdbReader, MissingSplitOrClassDirectoryIsNamed) {
-  const fs::path root = fresh_dir("nosplit");
+  const fs::path root = fresh_dir("reader_nosplit");
   expect_error([&] { read_imdb_split(root.string(), "train"); },
                {(root / "train").string(), "no such directory"});
   fs::create_directories(root / "train" / "pos");
@@ -100,7 +81,7 @@ TEST(ImdbReader, MissingSplitOrClassDirectoryIsNamed) {
 }
 
 TEST(ImdbReader, EmptySplitIsAnError) {
-  const fs::path root = fresh_dir("empty");
+  const fs::path root = fresh_dir("reader_empty");
   fs::create_directories(root / "test" / "pos");
   fs::create_directories(root / "test" / "neg");
   expect_error([&] { read_imdb_split(root.string(), "test"); },
@@ -110,7 +91,7 @@ TEST(ImdbReader, EmptySplitIsAnError) {
 TEST(ImdbReader, BadFileNamesAreNamed) {
   for (const std::string bad : {"notes.txt", "12_8.text", "12-8.txt", "x_8.txt", "12_0.txt",
                                 "12_11.txt", "_8.txt", "12_.txt"}) {
-    const fs::path root = fresh_dir("badname");
+    const fs::path root = fresh_dir("reader_badname");
     write_file(root / "train" / "pos" / "1_8.txt", "fine");
     write_file(root / "train" / "neg" / bad, "stray");
     expect_error([&] { read_imdb_split(root.string(), "train"); },
@@ -120,7 +101,7 @@ TEST(ImdbReader, BadFileNamesAreNamed) {
 
 TEST(ImdbReader, UnreadableEntryIsNamed) {
   // A directory with a review's name cannot be read as a file.
-  const fs::path root = fresh_dir("unreadable");
+  const fs::path root = fresh_dir("reader_unreadable");
   write_file(root / "train" / "pos" / "1_8.txt", "fine");
   fs::create_directories(root / "train" / "neg" / "2_3.txt");
   expect_error([&] { read_imdb_split(root.string(), "train"); },
