@@ -10,19 +10,29 @@ std::string cell_name(CellKind cell) {
   switch (cell) {
     case CellKind::simple_rnn:
       return "simple_rnn";
+    case CellKind::lstm:
+      return "lstm";
+    case CellKind::gru:
+      return "gru";
   }
   throw std::runtime_error("cell_name: unknown CellKind " + std::to_string(static_cast<int>(cell)));
 }
 
 CellKind parse_cell(const std::string& name) {
-  if (name == "simple_rnn") return CellKind::simple_rnn;
-  throw std::runtime_error("unknown cell '" + name + "' (expected: simple_rnn)");
+  if (name == "simple_rnn" || name == "rnn") return CellKind::simple_rnn;
+  if (name == "lstm") return CellKind::lstm;
+  if (name == "gru") return CellKind::gru;
+  throw std::runtime_error("unknown cell '" + name + "' (expected: rnn, lstm or gru)");
 }
 
 int gate_count(CellKind cell) {
   switch (cell) {
     case CellKind::simple_rnn:
       return 1;
+    case CellKind::lstm:
+      return 4;
+    case CellKind::gru:
+      return 3;
   }
   throw std::runtime_error("gate_count: unknown CellKind " +
                            std::to_string(static_cast<int>(cell)));

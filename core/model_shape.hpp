@@ -10,18 +10,21 @@
 
 namespace rnnsent {
 
-// Only the SimpleRNN cell exists today; LSTM and GRU will add enumerators and gate counts.
-enum class CellKind { simple_rnn };
+// The recurrent cells: Keras SimpleRNN (tanh), LSTM, and GRU with reset_after=True (oneDNN's
+// linear-before-reset GRU, PyTorch's GRU).
+enum class CellKind { simple_rnn, lstm, gru };
 
-std::string cell_name(CellKind cell);          // "simple_rnn"
-CellKind parse_cell(const std::string& name);  // throws naming the value
-int gate_count(CellKind cell);                 // 1 for simple_rnn
+std::string cell_name(CellKind cell);          // "simple_rnn", "lstm", "gru" (Keras layer names)
+CellKind parse_cell(const std::string& name);  // also accepts "rnn"; throws naming the value
+int gate_count(CellKind cell);                 // 1, 4, 3
 
 struct ModelShape {
   int num_words = 30000;    // V
   int embedding_dim = 128;  // E
   int units = 64;           // H
   CellKind cell = CellKind::simple_rnn;
+  bool bidirectional = false;  // a second direction reads each review's tokens last to first
+  int layers = 1;              // stacked recurrent layers
 };
 
 // Slot names follow tf.keras so the checkpoint reads naturally:

@@ -71,7 +71,8 @@ void SentimentModel::ensure_chunks(int count) {
 
 float SentimentModel::forward_backward(const float* params, const std::int32_t* ids,
                                        const float* labels, int N, int T, float grad_scale,
-                                       float* grads, float* logits) {
+                                       float* grads, float* logits, const Dropout& dropout) {
+  if (dropout.rate != 0.0f) throw std::runtime_error("SentimentModel: dropout not implemented yet");
   const int E = shape_.embedding_dim, H = shape_.units, V = shape_.num_words;
   check_ids(ids, N, T, V);
   const int count = chunk_count(N);

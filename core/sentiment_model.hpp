@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/dropout.hpp"
 #include "core/model_shape.hpp"
 #include "core/rnn_onednn.hpp"
 
@@ -36,8 +37,10 @@ class SentimentModel {
   // ids [N, T] with values in [0, V); labels [N] in {0, 1}. Returns the SUM of the per-review
   // losses and ADDS grad_scale * d(sum)/d(params) into grads (caller zeroes it first; with
   // grad_scale = 1/N this is the gradient of the batch mean). logits [N] written if non-null.
+  // dropout applies to the embedding output of this training step only (core/dropout.hpp).
   float forward_backward(const float* params, const std::int32_t* ids, const float* labels, int N,
-                         int T, float grad_scale, float* grads, float* logits);
+                         int T, float grad_scale, float* grads, float* logits,
+                         const Dropout& dropout = {});
 
   // Attach (or detach with nullptr) a phase profile; costs a few clock reads per step.
   void set_profile(StepProfile* profile) { profile_ = profile; }
