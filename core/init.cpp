@@ -50,10 +50,17 @@ void keras_initialize(const ModelShape& shape, const ParamLayout& layout, std::u
   const int GH = gate_count(shape.cell) * H;
   std::mt19937_64 rng(seed);
   fill_uniform(rng, 0.05, static_cast<std::size_t>(V) * E, params + off.embedding);
-  fill_uniform(rng, glorot_limit(E, GH), static_cast<std::size_t>(E) * GH, params + off.kernel);
-  fill_orthogonal(rng, H, GH, params + off.recurrent_kernel);
-  std::fill(params + off.bias, params + off.bias + GH, 0.0f);
-  fill_uniform(rng, glorot_limit(H, 1), static_cast<std::size_t>(H), params + off.dense_kernel);
+  for (const RnnOffsets& r : off.rnn) {
+    fill_uniform(rng, glorot_limit(r.input_dim, GH), static_cast<std::size_t>(r.input_dim) * GH,
+                 params + r.kernel);
+    fill_orthogonal(rng, H, GH, params + r.recurrent_kernel);
+    float* bias = params + r.bias;
+    std::fill(bias, bias + bias_size(shape.cell, H), 0.0f);
+    // Keras LSTM's unit_forget_bias: the forget gate (second block of i, f, c, o) starts at 1.
+    if (shape.cell == CellKind::lstm) std::fill(bias + H, bias + 2 * H, 1.0f);
+  }
+  const int D = top_width(shape);
+  fill_uniform(rng, glorot_limit(D, 1), static_cast<std::size_t>(D), params + off.dense_kernel);
   params[off.dense_bias] = 0.0f;
 }
 

@@ -1,5 +1,6 @@
 // Keras's default initialisers, drawn from a seeded RNG so a run is reproducible:
-// embedding U(-0.05, 0.05); kernel glorot-uniform; recurrent kernel orthogonal; biases 0;
+// embedding U(-0.05, 0.05); kernel glorot-uniform; recurrent kernel orthogonal; biases 0
+// (LSTM forget gate 1: unit_forget_bias);
 // dense kernel glorot-uniform.
 #pragma once
 

@@ -38,32 +38,75 @@ int gate_count(CellKind cell) {
                            std::to_string(static_cast<int>(cell)));
 }
 
+int directions(const ModelShape& shape) { return shape.bidirectional ? 2 : 1; }
+
+int top_width(const ModelShape& shape) { return directions(shape) * shape.units; }
+
+int layer_input_dim(const ModelShape& shape, int layer) {
+  return layer == 0 ? shape.embedding_dim : top_width(shape);
+}
+
+std::size_t bias_size(CellKind cell, int units) {
+  const std::size_t gh = std::size_t(gate_count(cell)) * std::size_t(units);
+  return cell == CellKind::gru ? 2 * gh : gh;
+}
+
+std::size_t state_size(const ModelShape& shape) {
+  const std::size_t per = shape.cell == CellKind::lstm ? 2 : 1;
+  return per * std::size_t(shape.layers) * std::size_t(directions(shape)) *
+         std::size_t(shape.units);
+}
+
+std::string rnn_slot_prefix(const ModelShape& shape, int layer, int direction) {
+  const std::string suffix = layer == 0 ? "" : "_" + std::to_string(layer);
+  const std::string inner = cell_name(shape.cell) + suffix;
+  if (!shape.bidirectional) return inner;
+  return "bidirectional" + suffix + (direction == 0 ? "/forward_" : "/backward_") + inner;
+}
+
 ParamLayout make_layout(const ModelShape& shape) {
-  if (shape.num_words <= 0 || shape.embedding_dim <= 0 || shape.units <= 0) {
-    throw std::runtime_error(
-        "make_layout: dimensions must be positive (V " + std::to_string(shape.num_words) + ", E " +
-        std::to_string(shape.embedding_dim) + ", H " + std::to_string(shape.units) + ")");
+  if (shape.num_words <= 0 || shape.embedding_dim <= 0 || shape.units <= 0 || shape.layers <= 0) {
+    throw std::runtime_error("make_layout: dimensions must be positive (V " +
+                             std::to_string(shape.num_words) + ", E " +
+                             std::to_string(shape.embedding_dim) + ", H " +
+                             std::to_string(shape.units) + ", layers " +
+                             std::to_string(shape.layers) + ")");
   }
   const std::size_t V = shape.num_words, E = shape.embedding_dim, H = shape.units;
-  const std::size_t G = gate_count(shape.cell);
-  const std::string rnn = cell_name(shape.cell);
+  const std::size_t GH = std::size_t(gate_count(shape.cell)) * H;
   ParamLayout layout;
   layout.add("embedding/embeddings", {V, E});
-  layout.add(rnn + "/kernel", {E, G * H});
-  layout.add(rnn + "/recurrent_kernel", {H, G * H});
-  layout.add(rnn + "/bias", {G * H});
-  layout.add("dense/kernel", {H, 1});
+  for (int l = 0; l < shape.layers; ++l) {
+    for (int d = 0; d < directions(shape); ++d) {
+      const std::string p = rnn_slot_prefix(shape, l, d);
+      layout.add(p + "/kernel", {std::size_t(layer_input_dim(shape, l)), GH});
+      layout.add(p + "/recurrent_kernel", {H, GH});
+      if (shape.cell == CellKind::gru) {
+        layout.add(p + "/bias", {2, GH});
+      } else {
+        layout.add(p + "/bias", {GH});
+      }
+    }
+  }
+  layout.add("dense/kernel", {std::size_t(top_width(shape)), 1});
   layout.add("dense/bias", {1});
   return layout;
 }
 
 ParamOffsets resolve_offsets(const ParamLayout& layout, const ModelShape& shape) {
-  const std::string rnn = cell_name(shape.cell);
   ParamOffsets off;
   off.embedding = layout.slot("embedding/embeddings").offset;
-  off.kernel = layout.slot(rnn + "/kernel").offset;
-  off.recurrent_kernel = layout.slot(rnn + "/recurrent_kernel").offset;
-  off.bias = layout.slot(rnn + "/bias").offset;
+  for (int l = 0; l < shape.layers; ++l) {
+    for (int d = 0; d < directions(shape); ++d) {
+      const std::string p = rnn_slot_prefix(shape, l, d);
+      RnnOffsets r;
+      r.kernel = layout.slot(p + "/kernel").offset;
+      r.recurrent_kernel = layout.slot(p + "/recurrent_kernel").offset;
+      r.bias = layout.slot(p + "/bias").offset;
+      r.input_dim = layer_input_dim(shape, l);
+      off.rnn.push_back(r);
+    }
+  }
   off.dense_kernel = layout.slot("dense/kernel").offset;
   off.dense_bias = layout.slot("dense/bias").offset;
   return off;

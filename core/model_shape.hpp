@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/param_layout.hpp"
 
@@ -27,18 +28,36 @@ struct ModelShape {
   int layers = 1;              // stacked recurrent layers
 };
 
-// Slot names follow tf.keras so the checkpoint reads naturally:
+int directions(const ModelShape& shape);       // 2 when bidirectional, else 1
+int top_width(const ModelShape& shape);        // width the dense layer reads: directions * H
+int layer_input_dim(const ModelShape& shape, int layer);  // E for layer 0, else directions * H
+std::size_t bias_size(CellKind cell, int units);  // G*H; GRU keeps Keras's two biases: 2*3H
+// Floats of the recurrent state of one review: h per layer and direction, plus c for LSTM.
+std::size_t state_size(const ModelShape& shape);
+
+// Slot names follow tf.keras so the checkpoint reads naturally. The course model:
 //   "embedding/embeddings"        [V, E]
 //   "simple_rnn/kernel"           [E, G*H]   (Keras [input_dim, units] = oneDNN ldigo order)
 //   "simple_rnn/recurrent_kernel" [H, G*H]
-//   "simple_rnn/bias"             [G*H]
-//   "dense/kernel"                [H, 1]
+//   "simple_rnn/bias"             [G*H]      (GRU: [2, 3H], input bias then recurrent bias)
+//   "dense/kernel"                [D*H, 1]
 //   "dense/bias"                  [1]
+// Layer l > 0 is "<cell>_<l>" (Keras's automatic names); a bidirectional layer l is
+// "bidirectional[_l]/forward_<cell>[_l]" and ".../backward_<cell>[_l]".
 ParamLayout make_layout(const ModelShape& shape);
 
-// Offsets of the six slots, resolved once so hot loops index the flat buffer directly.
+// The slot-name prefix of one recurrent layer and direction (0 forward, 1 backward).
+std::string rnn_slot_prefix(const ModelShape& shape, int layer, int direction);
+
+// Offsets of every slot, resolved once so hot loops index the flat buffer directly.
+struct RnnOffsets {
+  std::size_t kernel = 0, recurrent_kernel = 0, bias = 0;
+  int input_dim = 0;
+};
 struct ParamOffsets {
-  std::size_t embedding, kernel, recurrent_kernel, bias, dense_kernel, dense_bias;
+  std::size_t embedding = 0;
+  std::vector<RnnOffsets> rnn;  // index layer * directions + direction
+  std::size_t dense_kernel = 0, dense_bias = 0;
 };
 ParamOffsets resolve_offsets(const ParamLayout& layout, const ModelShape& shape);
 

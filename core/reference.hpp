@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/dropout.hpp"
 #include "core/model_shape.hpp"
 
 namespace rnnsent::reference {
@@ -43,12 +44,15 @@ template <typename S>
 S dense_bce_forward_backward(const S* h, const S* w, const S* b, const float* labels, int N, int H,
                              S grad_scale, S* logits, S* dh, S* dw, S* db);
 
-// The whole model on flat buffers laid out by make_layout(shape). Returns the sum of the
-// per-review losses; when grads is non-null adds grad_scale * d(sum)/d(params) into it.
-// logits [N] is written when non-null. The initial RNN state is zero.
+// The whole model on flat buffers laid out by make_layout(shape): any cell, layers and
+// directions (core/reference_cells.hpp, core/time_reversal.hpp), the embedding output times
+// the dropout mask. Returns the sum of the per-review losses; when grads is non-null adds
+// grad_scale * d(sum)/d(params) into it. logits [N] is written when non-null. Initial states
+// are zero.
 template <typename S>
 S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32_t* ids,
-                      const float* labels, int N, int T, S grad_scale, S* grads, S* logits);
+                      const float* labels, int N, int T, S grad_scale, S* grads, S* logits,
+                      const Dropout& dropout = {});
 
 }  // namespace rnnsent::reference
 

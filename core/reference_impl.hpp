@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/reference.hpp"
+#include "core/reference_cells.hpp"
+#include "core/time_reversal.hpp"
 
 namespace rnnsent::reference {
 
@@ -122,33 +124,104 @@ S dense_bce_forward_backward(const S* h, const S* w, const S* b, const float* la
 
 template <typename S>
 S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32_t* ids,
-                      const float* labels, int N, int T, S grad_scale, S* grads, S* logits) {
-  if (shape.cell != CellKind::simple_rnn) {
-    throw std::runtime_error("reference::model_loss_and_grad: only simple_rnn, got " +
-                             cell_name(shape.cell));
-  }
+                      const float* labels, int N, int T, S grad_scale, S* grads, S* logits,
+                      const Dropout& dropout) {
   const ParamOffsets off = resolve_offsets(make_layout(shape), shape);
-  const int E = shape.embedding_dim, H = shape.units;
-  const std::size_t nh = static_cast<std::size_t>(N) * H;
+  const int E = shape.embedding_dim, H = shape.units, L = shape.layers, D = directions(shape);
+  const int W2 = top_width(shape);
+  const std::size_t nh = std::size_t(N) * H;
+  std::vector<TimeSpan> spans(static_cast<std::size_t>(N));
+  for (int n = 0; n < N; ++n) spans[std::size_t(n)] = real_span(ids + std::size_t(n) * T, T);
+  // Reads step reversed_step(t) of row n of a time-major [T, N, C] buffer into out.
+  auto reversed = [&](const std::vector<S>& in, int C) {
+    std::vector<S> out(in.size());
+    for (int t = 0; t < T; ++t)
+      for (int n = 0; n < N; ++n)
+        for (int c = 0; c < C; ++c)
+          out[(std::size_t(t) * N + n) * C + c] =
+              in[(std::size_t(reversed_step(spans[std::size_t(n)], t)) * N + n) * C + c];
+    return out;
+  };
+
+  // Forward: embedding (times the dropout mask), then each layer's directions.
   std::vector<S> x(static_cast<std::size_t>(T) * N * E);  // [T, N, E]
-  std::vector<S> h0(nh, S(0));                            // [N, H]
-  std::vector<S> hs(static_cast<std::size_t>(T) * nh);    // [T, N, H]
-  std::vector<S> dh(nh);                                  // [N, H]
-  std::vector<S> dw_scratch(H), db_scratch(1);            // dense grads when grads is null
   embedding_forward(params + off.embedding, E, ids, N, T, x.data());
-  rnn_forward(x.data(), h0.data(), params + off.kernel, params + off.recurrent_kernel,
-              params + off.bias, T, N, E, H, hs.data());
-  const S* h_last = hs.data() + (T - 1) * nh;
+  std::vector<S> mask(x.size(), S(1));
+  if (dropout.rate > 0) {
+    for (int t = 0; t < T; ++t)
+      for (int n = 0; n < N; ++n)
+        for (int e = 0; e < E; ++e) {
+          const std::size_t k = (std::size_t(t) * N + n) * E + e;
+          mask[k] = S(dropout_multiplier(dropout, dropout.first_row + std::size_t(n), t, e));
+          x[k] *= mask[k];
+        }
+  }
+  const std::vector<S> zeros(nh, S(0));
+  std::vector<std::vector<S>> inputs(static_cast<std::size_t>(L));  // layer l's input (forward order)
+  std::vector<std::vector<S>> dir_inputs(static_cast<std::size_t>(L * D));
+  std::vector<CellTape<S>> tapes(static_cast<std::size_t>(L * D));
+  inputs[0] = x;
+  std::vector<S> top(static_cast<std::size_t>(N) * W2);  // [N, D*H] final states
+  for (int l = 0; l < L; ++l) {
+    const int I = layer_input_dim(shape, l);
+    std::vector<S> out(static_cast<std::size_t>(T) * N * W2);  // [T, N, D*H]
+    for (int d = 0; d < D; ++d) {
+      const RnnOffsets& r = off.rnn[std::size_t(l * D + d)];
+      std::vector<S>& in = dir_inputs[std::size_t(l * D + d)];
+      in = d == 0 ? inputs[std::size_t(l)] : reversed(inputs[std::size_t(l)], I);
+      CellTape<S>& tape = tapes[std::size_t(l * D + d)];
+      cell_forward(shape.cell, in.data(), T, N, I, H, params + r.kernel,
+                   params + r.recurrent_kernel, params + r.bias, zeros.data(), zeros.data(), tape);
+      for (int t = 0; t < T; ++t)
+        for (int n = 0; n < N; ++n) {
+          const int src = d == 0 ? t : reversed_step(spans[std::size_t(n)], t);
+          for (int j = 0; j < H; ++j)
+            out[(std::size_t(t) * N + n) * W2 + d * H + j] = tape.h[(std::size_t(src) * N + n) * H + j];
+        }
+      for (int n = 0; n < N; ++n)
+        for (int j = 0; j < H; ++j)
+          top[std::size_t(n) * W2 + d * H + j] = tape.h[(std::size_t(T - 1) * N + n) * H + j];
+    }
+    if (l + 1 < L) inputs[std::size_t(l + 1)] = out;
+  }
+  std::vector<S> dtop(static_cast<std::size_t>(N) * W2);
+  std::vector<S> dw_scratch(static_cast<std::size_t>(W2)), db_scratch(1);
   const S loss = dense_bce_forward_backward(
-      h_last, params + off.dense_kernel, params + off.dense_bias, labels, N, H, grad_scale, logits,
-      dh.data(), grads ? grads + off.dense_kernel : dw_scratch.data(),
+      top.data(), params + off.dense_kernel, params + off.dense_bias, labels, N, W2, grad_scale,
+      logits, dtop.data(), grads ? grads + off.dense_kernel : dw_scratch.data(),
       grads ? grads + off.dense_bias : db_scratch.data());
   if (!grads) return loss;
-  std::vector<S> dx(x.size()), dh0(nh);
-  rnn_backward(x.data(), h0.data(), params + off.kernel, params + off.recurrent_kernel, hs.data(),
-               dh.data(), T, N, E, H, dx.data(), dh0.data(), grads + off.kernel,
-               grads + off.recurrent_kernel, grads + off.bias);
-  embedding_backward(dx.data(), ids, N, T, E, grads + off.embedding);
+
+  // Backward: dout is dL/d(layer output) [T, N, D*H], in forward time order.
+  std::vector<S> dout(static_cast<std::size_t>(T) * N * W2, S(0));
+  std::vector<S> din;
+  for (int l = L - 1; l >= 0; --l) {
+    const int I = layer_input_dim(shape, l);
+    din.assign(static_cast<std::size_t>(T) * N * I, S(0));
+    for (int d = 0; d < D; ++d) {
+      const RnnOffsets& r = off.rnn[std::size_t(l * D + d)];
+      std::vector<S> dh(static_cast<std::size_t>(T) * nh, S(0));  // in this direction's order
+      for (int t = 0; t < T; ++t)
+        for (int n = 0; n < N; ++n) {
+          const int src = d == 0 ? t : reversed_step(spans[std::size_t(n)], t);
+          for (int j = 0; j < H; ++j) {
+            S g = l + 1 < L ? dout[(std::size_t(src) * N + n) * W2 + d * H + j] : S(0);
+            if (l + 1 == L && t == T - 1) g += dtop[std::size_t(n) * W2 + d * H + j];
+            dh[(std::size_t(t) * N + n) * H + j] = g;
+          }
+        }
+      std::vector<S> dx_dir(static_cast<std::size_t>(T) * N * I);
+      cell_backward(shape.cell, dir_inputs[std::size_t(l * D + d)].data(), T, N, I, H,
+                    params + r.kernel, params + r.recurrent_kernel, zeros.data(), zeros.data(),
+                    tapes[std::size_t(l * D + d)], dh.data(), dx_dir.data(), grads + r.kernel,
+                    grads + r.recurrent_kernel, grads + r.bias);
+      if (d == 1) dx_dir = reversed(dx_dir, I);
+      for (std::size_t k = 0; k < din.size(); ++k) din[k] += dx_dir[k];
+    }
+    dout = din;
+  }
+  for (std::size_t k = 0; k < din.size(); ++k) din[k] *= mask[k];
+  embedding_backward(din.data(), ids, N, T, E, grads + off.embedding);
   return loss;
 }
 

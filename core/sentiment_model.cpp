@@ -1,5 +1,6 @@
-// SentimentModel: the fast training/prediction path. Embedding gather -> oneDNN RNN (last
-// state) -> dense + BCE, and the reverse, on the caller's flat parameter/gradient buffers.
+// SentimentModel: the fast training/prediction path. Embedding gather (and dropout) -> the
+// stack of oneDNN recurrent layers (each direction its own primitive; the top layer's last
+// states) -> dense + BCE, and the reverse, on the caller's flat parameter/gradient buffers.
 // Each OpenMP thread runs one contiguous chunk of the batch (see the header for why); oneDNN
 // and the gather run single-threaded inside the parallel region because nested OpenMP is off.
 #include "core/sentiment_model.hpp"
@@ -14,6 +15,7 @@
 
 #include "core/embedding.hpp"
 #include "core/reference.hpp"
+#include "core/reference_cells.hpp"
 
 namespace rnnsent {
 namespace {
@@ -55,8 +57,19 @@ void parallel_chunks(int count, Body&& body) {
 
 }  // namespace
 
-SentimentModel::Chunk::Chunk(const ModelShape& shape)
-    : rnn(shape.cell, shape.embedding_dim, shape.units) {}
+SentimentModel::Chunk::Chunk(const ModelShape& shape) {
+  const int D = directions(shape);
+  for (int l = 0; l < shape.layers; ++l)
+    for (int d = 0; d < D; ++d)
+      rnn.push_back(std::make_unique<OneDnnRnn>(shape.cell, layer_input_dim(shape, l), shape.units));
+  reversed.resize(std::size_t(shape.layers));
+  outputs.resize(std::size_t(shape.layers));
+  dinputs.resize(std::size_t(shape.layers));
+  dstates.resize(std::size_t(D));
+  h_last.resize(std::size_t(D));
+  dh.resize(std::size_t(D));
+  infer_states.resize(std::size_t(D));
+}
 
 SentimentModel::SentimentModel(const ModelShape& shape)
     : shape_(shape), layout_(make_layout(shape)), off_(resolve_offsets(layout_, shape)) {}
@@ -69,31 +82,170 @@ void SentimentModel::ensure_chunks(int count) {
   while (int(chunks_.size()) < count) chunks_.push_back(std::make_unique<Chunk>(shape_));
 }
 
+void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, bool training,
+                                   const float* h0) {
+  const int H = shape_.units, D = directions(shape_), L = shape_.layers, W2 = D * H;
+  const std::size_t nh = std::size_t(n) * std::size_t(H);
+  const std::size_t per_state = shape_.cell == CellKind::lstm ? 2 * std::size_t(H) : std::size_t(H);
+  for (int d = 0; d < D; ++d) ensure_size(c.h_last[std::size_t(d)], nh);
+  const float* in = c.x.data();
+  int I = shape_.embedding_dim;
+  for (int l = 0; l < L; ++l) {
+    const float* layer_states[2] = {nullptr, nullptr};
+    for (int d = 0; d < D; ++d) {
+      const RnnOffsets& r = off_.rnn[std::size_t(l * D + d)];
+      OneDnnRnn& rnn = *c.rnn[std::size_t(l * D + d)];
+      const float* src = in;
+      if (d == 1) {
+        std::vector<float>& rev = c.reversed[std::size_t(l)];
+        ensure_size(rev, std::size_t(T) * std::size_t(n) * std::size_t(I));
+        reverse_real_steps(in, T, n, I, c.spans.data(), rev.data());
+        src = rev.data();
+      }
+      float* h_last = c.h_last[std::size_t(d)].data();
+      if (training) {
+        rnn.forward_training(T, n, src, params + r.kernel, params + r.recurrent_kernel,
+                             params + r.bias, h_last);
+        layer_states[d] = rnn.states();
+      } else {
+        const float* h0_rows = nullptr;
+        const float* c0_rows = nullptr;
+        if (h0) {
+          // Every row starts from the same state: broadcast it.
+          const float* state = h0 + std::size_t(l * D + d) * per_state;
+          ensure_size(c.h0, nh);
+          for (int i = 0; i < n; ++i) std::copy(state, state + H, c.h0.begin() + std::ptrdiff_t(i) * H);
+          h0_rows = c.h0.data();
+          if (shape_.cell == CellKind::lstm) {
+            ensure_size(c.c0, nh);
+            for (int i = 0; i < n; ++i)
+              std::copy(state + H, state + 2 * H, c.c0.begin() + std::ptrdiff_t(i) * H);
+            c0_rows = c.c0.data();
+          }
+        }
+        float* states = nullptr;
+        if (l + 1 < L) {
+          ensure_size(c.infer_states[std::size_t(d)], std::size_t(T) * nh);
+          states = c.infer_states[std::size_t(d)].data();
+        }
+        rnn.forward_inference(T, n, src, params + r.kernel, params + r.recurrent_kernel,
+                              params + r.bias, h_last, h0_rows, c0_rows, states);
+        layer_states[d] = states;
+      }
+    }
+    if (l + 1 == L) break;
+    if (D == 1) {
+      in = layer_states[0];  // the next layer reads this layer's states in place
+    } else {
+      // The next layer's input at step t: forward state t, backward state of the same token.
+      std::vector<float>& out = c.outputs[std::size_t(l)];
+      ensure_size(out, std::size_t(T) * std::size_t(n) * std::size_t(W2));
+      for (int t = 0; t < T; ++t)
+        for (int i = 0; i < n; ++i) {
+          float* o = out.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(W2);
+          const std::size_t fwd = (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+          const std::size_t bwd =
+              (std::size_t(reversed_step(c.spans[std::size_t(i)], t)) * std::size_t(n) + std::size_t(i)) *
+              std::size_t(H);
+          std::copy(layer_states[0] + fwd, layer_states[0] + fwd + H, o);
+          std::copy(layer_states[1] + bwd, layer_states[1] + bwd + H, o + H);
+        }
+      in = out.data();
+    }
+    I = W2;
+  }
+  ensure_size(c.top, std::size_t(n) * std::size_t(W2));
+  for (int i = 0; i < n; ++i)
+    for (int d = 0; d < D; ++d)
+      std::copy(c.h_last[std::size_t(d)].begin() + std::ptrdiff_t(i) * H,
+                c.h_last[std::size_t(d)].begin() + std::ptrdiff_t(i + 1) * H,
+                c.top.begin() + std::ptrdiff_t(i) * W2 + std::ptrdiff_t(d) * H);
+}
+
+void SentimentModel::stack_backward(Chunk& c, const float* params, int T, int n, float* g) {
+  (void)params;
+  const int H = shape_.units, D = directions(shape_), L = shape_.layers, W2 = D * H;
+  const std::size_t nh = std::size_t(n) * std::size_t(H), tn = std::size_t(T) * std::size_t(n);
+  for (int d = 0; d < D; ++d) {
+    std::vector<float>& dh = c.dh[std::size_t(d)];
+    ensure_size(dh, nh);
+    for (int i = 0; i < n; ++i)
+      std::copy(c.dtop.begin() + std::ptrdiff_t(i) * W2 + std::ptrdiff_t(d) * H,
+                c.dtop.begin() + std::ptrdiff_t(i) * W2 + std::ptrdiff_t(d + 1) * H,
+                dh.begin() + std::ptrdiff_t(i) * H);
+  }
+  const float* dabove = nullptr;  // dL/d(output of layer l) [T, n, D*H]
+  for (int l = L - 1; l >= 0; --l) {
+    const int I = layer_input_dim(shape_, l);
+    std::vector<float>& din_buf = l == 0 ? c.dx : c.dinputs[std::size_t(l)];
+    ensure_size(din_buf, tn * std::size_t(I));
+    float* din = din_buf.data();
+    for (int d = 0; d < D; ++d) {
+      const RnnOffsets& r = off_.rnn[std::size_t(l * D + d)];
+      OneDnnRnn& rnn = *c.rnn[std::size_t(l * D + d)];
+      const float* dlast = l + 1 == L ? c.dh[std::size_t(d)].data() : nullptr;
+      const float* dstates = nullptr;
+      if (dabove) {
+        if (D == 1) {
+          dstates = dabove;
+        } else {
+          std::vector<float>& ds = c.dstates[std::size_t(d)];
+          ensure_size(ds, tn * std::size_t(H));
+          for (int t = 0; t < T; ++t)
+            for (int i = 0; i < n; ++i) {
+              const int src = d == 0 ? t : reversed_step(c.spans[std::size_t(i)], t);
+              const float* from = dabove + (std::size_t(src) * std::size_t(n) + std::size_t(i)) * std::size_t(W2) +
+                                  std::size_t(d) * std::size_t(H);
+              std::copy(from, from + H, ds.begin() + std::ptrdiff_t((std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H)));
+            }
+          dstates = ds.data();
+        }
+      }
+      if (d == 0) {
+        rnn.backward(dlast, dstates, din, g + r.kernel, g + r.recurrent_kernel, g + r.bias);
+      } else {
+        ensure_size(c.dreversed, tn * std::size_t(I));
+        rnn.backward(dlast, dstates, c.dreversed.data(), g + r.kernel, g + r.recurrent_kernel,
+                     g + r.bias);
+        add_reversed_real_steps(c.dreversed.data(), T, n, I, c.spans.data(), din);
+      }
+    }
+    dabove = din;
+  }
+}
+
 float SentimentModel::forward_backward(const float* params, const std::int32_t* ids,
                                        const float* labels, int N, int T, float grad_scale,
                                        float* grads, float* logits, const Dropout& dropout) {
-  if (dropout.rate != 0.0f) throw std::runtime_error("SentimentModel: dropout not implemented yet");
-  const int E = shape_.embedding_dim, H = shape_.units, V = shape_.num_words;
+  const int E = shape_.embedding_dim, V = shape_.num_words, W2 = top_width(shape_);
   check_ids(ids, N, T, V);
+  if (!(dropout.rate >= 0.0f && dropout.rate < 1.0f)) {
+    throw std::runtime_error("SentimentModel: dropout rate " + std::to_string(dropout.rate) +
+                             " outside [0, 1)");
+  }
   const int count = chunk_count(N);
   ensure_chunks(count);
-  // Chunk-private gradient of the small slots, laid out as in the flat buffer from the kernel
-  // on: kernel [E, GH], recurrent kernel [H, GH], bias [GH], dense kernel [H], dense bias [1].
-  const std::size_t small = off_.dense_bias + 1 - off_.kernel;
+  // Chunk-private gradient of every slot after the embedding (recurrent slots, dense kernel,
+  // dense bias), laid out as in the flat buffer.
+  const std::size_t first = off_.rnn.front().kernel;
+  const std::size_t small = off_.dense_bias + 1 - first;
 
   parallel_chunks(count, [&](int k) {
     Chunk& c = *chunks_[std::size_t(k)];
     const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
     const std::size_t tne = std::size_t(T) * std::size_t(n) * std::size_t(E);
     ensure_size(c.x, tne);
-    ensure_size(c.dx, tne);
-    ensure_size(c.h_last, std::size_t(n) * std::size_t(H));
-    ensure_size(c.dh, std::size_t(n) * std::size_t(H));
     ensure_size(c.grads, small);
     ensure_size(c.logits, std::size_t(n));
+    ensure_size(c.dtop, std::size_t(n) * std::size_t(W2));
     std::fill(c.grads.begin(), c.grads.begin() + std::ptrdiff_t(small), 0.0f);
-    float* g = c.grads.data() - off_.kernel;  // so g + off_.X addresses slot X
+    float* g = c.grads.data() - first;  // so g + offset addresses that slot
     const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
+    if (shape_.bidirectional) {
+      c.spans.resize(std::size_t(n));
+      for (int i = 0; i < n; ++i)
+        c.spans[std::size_t(i)] = real_span(chunk_ids + std::size_t(i) * std::size_t(T), T);
+    }
 
     using Clock = std::chrono::steady_clock;
     const bool timed = profile_ && k == 0;
@@ -104,18 +256,29 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
       last = now;
     };
     embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
+    if (dropout.rate > 0.0f) {
+      ensure_size(c.mask, tne);
+      for (int t = 0; t < T; ++t)
+        for (int i = 0; i < n; ++i)
+          for (int e = 0; e < E; ++e) {
+            const std::size_t at = (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(E) + std::size_t(e);
+            c.mask[at] = dropout_multiplier(dropout, dropout.first_row + std::size_t(n0 + i), t, e);
+            c.x[at] *= c.mask[at];
+          }
+    }
     if (timed) lap(profile_->gather);
-    c.rnn.forward_training(T, n, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
-                           params + off_.bias, c.h_last.data());
+    stack_forward(c, params, T, n, true, nullptr);
     if (timed) lap(profile_->rnn_forward);
-    // dh comes out already multiplied by grad_scale, so every gradient below it is scaled too.
+    // dtop comes out already multiplied by grad_scale, so every gradient below it is scaled too.
     c.loss = reference::dense_bce_forward_backward<float>(
-        c.h_last.data(), params + off_.dense_kernel, params + off_.dense_bias, labels + n0, n, H,
-        grad_scale, c.logits.data(), c.dh.data(), g + off_.dense_kernel, g + off_.dense_bias);
+        c.top.data(), params + off_.dense_kernel, params + off_.dense_bias, labels + n0, n, W2,
+        grad_scale, c.logits.data(), c.dtop.data(), g + off_.dense_kernel, g + off_.dense_bias);
     if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
     if (timed) lap(profile_->dense_loss);
-    c.rnn.backward(c.dh.data(), c.dx.data(), g + off_.kernel, g + off_.recurrent_kernel,
-                   g + off_.bias);
+    stack_backward(c, params, T, n, g);
+    if (dropout.rate > 0.0f) {
+      for (std::size_t i = 0; i < tne; ++i) c.dx[i] *= c.mask[i];
+    }
     if (timed) lap(profile_->rnn_backward);
   });
 
@@ -126,7 +289,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     const Chunk& c = *chunks_[std::size_t(k)];
     const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
     loss += c.loss;
-    float* dst = grads + off_.kernel;
+    float* dst = grads + first;
     for (std::size_t i = 0; i < small; ++i) dst[i] += c.grads[i];
     embedding_scatter_add(c.dx.data(), ids + std::size_t(n0) * std::size_t(T), n, T, E, V,
                           grads + off_.embedding);
@@ -141,57 +304,71 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
 
 void SentimentModel::predict_logits(const float* params, const std::int32_t* ids, int N, int T,
                                     float* logits, const float* h0) {
-  const int E = shape_.embedding_dim, H = shape_.units;
+  const int E = shape_.embedding_dim, W2 = top_width(shape_);
   check_ids(ids, N, T, shape_.num_words);
   const int count = chunk_count(N);
   ensure_chunks(count);
   parallel_chunks(count, [&](int k) {
     Chunk& c = *chunks_[std::size_t(k)];
     const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
+    const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
     ensure_size(c.x, std::size_t(T) * std::size_t(n) * std::size_t(E));
-    ensure_size(c.h_last, std::size_t(n) * std::size_t(H));
-    embedding_gather(params + off_.embedding, E, ids + std::size_t(n0) * std::size_t(T), n, T,
-                     c.x.data());
-    const float* start = nullptr;
-    if (h0) {
-      ensure_size(c.h0, std::size_t(n) * std::size_t(H));
-      for (int i = 0; i < n; ++i) std::copy(h0, h0 + H, c.h0.begin() + std::ptrdiff_t(i) * H);
-      start = c.h0.data();
+    embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
+    if (shape_.bidirectional) {
+      c.spans.resize(std::size_t(n));
+      for (int i = 0; i < n; ++i)
+        c.spans[std::size_t(i)] = real_span(chunk_ids + std::size_t(i) * std::size_t(T), T);
     }
-    c.rnn.forward_inference(T, n, c.x.data(), params + off_.kernel, params + off_.recurrent_kernel,
-                            params + off_.bias, c.h_last.data(), start);
+    stack_forward(c, params, T, n, false, h0);
     const float* w = params + off_.dense_kernel;
     const float b = params[off_.dense_bias];
     for (int i = 0; i < n; ++i) {
       float z = b;
-      for (int j = 0; j < H; ++j)
-        z += c.h_last[std::size_t(i) * std::size_t(H) + std::size_t(j)] * w[j];
+      for (int j = 0; j < W2; ++j) z += c.top[std::size_t(i) * std::size_t(W2) + std::size_t(j)] * w[j];
       logits[n0 + i] = z;
     }
   });
 }
 
 void SentimentModel::release_inference() {
-  for (auto& c : chunks_) c->rnn.release_inference();
+  for (auto& c : chunks_)
+    for (auto& rnn : c->rnn) rnn->release_inference();
 }
 
 void SentimentModel::padding_states(const float* params, int T, float* states) {
-  const int E = shape_.embedding_dim, H = shape_.units;
-  std::fill(states, states + H, 0.0f);
+  const int E = shape_.embedding_dim, H = shape_.units, D = directions(shape_);
+  const bool lstm = shape_.cell == CellKind::lstm;
+  const std::size_t S = state_size(shape_), per = lstm ? 2 * std::size_t(H) : std::size_t(H);
+  std::fill(states, states + (std::size_t(T) + 1) * S, 0.0f);
   if (T < 1) return;
-  ensure_chunks(1);
-  Chunk& c = *chunks_[0];
-  // oneDNN's RNN wants T >= 2; one step is done as two and the first state kept.
-  const int steps = std::max(T, 2);
-  const std::vector<std::int32_t> pads(std::size_t(steps), kPaddingId);
-  ensure_size(c.x, std::size_t(steps) * std::size_t(E));
-  ensure_size(c.states, std::size_t(steps) * std::size_t(H));  // [steps, 1, H]
-  ensure_size(c.h_last, std::size_t(H));
-  embedding_gather(params + off_.embedding, E, pads.data(), 1, steps, c.x.data());
-  c.rnn.forward_inference(steps, 1, c.x.data(), params + off_.kernel,
-                          params + off_.recurrent_kernel, params + off_.bias, c.h_last.data(),
-                          nullptr, c.states.data());
-  std::copy(c.states.begin(), c.states.begin() + std::ptrdiff_t(T) * H, states + H);
+  // One all-padding review: every step's input is the padding row of the embedding.
+  std::vector<float> in(std::size_t(T) * std::size_t(E));
+  for (int t = 0; t < T; ++t)
+    std::copy(params + off_.embedding, params + off_.embedding + E, in.begin() + std::ptrdiff_t(t) * E);
+  const std::vector<float> zeros(std::size_t(H), 0.0f);
+  reference::CellTape<float> tape;
+  int I = E;
+  for (int l = 0; l < shape_.layers; ++l) {
+    std::vector<float> out(std::size_t(T) * std::size_t(D) * std::size_t(H));
+    for (int d = 0; d < D; ++d) {
+      // With no real tokens the backward direction's input is the same padding sequence.
+      const RnnOffsets& r = off_.rnn[std::size_t(l * D + d)];
+      reference::cell_forward<float>(shape_.cell, in.data(), T, 1, I, H, params + r.kernel,
+                                     params + r.recurrent_kernel, params + r.bias, zeros.data(),
+                                     zeros.data(), tape);
+      const std::size_t at = std::size_t(l * D + d) * per;
+      for (int t = 0; t < T; ++t) {
+        float* s = states + (std::size_t(t) + 1) * S + at;
+        std::copy(tape.h.begin() + std::ptrdiff_t(t) * H, tape.h.begin() + std::ptrdiff_t(t + 1) * H, s);
+        if (lstm)
+          std::copy(tape.c.begin() + std::ptrdiff_t(t) * H, tape.c.begin() + std::ptrdiff_t(t + 1) * H, s + H);
+        std::copy(tape.h.begin() + std::ptrdiff_t(t) * H, tape.h.begin() + std::ptrdiff_t(t + 1) * H,
+                  out.begin() + std::ptrdiff_t((std::size_t(t) * std::size_t(D) + std::size_t(d)) * std::size_t(H)));
+      }
+    }
+    in = out;
+    I = D * H;
+  }
 }
 
 }  // namespace rnnsent

@@ -15,6 +15,7 @@
 #include "core/dropout.hpp"
 #include "core/model_shape.hpp"
 #include "core/rnn_onednn.hpp"
+#include "core/time_reversal.hpp"
 
 namespace rnnsent {
 
@@ -45,37 +46,53 @@ class SentimentModel {
   // Attach (or detach with nullptr) a phase profile; costs a few clock reads per step.
   void set_profile(StepProfile* profile) { profile_ = profile; }
 
-  // Logits [N] with the inference primitive (no training workspace). h0 [H], when non-null, is
-  // the initial hidden state of every review (default zeros, as in training).
+  // Logits [N] with the inference primitive (no training workspace). h0 [state_size(shape)],
+  // when non-null, is the initial state of every review, every layer and direction (h, then c
+  // for LSTM, per layer and direction in slot order); default zeros, as in training.
   void predict_logits(const float* params, const std::int32_t* ids, int N, int T, float* logits,
                       const float* h0 = nullptr);
 
   // Frees the inference primitives cached for every batch shape seen (see OneDnnRnn).
   void release_inference();
 
-  // The hidden state after k padding steps (id 0) from the zero state, for k = 0..T: states
-  // [T + 1, H]. A review pre-padded to T with L real ids reaches, after its padding, exactly
-  // states[T - L]: scoring can start there and run L steps instead of T.
+  // The state (as predict_logits's h0) after k padding steps (id 0) from the zero state, for
+  // k = 0..T: states [T + 1, state_size(shape)]. A review pre-padded to T with L real ids
+  // reaches, after its padding, exactly states[T - L] in every layer and direction (the
+  // backward direction crosses the padding first too: core/time_reversal.hpp), so scoring can
+  // start there and run L steps instead of T. Computed with the reference cells (one review).
   void padding_states(const float* params, int T, float* states);
 
  private:
-  // One thread's share of a batch: its own RNN primitives, activations and weight gradients.
+  // One thread's share of a batch: its own RNN primitives (one per layer and direction),
+  // activations and weight gradients. Buffers are [T, n, width] time-major unless noted.
   struct Chunk {
     explicit Chunk(const ModelShape& shape);
-    OneDnnRnn rnn;
-    std::vector<float> x, dx;   // [T, n, E]
-    std::vector<float> h_last;  // [n, H]
-    std::vector<float> dh;      // [n, H]
-    std::vector<float> logits;  // [n]
-    std::vector<float> h0;      // [n, H] initial states for inference
-    std::vector<float> states;  // [T, 1, H] padding_states' output
-    std::vector<float> grads;   // this chunk's dW, dU, db, dense kernel, dense bias
-    float loss = 0;             // sum of this chunk's per-review losses
+    std::vector<std::unique_ptr<OneDnnRnn>> rnn;  // layer * directions + direction
+    std::vector<float> x, dx;                     // embedding output and its gradient [T, n, E]
+    std::vector<float> mask;                      // dropout multipliers [T, n, E]
+    std::vector<TimeSpan> spans;                  // each row's real tokens (bidirectional)
+    std::vector<std::vector<float>> reversed;     // per layer: its input, reversed (direction 1)
+    std::vector<std::vector<float>> outputs;      // per layer below the top: [T, n, D*H]
+    std::vector<std::vector<float>> dinputs;      // per layer above the first: d(input)
+    std::vector<float> dreversed;                 // direction 1's d(reversed input)
+    std::vector<std::vector<float>> dstates;      // per direction: d(states) [T, n, H]
+    std::vector<std::vector<float>> h_last, dh;   // per direction [n, H]
+    std::vector<float> top, dtop;                 // dense input and its gradient [n, D*H]
+    std::vector<float> logits;                    // [n]
+    std::vector<float> h0, c0;                    // [n, H] initial states for inference
+    std::vector<std::vector<float>> infer_states; // per direction [T, n, H] (stacked inference)
+    std::vector<float> grads;  // this chunk's gradient of every slot after the embedding
+    float loss = 0;            // sum of this chunk's per-review losses
   };
   // Number of chunks for a batch of N (one per thread, at most N) and chunk k's first row.
   int chunk_count(int N) const;
   static int chunk_begin(int N, int chunks, int k) { return int(std::int64_t(N) * k / chunks); }
   void ensure_chunks(int count);
+  // The recurrent stack of one chunk: from c.x to c.top (training keeps what backward needs;
+  // inference starts from the state vector h0, or zeros), and back from c.dtop to c.dx.
+  void stack_forward(Chunk& c, const float* params, int T, int n, bool training,
+                     const float* h0);
+  void stack_backward(Chunk& c, const float* params, int T, int n, float* g);
 
   ModelShape shape_;
   ParamLayout layout_;

@@ -60,9 +60,9 @@ TEST(ModelShape, LayoutFollowsKerasNamesAndOrder) {
   EXPECT_EQ(layout.slot("simple_rnn/kernel").shape, (std::vector<std::size_t>{4, 3}));
   const ParamOffsets off = resolve_offsets(layout, shape);
   EXPECT_EQ(off.embedding, 0u);
-  EXPECT_EQ(off.kernel, 44u);
-  EXPECT_EQ(off.recurrent_kernel, 56u);
-  EXPECT_EQ(off.bias, 65u);
+  EXPECT_EQ(off.rnn.at(0).kernel, 44u);
+  EXPECT_EQ(off.rnn.at(0).recurrent_kernel, 56u);
+  EXPECT_EQ(off.rnn.at(0).bias, 65u);
   EXPECT_EQ(off.dense_kernel, 68u);
   EXPECT_EQ(off.dense_bias, 71u);
 }

@@ -1,6 +1,7 @@
-// The oneDNN recurrent layer against the double-precision reference: forward h_T, backward
-// dx, dW, dU, db (dU is where oneDNN 2.6.3 goes wrong without an explicit initial state),
-// accumulation into non-zero gradients, and reuse of the per-(T, N) primitive cache.
+// The oneDNN recurrent layer against the double-precision reference, for every cell: forward
+// h_T and every state, backward dx, dW, dU, db from a last-state gradient and from gradients
+// on every state (a stacked layer's case); dU is where oneDNN 2.6.3 goes wrong without an
+// explicit initial state. Also accumulation into non-zero gradients and the primitive cache.
 #include "core/rnn_onednn.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/reference.hpp"
+#include "core/reference_cells.hpp"
 #include "tests/core/test_util.hpp"
 
 namespace rnnsent {
@@ -21,7 +23,13 @@ using testing::scaled_max_error;
 
 struct RnnShape {
   int T, N, E, H;
+  CellKind cell = CellKind::simple_rnn;
 };
+
+std::string shape_name(const RnnShape& s) {
+  return cell_name(s.cell) + "T" + std::to_string(s.T) + "N" + std::to_string(s.N) + "E" +
+         std::to_string(s.E) + "H" + std::to_string(s.H);
+}
 
 // Float rounding is about 6e-8 relative per operation. The state passes through T steps
 // forward and the gradient through T steps back, and dW/dU/db are sums of T*N terms, so the
@@ -33,44 +41,53 @@ double tolerance(int T) { return 3e-6 * (1.0 + T / 50.0); }
 
 struct Problem {
   RnnShape s;
-  std::vector<float> x, W, U, b, dh_last;
-  explicit Problem(RnnShape shape, std::uint64_t seed) : s(shape) {
-    const double wl = std::sqrt(6.0 / (s.E + s.H));  // glorot-like, keeps tanh out of saturation
+  int GH;
+  std::vector<float> x, W, U, b, dh_last, dstates;
+  explicit Problem(RnnShape shape, std::uint64_t seed, bool with_dstates = false)
+      : s(shape), GH(gate_count(shape.cell) * shape.H) {
+    const double wl = std::sqrt(6.0 / (s.E + GH));  // glorot-like, keeps gates out of saturation
     const double ul = 1.0 / std::sqrt(static_cast<double>(s.H));
     x = random_vector<float>(std::size_t(s.T) * s.N * s.E, -1, 1, seed);
-    W = random_vector<float>(std::size_t(s.E) * s.H, -wl, wl, seed + 1);
-    U = random_vector<float>(std::size_t(s.H) * s.H, -ul, ul, seed + 2);
-    b = random_vector<float>(s.H, -0.1, 0.1, seed + 3);
+    W = random_vector<float>(std::size_t(s.E) * GH, -wl, wl, seed + 1);
+    U = random_vector<float>(std::size_t(s.H) * GH, -ul, ul, seed + 2);
+    b = random_vector<float>(bias_size(s.cell, s.H), -0.1, 0.1, seed + 3);
     dh_last = random_vector<float>(std::size_t(s.N) * s.H, -1, 1, seed + 4);
+    if (with_dstates) dstates = random_vector<float>(std::size_t(s.T) * s.N * s.H, -1, 1, seed + 5);
   }
 };
 
 struct ReferenceResult {
-  std::vector<double> h_last, dx, dW, dU, db;
+  std::vector<double> h_last, states, dx, dW, dU, db;
 };
 
 ReferenceResult run_reference(const Problem& p) {
   const auto& s = p.s;
   const auto x = cast_vector<double>(p.x), W = cast_vector<double>(p.W),
-             U = cast_vector<double>(p.U), b = cast_vector<double>(p.b),
-             dh = cast_vector<double>(p.dh_last);
-  std::vector<double> h0(std::size_t(s.N) * s.H, 0.0), hs(std::size_t(s.T) * s.N * s.H);
-  reference::rnn_forward(x.data(), h0.data(), W.data(), U.data(), b.data(), s.T, s.N, s.E, s.H,
-                         hs.data());
+             U = cast_vector<double>(p.U), b = cast_vector<double>(p.b);
+  const std::size_t nh = std::size_t(s.N) * s.H;
+  std::vector<double> zeros(nh, 0.0);
+  reference::CellTape<double> tape;
+  reference::cell_forward(s.cell, x.data(), s.T, s.N, s.E, s.H, W.data(), U.data(), b.data(),
+                          zeros.data(), zeros.data(), tape);
   ReferenceResult r;
-  r.h_last.assign(hs.end() - std::size_t(s.N) * s.H, hs.end());
+  r.states = tape.h;
+  r.h_last.assign(tape.h.end() - std::ptrdiff_t(nh), tape.h.end());
+  // dL/d(state t): the given per-state gradients, plus dh_last on the last step.
+  std::vector<double> dh(std::size_t(s.T) * nh, 0.0);
+  if (!p.dstates.empty()) dh = cast_vector<double>(p.dstates);
+  for (std::size_t i = 0; i < nh; ++i) dh[(std::size_t(s.T) - 1) * nh + i] += p.dh_last[i];
   r.dx.resize(x.size());
   r.dW.assign(W.size(), 0.0);
   r.dU.assign(U.size(), 0.0);
   r.db.assign(b.size(), 0.0);
-  std::vector<double> dh0(h0.size());
-  reference::rnn_backward(x.data(), h0.data(), W.data(), U.data(), hs.data(), dh.data(), s.T, s.N,
-                          s.E, s.H, r.dx.data(), dh0.data(), r.dW.data(), r.dU.data(), r.db.data());
+  reference::cell_backward(s.cell, x.data(), s.T, s.N, s.E, s.H, W.data(), U.data(),
+                           zeros.data(), zeros.data(), tape, dh.data(), r.dx.data(), r.dW.data(),
+                           r.dU.data(), r.db.data());
   return r;
 }
 
 struct FastResult {
-  std::vector<float> h_last, dx, dW, dU, db;
+  std::vector<float> h_last, states, dx, dW, dU, db;
 };
 
 FastResult run_onednn(OneDnnRnn& rnn, const Problem& p) {
@@ -82,13 +99,16 @@ FastResult run_onednn(OneDnnRnn& rnn, const Problem& p) {
   r.dU.assign(p.U.size(), 0.f);
   r.db.assign(p.b.size(), 0.f);
   rnn.forward_training(s.T, s.N, p.x.data(), p.W.data(), p.U.data(), p.b.data(), r.h_last.data());
-  rnn.backward(p.dh_last.data(), r.dx.data(), r.dW.data(), r.dU.data(), r.db.data());
+  r.states.assign(rnn.states(), rnn.states() + std::size_t(s.T) * s.N * s.H);
+  rnn.backward(p.dh_last.data(), p.dstates.empty() ? nullptr : p.dstates.data(), r.dx.data(),
+               r.dW.data(), r.dU.data(), r.db.data());
   return r;
 }
 
 void expect_matches(const FastResult& f, const ReferenceResult& r, int T) {
   const double tol = tolerance(T);
   EXPECT_LT(scaled_max_error(f.h_last, r.h_last), tol) << "h_last";
+  EXPECT_LT(scaled_max_error(f.states, r.states), tol) << "states";
   EXPECT_LT(scaled_max_error(f.dx, r.dx), tol) << "dx";
   EXPECT_LT(scaled_max_error(f.dW, r.dW), tol) << "dW";
   // Catches the oneDNN 2.6.3 diff_weights_iter bug (wrong by a time step without src_iter).
@@ -96,30 +116,54 @@ void expect_matches(const FastResult& f, const ReferenceResult& r, int T) {
   EXPECT_LT(scaled_max_error(f.db, r.db), tol) << "db";
 }
 
+// Every shape for every cell.
+std::vector<RnnShape> all_cells(const std::vector<RnnShape>& shapes) {
+  std::vector<RnnShape> out;
+  for (CellKind cell : {CellKind::simple_rnn, CellKind::lstm, CellKind::gru})
+    for (RnnShape s : shapes) {
+      s.cell = cell;
+      out.push_back(s);
+    }
+  return out;
+}
+
 class OneDnnRnnVsReference : public ::testing::TestWithParam<RnnShape> {};
 
 TEST_P(OneDnnRnnVsReference, ForwardAndBackwardMatch) {
   const RnnShape s = GetParam();
   Problem p(s, 1000 + s.T * 31 + s.N);
-  OneDnnRnn rnn(CellKind::simple_rnn, s.E, s.H);
+  OneDnnRnn rnn(s.cell, s.E, s.H);
+  expect_matches(run_onednn(rnn, p), run_reference(p), s.T);
+}
+
+// A stacked layer gets gradients on every state, not only the last.
+TEST_P(OneDnnRnnVsReference, BackwardFromEveryStateMatches) {
+  const RnnShape s = GetParam();
+  if (s.T > 50) GTEST_SKIP() << "covered at smaller T";
+  Problem p(s, 2000 + s.T * 31 + s.N, true);
+  OneDnnRnn rnn(s.cell, s.E, s.H);
   expect_matches(run_onednn(rnn, p), run_reference(p), s.T);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, OneDnnRnnVsReference,
-                         ::testing::Values(RnnShape{2, 1, 8, 5}, RnnShape{2, 3, 8, 5},
-                                           RnnShape{7, 1, 8, 5}, RnnShape{7, 3, 8, 5},
-                                           RnnShape{7, 16, 8, 5}, RnnShape{50, 3, 8, 5},
-                                           RnnShape{50, 16, 8, 5}, RnnShape{100, 32, 128, 64}),
+                         ::testing::ValuesIn(all_cells({{2, 1, 8, 5},
+                                                        {2, 3, 8, 5},
+                                                        {7, 1, 8, 5},
+                                                        {7, 3, 8, 5},
+                                                        {7, 16, 8, 5},
+                                                        {50, 3, 8, 5},
+                                                        {50, 16, 8, 5},
+                                                        {100, 32, 128, 64}})),
                          [](const ::testing::TestParamInfo<RnnShape>& info) {
-                           const RnnShape& s = info.param;
-                           return "T" + std::to_string(s.T) + "N" + std::to_string(s.N) + "E" +
-                                  std::to_string(s.E) + "H" + std::to_string(s.H);
+                           return shape_name(info.param);
                          });
 
-TEST(OneDnnRnn, InferenceMatchesTrainingForward) {
-  const RnnShape s{9, 4, 8, 5};
+class OneDnnRnnInference : public ::testing::TestWithParam<CellKind> {};
+
+TEST_P(OneDnnRnnInference, MatchesTrainingForward) {
+  const RnnShape s{9, 4, 8, 5, GetParam()};
   Problem p(s, 7);
-  OneDnnRnn rnn(CellKind::simple_rnn, s.E, s.H);
+  OneDnnRnn rnn(s.cell, s.E, s.H);
   std::vector<float> h_train(std::size_t(s.N) * s.H), h_infer(h_train.size());
   rnn.forward_training(s.T, s.N, p.x.data(), p.W.data(), p.U.data(), p.b.data(), h_train.data());
   rnn.forward_inference(s.T, s.N, p.x.data(), p.W.data(), p.U.data(), p.b.data(), h_infer.data());
@@ -128,6 +172,35 @@ TEST(OneDnnRnn, InferenceMatchesTrainingForward) {
   EXPECT_LT(scaled_max_error(h_infer, run_reference(p).h_last), tolerance(s.T));
 }
 
+// Starting from given states equals the reference started there (what scoring relies on).
+TEST_P(OneDnnRnnInference, StartsFromGivenStates) {
+  const RnnShape s{6, 3, 8, 5, GetParam()};
+  Problem p(s, 17);
+  const std::size_t nh = std::size_t(s.N) * s.H;
+  const auto h0 = random_vector<float>(nh, -0.5, 0.5, 71);
+  const auto c0 = random_vector<float>(nh, -0.5, 0.5, 72);
+  OneDnnRnn rnn(s.cell, s.E, s.H);
+  std::vector<float> h(nh), states(std::size_t(s.T) * nh);
+  rnn.forward_inference(s.T, s.N, p.x.data(), p.W.data(), p.U.data(), p.b.data(), h.data(),
+                        h0.data(), c0.data(), states.data());
+  reference::CellTape<double> tape;
+  const auto x = cast_vector<double>(p.x), W = cast_vector<double>(p.W),
+             U = cast_vector<double>(p.U), b = cast_vector<double>(p.b);
+  reference::cell_forward(s.cell, x.data(), s.T, s.N, s.E, s.H, W.data(), U.data(), b.data(),
+                          cast_vector<double>(h0).data(), cast_vector<double>(c0).data(), tape);
+  EXPECT_LT(scaled_max_error(states, tape.h), tolerance(s.T));
+  // The plan's own initial state is back to zero for the next call.
+  std::vector<float> h_zero(nh), h_again(nh);
+  rnn.forward_inference(s.T, s.N, p.x.data(), p.W.data(), p.U.data(), p.b.data(), h_zero.data());
+  EXPECT_LT(scaled_max_error(h_zero, run_reference(p).h_last), tolerance(s.T));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, OneDnnRnnInference,
+                         ::testing::Values(CellKind::simple_rnn, CellKind::lstm, CellKind::gru),
+                         [](const ::testing::TestParamInfo<CellKind>& info) {
+                           return cell_name(info.param);
+                         });
+
 // H 5 makes oneDNN pad its diff-weights layout, so the gradients go through scratch + reorder +
 // add; H 64 (a multiple of 16) lets oneDNN accumulate straight into the caller's buffer.
 class OneDnnRnnAccumulation : public ::testing::TestWithParam<RnnShape> {};
@@ -135,7 +208,7 @@ class OneDnnRnnAccumulation : public ::testing::TestWithParam<RnnShape> {};
 TEST_P(OneDnnRnnAccumulation, BackwardAddsIntoWeightGradients) {
   const RnnShape s = GetParam();
   Problem p(s, 11);
-  OneDnnRnn rnn(CellKind::simple_rnn, s.E, s.H);
+  OneDnnRnn rnn(s.cell, s.E, s.H);
   const FastResult fresh = run_onednn(rnn, p);
   const auto seed_dW = random_vector<float>(p.W.size(), -1, 1, 21);
   const auto seed_dU = random_vector<float>(p.U.size(), -1, 1, 22);
@@ -143,7 +216,7 @@ TEST_P(OneDnnRnnAccumulation, BackwardAddsIntoWeightGradients) {
   std::vector<float> h(std::size_t(s.N) * s.H), dx(p.x.size());
   std::vector<float> dW = seed_dW, dU = seed_dU, db = seed_db;
   rnn.forward_training(s.T, s.N, p.x.data(), p.W.data(), p.U.data(), p.b.data(), h.data());
-  rnn.backward(p.dh_last.data(), dx.data(), dW.data(), dU.data(), db.data());
+  rnn.backward(p.dh_last.data(), nullptr, dx.data(), dW.data(), dU.data(), db.data());
   // result = seed + fresh gradient. The seed is O(1); oneDNN adds its partial sums onto it, so
   // rounding is a few ulps of O(1) values plus the gradient's own error (see tolerance()).
   for (std::size_t i = 0; i < dW.size(); ++i)
@@ -157,10 +230,11 @@ TEST_P(OneDnnRnnAccumulation, BackwardAddsIntoWeightGradients) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, OneDnnRnnAccumulation,
-                         ::testing::Values(RnnShape{6, 3, 8, 5}, RnnShape{6, 4, 128, 64}),
+                         ::testing::ValuesIn(all_cells({{6, 3, 8, 5}, {6, 4, 128, 64}})),
                          [](const ::testing::TestParamInfo<RnnShape>& info) {
-                           return info.param.H == 64 ? std::string("Direct")
-                                                     : std::string("Scratch");
+                           return cell_name(info.param.cell) +
+                                  (info.param.H == 64 ? std::string("Direct")
+                                                      : std::string("Scratch"));
                          });
 
 TEST(OneDnnRnn, CachedPlanGivesIdenticalResults) {
