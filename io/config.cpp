@@ -164,7 +164,8 @@ void validate(const TrainConfig& c) {
   if (c.maxlen < 1) bad("maxlen", c.maxlen, "must be >= 1");
   if (c.padding != "pre" && c.padding != "post")
     bad("padding", "'" + c.padding + "'", "must be pre or post");
-  if (c.cell != "simple_rnn") bad("cell", "'" + c.cell + "'", "must be simple_rnn");
+  if (c.cell != "rnn" && c.cell != "simple_rnn" && c.cell != "lstm" && c.cell != "gru")
+    bad("cell", "'" + c.cell + "'", "must be rnn, lstm or gru");
   if (c.embedding_dim < 1) bad("embedding_dim", c.embedding_dim, "must be >= 1");
   if (c.units < 1) bad("units", c.units, "must be >= 1");
   if (c.batch_size < 1) bad("batch_size", c.batch_size, "must be >= 1");

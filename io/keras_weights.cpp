@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "io/h5_util.hpp"
 
@@ -52,12 +53,52 @@ std::vector<std::string> get_string_array_attr(const H5::H5Object& obj, const st
   return out;
 }
 
+// "simple_rnn/simple_rnn_cell/kernel:0" -> "simple_rnn/kernel";
+// "bidirectional/forward_lstm/lstm_cell_1/kernel:0" -> "bidirectional/forward_lstm/kernel".
+std::string slot_name(const std::string& layer, const std::string& weight_name) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = weight_name.find('/', start);
+    parts.push_back(weight_name.substr(start, slash == std::string::npos ? slash : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  std::string out = layer;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    std::string part = parts[i];
+    if (i + 1 == parts.size()) {
+      part = part.substr(0, part.find(':'));
+    } else {
+      const std::size_t cell = part.find("_cell");
+      const bool is_cell = cell != std::string::npos &&
+                           (cell + 5 == part.size() || part[cell + 5] == '_');
+      if (is_cell) continue;
+    }
+    out += "/" + part;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string keras_weight_name(const std::string& slot) {
-  const std::string layer = layer_of(slot);
-  const std::string weight = slot.substr(slot.find('/') + 1);
-  if (layer == "simple_rnn") return "simple_rnn/simple_rnn_cell/" + weight + ":0";
+  // A recurrent layer's weights live under its cell: "lstm_1/kernel" ->
+  // "lstm_1/lstm_cell_1/kernel:0", "bidirectional/forward_gru/bias" ->
+  // "bidirectional/forward_gru/gru_cell/bias:0". Keras's loader reads weights by position
+  // within a layer, so these names only have to look like Keras's.
+  const std::size_t last = slot.rfind('/');
+  const std::string owner = slot.substr(0, last), weight = slot.substr(last + 1);
+  std::string inner = owner.substr(owner.rfind('/') + 1);  // "lstm_1", "forward_gru"
+  for (const char* direction : {"forward_", "backward_"})
+    if (inner.rfind(direction, 0) == 0) inner = inner.substr(std::string(direction).size());
+  for (const char* cell : {"simple_rnn", "lstm", "gru"}) {
+    const std::string base = cell;
+    if (inner.rfind(base, 0) != 0) continue;
+    const std::string suffix = inner.substr(base.size());  // "", or "_1", "_2", ...
+    if (!suffix.empty() && suffix[0] != '_') continue;
+    return owner + "/" + base + "_cell" + suffix + "/" + weight + ":0";
+  }
   return slot + ":0";
 }
 
@@ -112,10 +153,7 @@ std::vector<NamedTensor> read_keras_weights(const std::string& path) {
       std::vector<hsize_t> shape;
       t.values = h5::read_array<float>(g, name, &shape);
       t.shape.assign(shape.begin(), shape.end());
-      // "simple_rnn/simple_rnn_cell/kernel:0" -> "simple_rnn/kernel"
-      std::string weight = name.substr(name.rfind('/') + 1);
-      weight = weight.substr(0, weight.find(':'));
-      t.name = layer + "/" + weight;
+      t.name = slot_name(layer, name);
       out.push_back(std::move(t));
     }
   }

@@ -46,6 +46,8 @@ void write_file(const std::string& path, const ModelFile& m) {
   h5::set_attr(file, "num_words", std::int64_t(m.num_words));
   h5::set_attr(file, "embedding_dim", std::int64_t(m.embedding_dim));
   h5::set_attr(file, "units", std::int64_t(m.units));
+  h5::set_attr(file, "bidirectional", std::int64_t(m.bidirectional ? 1 : 0));
+  h5::set_attr(file, "layers", std::int64_t(m.layers));
   h5::set_attr(file, "maxlen", std::int64_t(m.maxlen));
   h5::set_attr(file, "padding", m.padding);
   h5::set_attr(file, "tokenizer", m.tokenizer);
@@ -85,13 +87,18 @@ ModelFile read_model(const std::string& path) {
     throw std::runtime_error(path + ": not an rnnsent model (no kind = \"rnnsent-model\")");
   ModelFile m;
   m.format_version = int(h5::get_int_attr(file, "format_version"));
-  if (m.format_version != kModelFormatVersion)
+  if (m.format_version < kOldestModelFormatVersion || m.format_version > kModelFormatVersion)
     throw std::runtime_error(path + ": model format version " + std::to_string(m.format_version) +
-                             ", this build reads " + std::to_string(kModelFormatVersion));
+                             ", this build reads " + std::to_string(kOldestModelFormatVersion) +
+                             " to " + std::to_string(kModelFormatVersion));
   m.cell = h5::get_string_attr(file, "cell");
   m.num_words = int(h5::get_int_attr(file, "num_words"));
   m.embedding_dim = int(h5::get_int_attr(file, "embedding_dim"));
   m.units = int(h5::get_int_attr(file, "units"));
+  if (m.format_version >= 3) {  // version 2 models are one unidirectional layer
+    m.bidirectional = h5::get_int_attr(file, "bidirectional") != 0;
+    m.layers = int(h5::get_int_attr(file, "layers"));
+  }
   m.maxlen = int(h5::get_int_attr(file, "maxlen"));
   m.padding = h5::get_string_attr(file, "padding");
   m.tokenizer = h5::get_string_attr(file, "tokenizer");

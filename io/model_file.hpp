@@ -10,7 +10,9 @@
 
 namespace rnnsent {
 
-inline constexpr int kModelFormatVersion = 2;  // 2: weights_checksum, Keras layout
+inline constexpr int kModelFormatVersion = 3;  // 2: weights_checksum, Keras layout;
+                                               // 3: bidirectional, layers (2 still reads)
+inline constexpr int kOldestModelFormatVersion = 2;
 
 struct NamedTensor {
   std::string name;                // e.g. "simple_rnn/kernel"; '/' makes HDF5 sub-groups
@@ -24,6 +26,8 @@ struct ModelFile {
   int num_words = 0;
   int embedding_dim = 0;
   int units = 0;
+  bool bidirectional = false;
+  int layers = 1;
   int maxlen = 0;
   std::string padding;
   std::string tokenizer;

@@ -29,6 +29,8 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   m.num_words = shape.num_words;
   m.embedding_dim = shape.embedding_dim;
   m.units = shape.units;
+  m.bidirectional = shape.bidirectional;
+  m.layers = shape.layers;
   m.maxlen = config.maxlen;
   m.padding = config.padding;
   m.tokenizer = kTokenizerName;
@@ -61,9 +63,12 @@ LoadedModel load_model(const std::string& path) {
   out.shape.num_words = file.num_words;
   out.shape.embedding_dim = file.embedding_dim;
   out.shape.units = file.units;
-  if (file.num_words < 4 || file.embedding_dim < 1 || file.units < 1 || file.maxlen < 1)
+  out.shape.bidirectional = file.bidirectional;
+  out.shape.layers = file.layers;
+  if (file.num_words < 4 || file.embedding_dim < 1 || file.units < 1 || file.maxlen < 1 ||
+      file.layers < 1 || file.layers > 64)
     throw std::runtime_error(
-        path + ": implausible architecture (num_words, embedding_dim, units or maxlen)");
+        path + ": implausible architecture (num_words, embedding_dim, units, layers or maxlen)");
   if (file.padding != "pre" && file.padding != "post")
     throw std::runtime_error(path + ": padding '" + file.padding + "' is neither pre nor post");
   out.maxlen = file.maxlen;
@@ -94,15 +99,39 @@ LoadedModel load_keras_model(const std::string& path, const std::string& word_in
     for (const NamedTensor& t : weights)
       if (t.name == name) return t;
     throw std::runtime_error(path + ": no Keras weight for '" + name +
-                             "' (expected Embedding -> SimpleRNN -> Dense(1))");
+                             "' (expected Embedding -> recurrent layers -> Dense(1))");
   };
   const NamedTensor& emb = find("embedding/embeddings");
-  const NamedTensor& rec = find("simple_rnn/recurrent_kernel");
-  if (emb.shape.size() != 2 || rec.shape.size() != 2)
-    throw std::runtime_error(path + ": embedding or recurrent kernel is not a matrix");
+  if (emb.shape.size() != 2) throw std::runtime_error(path + ": embedding is not a matrix");
   LoadedModel out;
   out.shape.num_words = int(emb.shape[0]);
   out.shape.embedding_dim = int(emb.shape[1]);
+  // The architecture from the layer names: which recurrent cell, bidirectional or not, and how
+  // many stacked layers (Keras names them <cell>, <cell>_1, ... and bidirectional, ..._1, ...).
+  auto has = [&](const std::string& name) {
+    return std::any_of(weights.begin(), weights.end(),
+                       [&](const NamedTensor& t) { return t.name == name; });
+  };
+  bool found = false;
+  for (CellKind cell : {CellKind::simple_rnn, CellKind::lstm, CellKind::gru}) {
+    for (bool bidirectional : {false, true}) {
+      ModelShape probe = out.shape;
+      probe.cell = cell;
+      probe.bidirectional = bidirectional;
+      if (found || !has(rnn_slot_prefix(probe, 0, 0) + "/recurrent_kernel")) continue;
+      found = true;
+      out.shape.cell = cell;
+      out.shape.bidirectional = bidirectional;
+      out.shape.layers = 1;
+      while (has(rnn_slot_prefix(out.shape, out.shape.layers, 0) + "/recurrent_kernel"))
+        ++out.shape.layers;
+    }
+  }
+  if (!found)
+    throw std::runtime_error(path +
+                             ": no SimpleRNN, LSTM or GRU layer (optionally Bidirectional) found");
+  const NamedTensor& rec = find(rnn_slot_prefix(out.shape, 0, 0) + "/recurrent_kernel");
+  if (rec.shape.size() != 2) throw std::runtime_error(path + ": recurrent kernel is not a matrix");
   out.shape.units = int(rec.shape[0]);
   out.maxlen = maxlen;
   out.padding = padding;

@@ -21,7 +21,8 @@ int real_length(const std::int32_t* row, int maxlen) {
 
 void score_rows(SentimentModel& model, const float* params, const PaddedSet& set, std::size_t rows,
                 int batch_size, float* logits) {
-  const int T = set.maxlen, H = model.shape().units;
+  const int T = set.maxlen;
+  const std::size_t S = state_size(model.shape());  // floats of one review's state
   const std::size_t bs = std::size_t(batch_size);
   std::vector<std::int32_t> ids(bs * std::size_t(T));
   std::vector<float> batch_logits(bs);
@@ -38,7 +39,7 @@ void score_rows(SentimentModel& model, const float* params, const PaddedSet& set
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::uint32_t a, std::uint32_t b) { return length[a] < length[b]; });
-  std::vector<float> states(std::size_t(T + 1) * std::size_t(H));
+  std::vector<float> states(std::size_t(T + 1) * S);
   model.padding_states(params, T, states.data());
   for (std::size_t at = 0; at < rows; at += bs) {
     const std::size_t n = std::min(bs, rows - at);
@@ -52,7 +53,7 @@ void score_rows(SentimentModel& model, const float* params, const PaddedSet& set
       std::copy(set.row(order[at + k]) + (T - steps), set.row(order[at + k]) + T,
                 ids.begin() + std::ptrdiff_t(k * std::size_t(steps)));
     model.predict_logits(params, ids.data(), int(n), steps, batch_logits.data(),
-                         states.data() + std::size_t(T - steps) * std::size_t(H));
+                         states.data() + std::size_t(T - steps) * S);
     for (std::size_t k = 0; k < n; ++k) logits[order[at + k]] = batch_logits[k];
   }
 }

@@ -100,7 +100,10 @@ def main():
     assert worst < 1e-5, worst
     assert len(set(round(p, 4) for p in probs)) > 1, "all reviews scored alike: test is vacuous"
     keras_to_rnnsent(work)
-    print("2 passed, 0 failed")
+    for cell, bidirectional, layers in [("lstm", False, 1), ("gru", False, 1), ("lstm", True, 1),
+                                        ("gru", True, 2), ("lstm", False, 2)]:
+        keras_cell_model(work, cell, bidirectional, layers)
+    print("7 passed, 0 failed")
 
 
 def keras_to_rnnsent(work):
@@ -152,6 +155,104 @@ def keras_to_rnnsent(work):
     worst = max(abs(g - p) for g, p in zip(got, probs))
     print("keras file: numpy", [round(p, 6) for p in probs], "rnnsent", got, "max diff", worst)
     assert worst < 1e-5, worst
+
+
+def sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def run_cell(cell, xs, K, R, b, H):
+    """Keras's LSTM / GRU (reset_after=True) over the rows of xs from zero states."""
+    h, c, out = np.zeros(H), np.zeros(H), []
+    for x in xs:
+        if cell == "lstm":
+            a = x @ K + h @ R + b
+            i, f, g, o = sigmoid(a[:H]), sigmoid(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sigmoid(a[3 * H:])
+            c = f * c + i * g
+            h = o * np.tanh(c)
+        else:
+            ax, ah = x @ K + b[0], h @ R + b[1]
+            z, r = sigmoid(ax[:H] + ah[:H]), sigmoid(ax[H:2 * H] + ah[H:2 * H])
+            n = np.tanh(ax[2 * H:] + r * ah[2 * H:])
+            h = z * h + (1 - z) * n
+        out.append(h)
+    return np.array(out)
+
+
+def keras_cell_model(work, cell, bidirectional, layers):
+    """A Keras-layout file of Embedding -> [Bidirectional] LSTM/GRU x layers -> Dense(1), named
+    as tf.keras names them, scored by rnnsent_predict as NumPy scores it. The backward direction
+    reads the real tokens last to first after the padding (Keras's Bidirectional with
+    mask_zero=True), see core/time_reversal.hpp."""
+    import json
+    rng = np.random.default_rng(11 + layers + 3 * bidirectional)
+    V, E, H, maxlen = 30, 5, 3, 9
+    G = 4 if cell == "lstm" else 3
+    D = 2 if bidirectional else 1
+    arrays = {"embedding": {"embedding/embeddings:0": rng.normal(0, 0.5, (V, E))}}
+    params = []  # per layer, per direction: (K, R, b)
+    for layer in range(layers):
+        suffix = "" if layer == 0 else "_%d" % layer
+        width = E if layer == 0 else D * H
+        group = ("bidirectional" if bidirectional else cell) + suffix
+        arrays[group] = {}
+        params.append([])
+        for d in range(D):
+            K = rng.normal(0, 0.5, (width, G * H))
+            R = rng.normal(0, 0.5, (H, G * H))
+            b = rng.normal(0, 0.3, (2, G * H) if cell == "gru" else (G * H,))
+            inner = group if not bidirectional else \
+                "%s/%s_%s%s" % (group, ("forward", "backward")[d], cell, suffix)
+            for name, value in (("kernel", K), ("recurrent_kernel", R), ("bias", b)):
+                arrays[group]["%s/%s_cell_%d/%s:0" % (inner, cell, 7 + d, name)] = value
+            params[-1].append((K.astype(np.float32), R.astype(np.float32), b.astype(np.float32)))
+    arrays["dense"] = {"dense/kernel:0": rng.normal(0, 0.5, (D * H, 1)), "dense/bias:0": np.array([0.05])}
+    path = os.path.join(work, "keras_%s_%d_%d.h5" % (cell, D, layers))
+    with h5py.File(path, "w") as f:
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([n.encode() for n in arrays], dtype="S")
+        for layer, weights in arrays.items():
+            lg = g.create_group(layer)
+            lg.attrs["weight_names"] = np.array([n.encode() for n in weights], dtype="S")
+            for name, value in weights.items():
+                lg.create_dataset(name, data=value.astype(np.float32))
+    words = ["great", "bad", "movie", "the", "plot", "awful", "loved"]
+    index = {w: r + 1 for r, w in enumerate(words)}
+    wi = os.path.join(work, "word_index_cells.json")
+    with open(wi, "w") as f:
+        json.dump(index, f)
+    texts = ["great movie loved the plot", "bad awful plot", "the the movie", "loved"]
+    emb = arrays["embedding"]["embedding/embeddings:0"].astype(np.float32)
+    W = arrays["dense"]["dense/kernel:0"].astype(np.float32)
+    c = float(arrays["dense"]["dense/bias:0"][0])
+    probs = []
+    for text in texts:
+        ids = [1] + [index[t] + 3 if t in index else 2 for t in tokenize(text)]
+        ids = ids[-maxlen:]
+        first = maxlen - len(ids)
+        ids = [0] * first + ids
+        # The backward direction's order: padding in place, real tokens reversed.
+        order = list(range(first)) + list(range(maxlen - 1, first - 1, -1))
+        xs = emb[ids].astype(np.float64)
+        for layer in range(layers):
+            outs, last = [], []
+            for d in range(D):
+                K, R, b = params[layer][d]
+                seq = xs if d == 0 else xs[order]
+                states = run_cell(cell, seq, K, R, b, H)
+                last.append(states[-1])
+                outs.append(states if d == 0 else states[np.argsort(order)])
+            xs = np.concatenate(outs, axis=1)
+        logit = np.concatenate(last) @ W[:, 0] + c
+        probs.append(1 / (1 + np.exp(-logit)))
+    out = run(os.path.join(BIN, "rnnsent_predict"), "--model", path, "--word-index", wi,
+              "--maxlen", str(maxlen), "--format", "tsv", *texts).stdout
+    got = [float(r.split("\t")[0]) for r in out.strip("\n").split("\n")[1:]]
+    worst = max(abs(g - p) for g, p in zip(got, probs))
+    print("keras %s x%d %s: numpy" % (cell, layers, "bidirectional" if bidirectional else ""),
+          [round(p, 6) for p in probs], "rnnsent", got, "max diff", worst)
+    assert worst < 1e-5, worst
+    assert len(set(round(p, 4) for p in probs)) > 1, "all reviews scored alike: test is vacuous"
 
 
 if __name__ == "__main__":

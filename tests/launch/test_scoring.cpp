@@ -27,11 +27,15 @@ PaddedSet random_set(int rows, int maxlen, int V, Padding padding, std::uint32_t
   return make_padded_set(s, all, maxlen, padding, V);
 }
 
-void expect_matches_full_forward(Padding padding) {
+void expect_matches_full_forward(Padding padding, CellKind cell = CellKind::simple_rnn,
+                                 bool bidirectional = false, int layers = 1) {
   ModelShape shape;
   shape.num_words = 50;
   shape.embedding_dim = 16;
   shape.units = 12;
+  shape.cell = cell;
+  shape.bidirectional = bidirectional;
+  shape.layers = layers;
   SentimentModel model(shape);
   std::vector<float> params(model.layout().total());
   keras_initialize(shape, model.layout(), 3, params.data());
@@ -58,6 +62,16 @@ TEST(ScoringTest, PrePaddingBucketsMatchTheFullForwardPass) {
 
 TEST(ScoringTest, PostPaddingMatchesTheFullForwardPass) {
   expect_matches_full_forward(Padding::post);
+}
+
+// Every layer and direction starts from its own padding state (LSTM: h and c); the backward
+// direction crosses the padding first too, so the shortcut is exact for every architecture.
+TEST(ScoringTest, PrePaddingBucketsMatchForLstmGruBidirectionalAndStacked) {
+  expect_matches_full_forward(Padding::pre, CellKind::lstm);
+  expect_matches_full_forward(Padding::pre, CellKind::gru, true);
+  expect_matches_full_forward(Padding::pre, CellKind::lstm, true, 2);
+  expect_matches_full_forward(Padding::pre, CellKind::gru, false, 3);
+  expect_matches_full_forward(Padding::post, CellKind::gru, true, 2);
 }
 
 TEST(ScoringTest, PaddingStatesAreTheStatesOfAnAllPaddingReview) {
