@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(
         stderr,
-        "usage: bench_train_step DATA.h5 [batches=20] [repeats=3] [maxlen=500] [batch=128]\n");
+        "usage: bench_train_step DATA.h5 [batches=20] [repeats=3] [maxlen=500] [batch=128] "
+        "[cell=rnn]\n");
     return 2;
   }
   try {
@@ -33,12 +34,14 @@ int main(int argc, char** argv) {
     const int repeats = argc > 3 ? std::atoi(argv[3]) : 3;
     const int maxlen = argc > 4 ? std::atoi(argv[4]) : 500;
     const int bs = argc > 5 ? std::atoi(argv[5]) : 128;
+    const std::string cell = argc > 6 ? argv[6] : "rnn";
     const int warmup = 3;
     const rnnsent::PreparedDataset data = rnnsent::read_dataset(data_path);
     const auto order = rnnsent::seeded_permutation(data.train.size(), 1, 0);
     const rnnsent::PaddedSet set =
         rnnsent::make_padded_set(data.train, order, maxlen, rnnsent::Padding::pre, 30000);
     rnnsent::ModelShape shape;
+    shape.cell = rnnsent::parse_cell(cell);
     rnnsent::SentimentModel model(shape);
     const std::size_t n = model.layout().total();
     std::vector<float> params(n), accum(n, 0.0f);
@@ -69,8 +72,8 @@ int main(int argc, char** argv) {
           batches, bs, dt, rates.back(), dt / batches * 1e3);
     }
     std::sort(rates.begin(), rates.end());
-    std::printf("RESULT rnnsent T=%d batch=%d threads=%d train median samples/s = %.1f\n", maxlen,
-                bs, omp_get_max_threads(), rates[rates.size() / 2]);
+    std::printf("RESULT rnnsent %s T=%d batch=%d threads=%d train median samples/s = %.1f\n",
+                cell.c_str(), maxlen, bs, omp_get_max_threads(), rates[rates.size() / 2]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_train_step: error: %s\n", e.what());
     return 1;

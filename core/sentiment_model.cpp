@@ -162,8 +162,7 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
                 c.top.begin() + std::ptrdiff_t(i) * W2 + std::ptrdiff_t(d) * H);
 }
 
-void SentimentModel::stack_backward(Chunk& c, const float* params, int T, int n, float* g) {
-  (void)params;
+void SentimentModel::stack_backward(Chunk& c, int T, int n, float* g) {
   const int H = shape_.units, D = directions(shape_), L = shape_.layers, W2 = D * H;
   const std::size_t nh = std::size_t(n) * std::size_t(H), tn = std::size_t(T) * std::size_t(n);
   for (int d = 0; d < D; ++d) {
@@ -275,7 +274,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
         grad_scale, c.logits.data(), c.dtop.data(), g + off_.dense_kernel, g + off_.dense_bias);
     if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
     if (timed) lap(profile_->dense_loss);
-    stack_backward(c, params, T, n, g);
+    stack_backward(c, T, n, g);
     if (dropout.rate > 0.0f) {
       for (std::size_t i = 0; i < tne; ++i) c.dx[i] *= c.mask[i];
     }

@@ -92,7 +92,7 @@ class SentimentModel {
   // inference starts from the state vector h0, or zeros), and back from c.dtop to c.dx.
   void stack_forward(Chunk& c, const float* params, int T, int n, bool training,
                      const float* h0);
-  void stack_backward(Chunk& c, const float* params, int T, int n, float* g);
+  void stack_backward(Chunk& c, int T, int n, float* g);
 
   ModelShape shape_;
   ParamLayout layout_;
