@@ -52,14 +52,16 @@ int main(int argc, char** argv) {
     rnnsent::ModelShape shape;
     rnnsent::SentimentModel model(shape);
     const std::size_t n = model.layout().total();
-    std::vector<float> params(n), accum(n, 0.0f);
+    std::vector<float> params(n);
+    rnnsent::OptimizerState optimizer =
+        rnnsent::make_optimizer_state(rnnsent::OptimizerKind::rmsprop, n);
     if (session.is_root()) rnnsent::keras_initialize(shape, model.layout(), 1, params.data());
     session.broadcast(params.data(), n);
     rnnsent::DataParallelStep step(model, session, {});
     rnnsent::StepProfile phases;
     auto run = [&](int s) {
       step.run(set.row(begin[s]), set.labels.data() + begin[s], begin[s + 1] - begin[s], global,
-               maxlen, params.data(), accum.data());
+               maxlen, s + 1, params.data(), optimizer);
     };
     for (int s = 0; s < warmup; ++s) run(s);
     const auto before = step.times();

@@ -44,7 +44,9 @@ int main(int argc, char** argv) {
     shape.cell = rnnsent::parse_cell(cell);
     rnnsent::SentimentModel model(shape);
     const std::size_t n = model.layout().total();
-    std::vector<float> params(n), accum(n, 0.0f);
+    std::vector<float> params(n);
+    rnnsent::OptimizerState optimizer =
+        rnnsent::make_optimizer_state(rnnsent::OptimizerKind::rmsprop, n);
     rnnsent::keras_initialize(shape, model.layout(), 1, params.data());
     rnnsent::DataParallelStep stepper(model, session, {});
     std::vector<std::int32_t> ids(std::size_t(bs) * std::size_t(maxlen));
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
       rnnsent::gather_batch(set, rows.data() + next, std::size_t(bs), ids.data(), labels.data());
       next += std::size_t(bs);
       stepper.run(ids.data(), labels.data(), std::size_t(bs), std::size_t(bs), maxlen,
-                  params.data(), accum.data());
+                  optimizer.updates + 1, params.data(), optimizer);
     };
     for (int i = 0; i < warmup; ++i) step();
     std::vector<double> rates;

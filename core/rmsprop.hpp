@@ -44,6 +44,10 @@ class LazyRmsprop {
   // Applies every pending decay: afterwards accumulators equal the dense optimizer's.
   void flush(float* accumulators);
 
+  // The rate of the following steps (warm-up changes it per step). The lazy decays use only
+  // rho, so a changing rate keeps the lazy update bit-identical to the dense one.
+  void set_learning_rate(float learning_rate) { settings_.learning_rate = learning_rate; }
+
  private:
   void catch_up(std::size_t row, float* accumulators);
   RmspropSettings settings_;

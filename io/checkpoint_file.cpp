@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -31,32 +32,38 @@ void maybe_pause_before_publish(const std::string& path) {
   }
 }
 
-// FNV-1a over the scalar state (as text) and every array's bytes.
-std::int64_t checksum(const TrainState& s) {
+const char* kHistoryColumns[] = {"loss",    "acc",           "val_loss", "val_acc",
+                                 "seconds", "learning_rate", "grad_norm"};
+constexpr int kHistoryColumnsV1 = 6;  // version 1 had no grad_norm
+std::vector<double>& column(History& h, int i) {
+  std::vector<double>* c[] = {&h.loss,    &h.acc,           &h.val_loss, &h.val_acc,
+                              &h.seconds, &h.learning_rate, &h.grad_norm};
+  return *c[i];
+}
+
+// FNV-1a over the scalar state (as text) and every array's bytes, as the file's format version
+// defined it (version 1 files keep verifying).
+std::int64_t checksum(const TrainState& s, int version) {
   Fnv1a h;
   std::ostringstream os;
   os.precision(17);
-  os << s.format_version << ' ' << s.global_step << ' ' << s.epoch << ' ' << s.step_in_epoch << ' '
+  os << version << ' ' << s.global_step << ' ' << s.epoch << ' ' << s.step_in_epoch << ' '
      << s.epoch_loss_sum << ' ' << s.epoch_correct << ' ' << s.epoch_seen << ' ' << s.epoch_seconds
      << ' ' << s.best_val_loss << ' ' << s.best_val_acc << ' ' << s.wait << ' ' << s.best_epoch
      << ' ' << s.train_seconds << ' ' << s.train_samples << ' ' << s.skipped_steps << ' ' << s.ranks
      << ' ' << s.finished << ' ' << s.config_ini;
+  if (version >= 2)
+    os << ' ' << s.epoch_grad_norm_sum << ' ' << s.epoch_updates << ' ' << s.optimizer_updates;
   const std::string scalars = os.str();
   h.mix(scalars.data(), scalars.size());
   for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
     h.mix(v->data(), v->size() * sizeof(float));
-  for (const std::vector<double>* v :
-       {&s.history.loss, &s.history.acc, &s.history.val_loss, &s.history.val_acc,
-        &s.history.seconds, &s.history.learning_rate})
-    h.mix(v->data(), v->size() * sizeof(double));
+  if (version >= 2) h.mix(s.momentum.data(), s.momentum.size() * sizeof(float));
+  History copy = s.history;
+  const int columns = version >= 2 ? 7 : kHistoryColumnsV1;
+  for (int i = 0; i < columns; ++i)
+    h.mix(column(copy, i).data(), column(copy, i).size() * sizeof(double));
   return h.value();
-}
-
-const char* kHistoryColumns[] = {"loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate"};
-std::vector<double>& column(History& h, int i) {
-  std::vector<double>* c[] = {&h.loss,    &h.acc,     &h.val_loss,
-                              &h.val_acc, &h.seconds, &h.learning_rate};
-  return *c[i];
 }
 
 }  // namespace
@@ -66,7 +73,7 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
   {
     H5::H5File file = h5::create(tmp);
     h5::set_attr(file, "kind", std::string(kKind));
-    h5::set_attr(file, "format_version", std::int64_t(s.format_version));
+    h5::set_attr(file, "format_version", std::int64_t(kCheckpointFormatVersion));
     h5::set_attr(file, "config", s.config_ini);
     h5::set_attr(file, "global_step", s.global_step);
     h5::set_attr(file, "epoch", std::int64_t(s.epoch));
@@ -84,13 +91,17 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     h5::set_attr(file, "skipped_steps", s.skipped_steps);
     h5::set_attr(file, "ranks", std::int64_t(s.ranks));
     h5::set_attr(file, "finished", std::int64_t(s.finished));
+    h5::set_attr(file, "epoch_grad_norm_sum", s.epoch_grad_norm_sum);
+    h5::set_attr(file, "epoch_updates", s.epoch_updates);
+    h5::set_attr(file, "optimizer_updates", s.optimizer_updates);
     h5::write_vector(file, "params", s.params);
     h5::write_vector(file, "accumulators", s.accumulators);
     h5::write_vector(file, "best_params", s.best_params);
+    h5::write_vector(file, "momentum", s.momentum);
     H5::Group hist = file.createGroup("history");
     History h = s.history;
-    for (int i = 0; i < 6; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
-    h5::set_attr(file, "checksum", checksum(s));
+    for (int i = 0; i < 7; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
+    h5::set_attr(file, "checksum", checksum(s, kCheckpointFormatVersion));
   }
   maybe_pause_before_publish(path);
   publish_file(tmp, path);
@@ -101,11 +112,11 @@ TrainState read_checkpoint(const std::string& path) {
   if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != kKind)
     throw std::runtime_error(path + ": not an rnnsent checkpoint");
   TrainState s;
-  s.format_version = int(h5::get_int_attr(file, "format_version"));
-  if (s.format_version != kCheckpointFormatVersion)
-    throw std::runtime_error(path + ": checkpoint format version " +
-                             std::to_string(s.format_version) + ", this build reads " +
-                             std::to_string(kCheckpointFormatVersion));
+  const int version = int(h5::get_int_attr(file, "format_version"));
+  if (version < 1 || version > kCheckpointFormatVersion)
+    throw std::runtime_error(path + ": checkpoint format version " + std::to_string(version) +
+                             ", this build reads 1 to " + std::to_string(kCheckpointFormatVersion));
+  s.format_version = version;
   s.config_ini = h5::get_string_attr(file, "config");
   s.global_step = h5::get_int_attr(file, "global_step");
   s.epoch = int(h5::get_int_attr(file, "epoch"));
@@ -128,12 +139,31 @@ TrainState read_checkpoint(const std::string& path) {
   s.best_params = h5::read_array<float>(file, "best_params");
   if (!h5::has(file, "history")) throw std::runtime_error(path + ": missing group 'history'");
   const H5::Group hist = file.openGroup("history");
-  for (int i = 0; i < 6; ++i)
-    column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
-  if (h5::get_int_attr(file, "checksum") != checksum(s))
+  if (version >= 2) {
+    s.epoch_grad_norm_sum = h5::get_double_attr(file, "epoch_grad_norm_sum");
+    s.epoch_updates = h5::get_double_attr(file, "epoch_updates");
+    s.optimizer_updates = h5::get_int_attr(file, "optimizer_updates");
+    s.momentum = h5::read_array<float>(file, "momentum");
+    for (int i = 0; i < 7; ++i)
+      column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
+  } else {
+    for (int i = 0; i < kHistoryColumnsV1; ++i)
+      column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
+  }
+  if (h5::get_int_attr(file, "checksum") != checksum(s, version))
     throw std::runtime_error(path + ": checksum mismatch (the checkpoint is damaged)");
-  if (s.params.size() != s.accumulators.size() || s.params.size() != s.best_params.size())
-    throw std::runtime_error(path + ": parameter, accumulator and best-parameter sizes differ");
+  if (version < 2) {  // an RMSprop run: every step that was not skipped was an update
+    s.optimizer_updates = s.global_step - s.skipped_steps;
+    s.history.grad_norm.assign(s.history.epochs(), std::numeric_limits<double>::quiet_NaN());
+  }
+  if (s.params.size() != s.accumulators.size() || s.params.size() != s.best_params.size() ||
+      (!s.momentum.empty() && s.momentum.size() != s.params.size()))
+    throw std::runtime_error(path +
+                             ": parameter, accumulator, momentum and best-parameter sizes differ");
+  for (int i = 1; i < 7; ++i)
+    if (column(s.history, i).size() != s.history.epochs())
+      throw std::runtime_error(path + ": history column '" + kHistoryColumns[i] +
+                               "' has the wrong length");
   return s;
 }
 

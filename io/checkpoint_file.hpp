@@ -1,8 +1,8 @@
 // Resume checkpoints: everything a run needs to continue exactly where it stopped - the
-// parameters, the optimizer's accumulators, the best model so far, the position (epoch and
-// step within it; shuffles are a function of seed and epoch, so no RNG state is needed), the
-// early-stopping state, the epoch's running totals and the history - with a format version and
-// a checksum over all of it that loading verifies.
+// parameters, the optimizer's state (accumulators, Adam's momentum and update count), the best
+// model so far, the position (epoch and step within it; shuffles are a function of seed and
+// epoch, so no RNG state is needed), the early-stopping state, the epoch's running totals and
+// the history - with a format version and a checksum over all of it that loading verifies.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,11 @@
 
 namespace rnnsent {
 
-inline constexpr int kCheckpointFormatVersion = 1;
+// 2 added the optimizer's momentum and update count (Adam), the epoch's gradient-norm totals
+// and the history's grad_norm. Version 1 files (RMSprop runs) still load: no momentum, the
+// update count is global_step - skipped_steps, the norms they never recorded read as NaN, and
+// the running epoch's mean norm then covers only the steps after the resume.
+inline constexpr int kCheckpointFormatVersion = 2;
 
 struct TrainState {
   int format_version = kCheckpointFormatVersion;
@@ -22,7 +26,8 @@ struct TrainState {
   int epoch = 1;                   // the epoch to continue (1-based)
   std::int64_t step_in_epoch = 0;  // steps of that epoch already taken
   double epoch_loss_sum = 0, epoch_correct = 0, epoch_seen = 0, epoch_seconds = 0;
-  double best_val_loss = 0, best_val_acc = 0;  // +inf / -inf before the first evaluation
+  double epoch_grad_norm_sum = 0, epoch_updates = 0;  // pre-clip norms of the epoch's updates
+  double best_val_loss = 0, best_val_acc = 0;         // +inf / -inf before the first evaluation
   int wait = 0, best_epoch = 0;
   double train_seconds = 0, train_samples = 0;
   std::int64_t skipped_steps = 0;  // steps skipped for a non-finite loss or gradient
@@ -30,13 +35,16 @@ struct TrainState {
   int finished = 0;                // early stopping or the last epoch ended the run
   History history;
   std::vector<float> params, accumulators, best_params;
+  std::vector<float> momentum;         // Adam's first moment; empty for RMSprop
+  std::int64_t optimizer_updates = 0;  // updates applied (Adam's t)
 };
 
 // Writes path.tmp, flushes it to disk, renames it over path and flushes the directory.
 void write_checkpoint(const std::string& path, const TrainState& state);
 
-// Throws naming the file: missing, not HDF5, truncated, not a checkpoint, another format
-// version, or a checksum that does not match (a damaged byte anywhere in the state).
+// Throws naming the file: missing, not HDF5, truncated, not a checkpoint, a format version
+// other than 1 or 2, or a checksum that does not match (a damaged byte anywhere in the state).
+// format_version reports the file's version; writing always produces the current one.
 TrainState read_checkpoint(const std::string& path);
 
 }  // namespace rnnsent

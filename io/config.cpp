@@ -4,48 +4,84 @@
 #include "io/config.hpp"
 
 #include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "io/vocabulary.hpp"
+
 namespace po = boost::program_options;
 
 namespace rnnsent {
 namespace {
 
+// num_words: an integer, or "all" (= 0, the whole vocabulary).
+int parse_num_words(const std::string& text) {
+  if (text == "all") return 0;
+  std::size_t used = 0;
+  int value = 0;
+  try {
+    value = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size())
+    throw ConfigError("invalid value '" + text +
+                      "' for key 'num_words': must be an integer, or 0 / all for the whole "
+                      "vocabulary");
+  return value;
+}
+
 po::options_description make_keys(TrainConfig& c) {
   po::options_description keys("Configuration keys (INI file `key = value` or flag `--key value`)");
-  keys.add_options()("data", po::value(&c.data), "prepared dataset file (from rnnsent_prepare)")(
-      "output_dir", po::value(&c.output_dir),
-      "directory for best_model.h5, history.h5, summary.json")(
-      "num_words", po::value(&c.num_words),
-      "vocabulary size incl. ids 0-2 (ids >= num_words -> 2)")(
-      "maxlen", po::value(&c.maxlen), "time steps per review after padding/truncation")(
-      "padding", po::value(&c.padding), "pre | post: which side is padded and truncated")(
-      "cell", po::value(&c.cell), "recurrent cell: simple_rnn")(
-      "embedding_dim", po::value(&c.embedding_dim), "embedding width")("units", po::value(&c.units),
-                                                                       "recurrent units")(
-      "batch_size", po::value(&c.batch_size), "global batch size")("epochs", po::value(&c.epochs),
-                                                                   "maximum epochs")(
-      "learning_rate", po::value(&c.learning_rate), "RMSprop learning rate")(
-      "rho", po::value(&c.rho), "RMSprop decay")("epsilon", po::value(&c.epsilon),
-                                                 "RMSprop epsilon (added outside the square root)")(
-      "validation_split", po::value(&c.validation_split), "fraction of training reviews held out")(
-      "patience", po::value(&c.patience), "epochs without val_acc gain before stopping")(
-      "seed", po::value(&c.seed), "seed for shuffles and initialisation")(
-      "threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)")(
-      "max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)")(
-      "max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)")(
-      "eval_batch_size", po::value(&c.eval_batch_size), "batch size for validation and test")(
-      "log_every", po::value(&c.log_every), "batches between progress lines when not a terminal")(
-      "checkpoint_every", po::value(&c.checkpoint_every),
-      "steps between resume checkpoints (0 = epoch ends only)")(
-      "keep_checkpoints", po::value(&c.keep_checkpoints), "newest resume checkpoints kept")(
-      "watchdog_seconds", po::value(&c.watchdog_seconds),
-      "end the job when a step takes longer (0 = off)")(
-      "nonfinite", po::value(&c.nonfinite), "stop | skip: on a non-finite loss or gradient");
+  po::options_description_easy_init add = keys.add_options();
+  add("data", po::value(&c.data), "prepared dataset file (from rnnsent_prepare)");
+  add("output_dir", po::value(&c.output_dir),
+      "directory for best_model.h5, history.h5, summary.json");
+  add("num_words", po::value<std::string>()->notifier([&c](const std::string& v) {
+    c.num_words = parse_num_words(v);
+  }),
+      "vocabulary size incl. ids 0-2 (ids >= num_words -> 2); 0 or all = the whole vocabulary");
+  add("maxlen", po::value(&c.maxlen), "time steps per review after padding/truncation");
+  add("padding", po::value(&c.padding), "pre | post: which side is padded and truncated");
+  add("cell", po::value(&c.cell), "recurrent cell: rnn (= simple_rnn) | lstm | gru");
+  add("embedding_dim", po::value(&c.embedding_dim), "embedding width");
+  add("units", po::value(&c.units), "recurrent units");
+  add("bidirectional", po::value(&c.bidirectional), "true | false: also read reviews backwards");
+  add("layers", po::value(&c.layers), "stacked recurrent layers (1-8)");
+  add("dropout", po::value(&c.dropout), "dropout rate on the embedding output, [0, 1)");
+  add("batch_size", po::value(&c.batch_size), "global batch size");
+  add("epochs", po::value(&c.epochs), "maximum epochs");
+  add("optimizer", po::value(&c.optimizer), "rmsprop | adam");
+  add("learning_rate", po::value(&c.learning_rate), "learning rate (before scaling and warm-up)");
+  add("rho", po::value(&c.rho), "RMSprop decay");
+  add("beta_1", po::value(&c.beta_1), "Adam decay of the first moment");
+  add("beta_2", po::value(&c.beta_2), "Adam decay of the second moment");
+  add("epsilon", po::value(&c.epsilon), "RMSprop and Adam epsilon (added outside the square root)");
+  add("clipnorm", po::value(&c.clipnorm), "clip the gradient to this global L2 norm (0 = off)");
+  add("warmup_steps", po::value(&c.warmup_steps),
+      "updates over which the learning rate ramps up linearly (0 = off)");
+  add("lr_scaling", po::value(&c.lr_scaling),
+      "none | linear | sqrt: scale learning_rate by global batch / lr_base_batch");
+  add("lr_base_batch", po::value(&c.lr_base_batch), "the batch learning_rate is given for");
+  add("validation_split", po::value(&c.validation_split), "fraction of training reviews held out");
+  add("patience", po::value(&c.patience), "epochs without val_acc gain before stopping");
+  add("seed", po::value(&c.seed), "seed for shuffles, initialisation and dropout");
+  add("threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)");
+  add("max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)");
+  add("max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)");
+  add("eval_batch_size", po::value(&c.eval_batch_size), "batch size for validation and test");
+  add("log_every", po::value(&c.log_every), "batches between progress lines when not a terminal");
+  add("checkpoint_every", po::value(&c.checkpoint_every),
+      "steps between resume checkpoints (0 = epoch ends only)");
+  add("keep_checkpoints", po::value(&c.keep_checkpoints), "newest resume checkpoints kept");
+  add("watchdog_seconds", po::value(&c.watchdog_seconds),
+      "end the job when a step takes longer (0 = off)");
+  add("nonfinite", po::value(&c.nonfinite), "stop | skip: on a non-finite loss or gradient");
   return keys;
 }
 
@@ -160,19 +196,33 @@ void validate(const TrainConfig& c) {
   if (c.data.empty())
     throw ConfigError("missing key 'data': the prepared dataset file to train on");
   if (c.output_dir.empty()) bad("output_dir", "''", "must name a directory");
-  if (c.num_words < 4) bad("num_words", c.num_words, "must be >= 4 (ids 0-2 are reserved)");
+  if (c.num_words != 0 && c.num_words < 4)
+    bad("num_words", c.num_words,
+        "must be >= 4 (ids 0-2 are reserved), or 0 / all for the whole vocabulary");
   if (c.maxlen < 1) bad("maxlen", c.maxlen, "must be >= 1");
   if (c.padding != "pre" && c.padding != "post")
     bad("padding", "'" + c.padding + "'", "must be pre or post");
-  if (c.cell != "rnn" && c.cell != "simple_rnn" && c.cell != "lstm" && c.cell != "gru")
-    bad("cell", "'" + c.cell + "'", "must be rnn, lstm or gru");
+  // cell names belong to core/ (parse_cell); launch/ checks them (train_options).
   if (c.embedding_dim < 1) bad("embedding_dim", c.embedding_dim, "must be >= 1");
   if (c.units < 1) bad("units", c.units, "must be >= 1");
+  if (c.layers < 1 || c.layers > 8) bad("layers", c.layers, "must be in 1..8");
+  if (!(c.dropout >= 0 && c.dropout < 1)) bad("dropout", c.dropout, "must be in [0, 1)");
   if (c.batch_size < 1) bad("batch_size", c.batch_size, "must be >= 1");
   if (c.epochs < 1) bad("epochs", c.epochs, "must be >= 1");
-  if (!(c.learning_rate > 0)) bad("learning_rate", c.learning_rate, "must be > 0");
+  if (c.optimizer != "rmsprop" && c.optimizer != "adam")
+    bad("optimizer", "'" + c.optimizer + "'", "must be rmsprop or adam");
+  if (!(c.learning_rate > 0) || std::isinf(c.learning_rate))
+    bad("learning_rate", c.learning_rate, "must be > 0");
   if (!(c.rho >= 0 && c.rho < 1)) bad("rho", c.rho, "must be in [0, 1)");
+  if (!(c.beta_1 >= 0 && c.beta_1 < 1)) bad("beta_1", c.beta_1, "must be in [0, 1)");
+  if (!(c.beta_2 >= 0 && c.beta_2 < 1)) bad("beta_2", c.beta_2, "must be in [0, 1)");
   if (!(c.epsilon > 0)) bad("epsilon", c.epsilon, "must be > 0");
+  if (!(c.clipnorm >= 0) || std::isinf(c.clipnorm))
+    bad("clipnorm", c.clipnorm, "must be >= 0 (0 = off)");
+  if (c.warmup_steps < 0) bad("warmup_steps", c.warmup_steps, "must be >= 0 (0 = off)");
+  if (c.lr_scaling != "none" && c.lr_scaling != "linear" && c.lr_scaling != "sqrt")
+    bad("lr_scaling", "'" + c.lr_scaling + "'", "must be none, linear or sqrt");
+  if (c.lr_base_batch < 1) bad("lr_base_batch", c.lr_base_batch, "must be >= 1");
   if (!(c.validation_split > 0 && c.validation_split < 1))
     bad("validation_split", c.validation_split, "must be in (0, 1)");
   if (c.patience < 0) bad("patience", c.patience, "must be >= 0");
@@ -188,21 +238,51 @@ void validate(const TrainConfig& c) {
     bad("nonfinite", "'" + c.nonfinite + "'", "must be stop or skip");
 }
 
+namespace {
+
+// The shortest of 15 or 17 significant digits that reads back as the same double: a resumed
+// run compares its values with the stored ones, and 0.001 should still read 0.001.
+std::string num(double v) {
+  std::ostringstream os;
+  os.precision(15);
+  os << v;
+  if (std::strtod(os.str().c_str(), nullptr) == v) return os.str();
+  os.str("");
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
 std::string to_ini(const TrainConfig& c) {
   std::ostringstream os;
   os << "data = " << c.data << "\noutput_dir = " << c.output_dir << "\nnum_words = " << c.num_words
      << "\nmaxlen = " << c.maxlen << "\npadding = " << c.padding << "\ncell = " << c.cell
      << "\nembedding_dim = " << c.embedding_dim << "\nunits = " << c.units
-     << "\nbatch_size = " << c.batch_size << "\nepochs = " << c.epochs
-     << "\nlearning_rate = " << c.learning_rate << "\nrho = " << c.rho
-     << "\nepsilon = " << c.epsilon << "\nvalidation_split = " << c.validation_split
-     << "\npatience = " << c.patience << "\nseed = " << c.seed << "\nthreads = " << c.threads
-     << "\nmax_train = " << c.max_train << "\nmax_test = " << c.max_test
-     << "\neval_batch_size = " << c.eval_batch_size << "\nlog_every = " << c.log_every
-     << "\ncheckpoint_every = " << c.checkpoint_every
+     << "\nbidirectional = " << (c.bidirectional ? "true" : "false") << "\nlayers = " << c.layers
+     << "\ndropout = " << num(c.dropout) << "\nbatch_size = " << c.batch_size
+     << "\nepochs = " << c.epochs << "\noptimizer = " << c.optimizer
+     << "\nlearning_rate = " << num(c.learning_rate) << "\nrho = " << num(c.rho)
+     << "\nbeta_1 = " << num(c.beta_1) << "\nbeta_2 = " << num(c.beta_2)
+     << "\nepsilon = " << num(c.epsilon) << "\nclipnorm = " << num(c.clipnorm)
+     << "\nwarmup_steps = " << c.warmup_steps << "\nlr_scaling = " << c.lr_scaling
+     << "\nlr_base_batch = " << c.lr_base_batch
+     << "\nvalidation_split = " << num(c.validation_split) << "\npatience = " << c.patience
+     << "\nseed = " << c.seed << "\nthreads = " << c.threads << "\nmax_train = " << c.max_train
+     << "\nmax_test = " << c.max_test << "\neval_batch_size = " << c.eval_batch_size
+     << "\nlog_every = " << c.log_every << "\ncheckpoint_every = " << c.checkpoint_every
      << "\nkeep_checkpoints = " << c.keep_checkpoints
      << "\nwatchdog_seconds = " << c.watchdog_seconds << "\nnonfinite = " << c.nonfinite << "\n";
   return os.str();
+}
+
+int resolve_num_words(int num_words, std::size_t vocabulary_size) {
+  // The word of rank r (1-based) has id r + 3, so the largest id is V + 3 and the whole
+  // vocabulary needs V + 4 rows: ids 0-2 reserved, 3 unused (as in Keras's imdb.load_data).
+  const std::size_t whole = vocabulary_size + std::size_t(kIndexFrom) + 1;
+  if (num_words == 0 || std::size_t(num_words) > whole) return int(whole);
+  return num_words;
 }
 
 }  // namespace rnnsent

@@ -14,21 +14,33 @@ struct TrainConfig {
   // Data
   std::string data;  // prepared dataset file (rnnsent_prepare's output)
   std::string output_dir = "runs/imdb";
-  int num_words = 30000;        // vocabulary size incl. the 3 reserved ids; ids >= num_words -> OOV
+  // Vocabulary size incl. the 3 reserved ids; ids >= num_words -> OOV. 0 (also written `all`)
+  // = the whole training vocabulary of the dataset; the trainer resolves it (resolve_num_words)
+  // before anything is written, so stored configs always hold a concrete number.
+  int num_words = 30000;
   int maxlen = 500;             // reviews padded / truncated to this many ids
   std::string padding = "pre";  // pre | post (for both padding and truncation)
   // Model
-  std::string cell = "simple_rnn";
+  std::string cell = "simple_rnn";  // rnn | simple_rnn | lstm | gru (checked by core's parse_cell)
   int embedding_dim = 128;
   int units = 64;
+  bool bidirectional = false;  // a second direction reads each review last to first
+  int layers = 1;              // stacked recurrent layers, 1..8
+  double dropout = 0;          // rate on the embedding output during training, [0, 1)
   // Optimisation
   int batch_size = 128;
   int epochs = 10;
+  std::string optimizer = "rmsprop";  // rmsprop | adam
   double learning_rate = 1e-3;
-  double rho = 0.9;
-  double epsilon = 1e-7;
-  double validation_split = 0.2;  // last fraction of the shuffled training split
-  int patience = 1;               // early stopping on val_acc
+  double rho = 0.9;                     // RMSprop
+  double beta_1 = 0.9, beta_2 = 0.999;  // Adam
+  double epsilon = 1e-7;                // both
+  double clipnorm = 0;                  // clip the gradient to this global L2 norm; 0 = off
+  int warmup_steps = 0;                 // updates over which the rate ramps up linearly; 0 = off
+  std::string lr_scaling = "none";      // none | linear | sqrt: scale learning_rate with the
+  int lr_base_batch = 128;              //   global batch relative to this batch
+  double validation_split = 0.2;        // last fraction of the shuffled training split
+  int patience = 1;                     // early stopping on val_acc
   std::uint64_t seed = 1;
   int threads = 0;    // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
   int max_train = 0;  // 0 = all; else the first N training reviews after the shuffle
@@ -59,6 +71,12 @@ void validate(const TrainConfig& config);
 
 // The resolved configuration as INI text (what the run really used).
 std::string to_ini(const TrainConfig& config);
+
+// num_words for a dataset whose training vocabulary has V = vocabulary_size words: 0 (all)
+// becomes V + 4 (ids 0-2 are reserved and 3 is unused, so the rarest word has id V + 3); a
+// larger number is clamped to that, since no id of the dataset reaches beyond it (the extra
+// embedding rows could never be trained).
+int resolve_num_words(int num_words, std::size_t vocabulary_size);
 
 struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -347,7 +347,7 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
   H5::H5File file = h5::open_read(path);
   try {
     check_header(file, path);
-    vocab_size_ = vocabulary_size(file, path);
+    vocab_size_ = rnnsent::vocabulary_size(file, path);  // the file-level helper
     for (auto [name, meta] : {std::pair{"train", &train_}, std::pair{"test", &test_}}) {
       const H5::Group g = open_group(file, path, name);
       meta->offsets = h5::read_array<std::int64_t>(g, "offsets");

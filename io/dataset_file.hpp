@@ -61,6 +61,8 @@ class DatasetReader {
   EncodedSplit read(const std::string& split, const std::vector<std::uint32_t>& indices) const;
   // The training vocabulary (read on first use: only the rank that writes models needs it).
   const Vocabulary& vocabulary() const;
+  // Its number of words, known from opening (every rank; num_words = all resolves with it).
+  std::size_t vocabulary_size() const { return std::size_t(vocab_size_); }
 
  private:
   struct SplitMeta {

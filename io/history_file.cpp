@@ -2,6 +2,7 @@
 #include "io/history_file.hpp"
 
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 #include "io/atomic_file.hpp"
@@ -15,9 +16,10 @@ struct Column {
   std::vector<double> History::*values;
 };
 constexpr Column kColumns[] = {
-    {"loss", &History::loss},         {"acc", &History::acc},
-    {"val_loss", &History::val_loss}, {"val_acc", &History::val_acc},
-    {"seconds", &History::seconds},   {"learning_rate", &History::learning_rate}};
+    {"loss", &History::loss},          {"acc", &History::acc},
+    {"val_loss", &History::val_loss},  {"val_acc", &History::val_acc},
+    {"seconds", &History::seconds},    {"learning_rate", &History::learning_rate},
+    {"grad_norm", &History::grad_norm}};
 
 }  // namespace
 
@@ -26,7 +28,7 @@ void write_history(const std::string& path, const History& history) {
   {
     H5::H5File file = h5::create(tmp);
     h5::set_attr(file, "kind", std::string("rnnsent-history"));
-    h5::set_attr(file, "format_version", std::int64_t(1));
+    h5::set_attr(file, "format_version", std::int64_t(kHistoryFormatVersion));
     std::vector<std::int32_t> epoch(history.epochs());
     for (std::size_t i = 0; i < epoch.size(); ++i) epoch[i] = std::int32_t(i + 1);
     h5::write_vector(file, "epoch", epoch);
@@ -45,7 +47,12 @@ History read_history(const std::string& path) {
   if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != "rnnsent-history")
     throw std::runtime_error(path + ": not an rnnsent history file");
   History h;
-  for (const Column& c : kColumns) h.*(c.values) = h5::read_array<double>(file, c.name);
+  for (const Column& c : kColumns) {
+    if (c.values == &History::grad_norm && !h5::has(file, c.name))
+      h.grad_norm.assign(h.loss.size(), std::numeric_limits<double>::quiet_NaN());  // version 1
+    else
+      h.*(c.values) = h5::read_array<double>(file, c.name);
+  }
   for (const Column& c : kColumns)
     if ((h.*(c.values)).size() != h.loss.size())
       throw std::runtime_error(path + ": history column '" + std::string(c.name) +

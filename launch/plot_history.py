@@ -12,7 +12,8 @@ import csv
 import os
 import sys
 
-COLUMNS = ["epoch", "loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate"]
+COLUMNS = ["epoch", "loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate", "grad_norm"]
+OPTIONAL = {"grad_norm"}  # history format version 1 has none: read as NaN
 
 
 def read_history(path):
@@ -23,7 +24,9 @@ def read_history(path):
             kind = kind.decode() if isinstance(kind, bytes) else str(kind)
             if kind != "rnnsent-history":
                 raise ValueError("not an rnnsent history file")
-            return {c: [float(v) for v in f[c][:]] for c in COLUMNS}
+            epochs = len(f["epoch"])
+            return {c: [float(v) for v in f[c][:]] if c in f or c not in OPTIONAL
+                    else [float("nan")] * epochs for c in COLUMNS}
     except (OSError, KeyError, ValueError) as e:
         sys.exit(f"plot_history.py: error: {path}: {e}")
 

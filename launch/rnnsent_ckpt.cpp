@@ -28,15 +28,20 @@ int main(int argc, char** argv) {
                 static_cast<long long>(s.step_in_epoch), s.finished ? " (run finished)" : "");
     std::printf("written by      %d rank(s)\nparameters      %zu\nskipped steps   %lld\n", s.ranks,
                 s.params.size(), static_cast<long long>(s.skipped_steps));
+    std::printf("optimizer       %lld updates applied%s\n",
+                static_cast<long long>(s.optimizer_updates),
+                s.momentum.empty() ? "" : " (with Adam's momentum)");
     if (std::isfinite(s.best_val_loss))
       std::printf(
           "best so far     epoch %d, val_loss %.4f; best val_acc %.4f; epochs without gain %d\n",
           s.best_epoch, s.best_val_loss, s.best_val_acc, s.wait);
-    std::printf("history\n  epoch     loss      acc  val_loss  val_acc  seconds\n");
+    std::printf(
+        "history\n  epoch     loss      acc  val_loss  val_acc  seconds  learning_rate  "
+        "grad_norm\n");
     for (std::size_t e = 0; e < s.history.epochs(); ++e)
-      std::printf("  %5zu  %7.4f  %7.4f  %8.4f  %7.4f  %7.1f\n", e + 1, s.history.loss[e],
-                  s.history.acc[e], s.history.val_loss[e], s.history.val_acc[e],
-                  s.history.seconds[e]);
+      std::printf("  %5zu  %7.4f  %7.4f  %8.4f  %7.4f  %7.1f  %13.6g  %9.4f\n", e + 1,
+                  s.history.loss[e], s.history.acc[e], s.history.val_loss[e], s.history.val_acc[e],
+                  s.history.seconds[e], s.history.learning_rate[e], s.history.grad_norm[e]);
     std::printf("config\n");
     std::size_t start = 0;
     while (start < s.config_ini.size()) {

@@ -9,12 +9,14 @@
 #include "dist/session.hpp"
 #include "io/config.hpp"
 #include "launch/lib/stop_signals.hpp"
+#include "launch/lib/train_options.hpp"
 #include "launch/lib/trainer.hpp"
 
 int main(int argc, char** argv) {
   rnnsent::TrainConfig config;
   try {
     if (!rnnsent::parse_train_config(argc, argv, config)) return 0;
+    rnnsent::check_training_config(config);  // the names only core/ knows (cell, optimizer, ...)
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rnnsent_train: error: %s\n", e.what());
     return 2;

@@ -6,6 +6,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/grad_clip.hpp"
+#include "launch/lib/shuffle.hpp"
+
 namespace rnnsent {
 
 std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int ranks) {
@@ -15,16 +18,23 @@ std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int rank
   return {begin, begin + base + (r < extra ? 1 : 0)};
 }
 
+Dropout step_dropout(float rate, std::uint64_t seed, std::int64_t global_step, std::size_t global_n,
+                     int rank, int ranks) {
+  return {rate, seeded_key(seed, std::uint64_t(global_step)),
+          rank_share(global_n, rank, ranks).first};
+}
+
 DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& session,
-                                   RmspropSettings rms)
+                                   const StepOptions& options)
     : model_(model),
       session_(session),
+      options_(options),
       grads_(model.layout().total(), 0.0f),
       embedding_offset_(model.layout().slot("embedding/embeddings").offset),
       num_words_(model.shape().num_words),
       embedding_dim_(model.shape().embedding_dim),
-      optimizer_(rms, embedding_offset_, std::size_t(num_words_), std::size_t(embedding_dim_),
-                 model.layout().total()) {}
+      optimizer_(options.optimizer, embedding_offset_, std::size_t(num_words_),
+                 std::size_t(embedding_dim_), model.layout().total()) {}
 
 void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t local, int T) {
   const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
@@ -58,20 +68,32 @@ void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t l
   std::copy(in, in + (grads_.size() - rest_begin), grads_.begin() + std::ptrdiff_t(rest_begin));
 }
 
-// Only the touched rows and the other slots can be non-zero after a step's allreduce.
-bool DataParallelStep::gradient_finite() const {
+// Only the touched rows and the other slots can be non-zero after a step's allreduce. Rows are
+// summed in parallel, then everything is added in one fixed order: the same bits on every rank
+// and for every thread count.
+double DataParallelStep::gradient_norm() {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  auto finite = [](const float* p, std::size_t n) {
-    float acc = 0.0f;
-    for (std::size_t i = 0; i < n; ++i) acc += p[i] * 0.0f;  // NaN or inf make it NaN
-    return acc == 0.0f;
-  };
-  bool ok = finite(grads_.data(), embedding_offset_) &&
-            finite(grads_.data() + table_end, grads_.size() - table_end);
+  const float* table = grads_.data() + embedding_offset_;
+  row_sums_.resize(touched_.size());
+  const long long rows = static_cast<long long>(touched_.size());
+#pragma omp parallel for schedule(static)
+  for (long long k = 0; k < rows; ++k)
+    row_sums_[std::size_t(k)] =
+        sum_of_squares(table + std::size_t(touched_[std::size_t(k)]) * E, E);
+  double sum = sum_of_squares(grads_.data(), embedding_offset_);
+  for (double r : row_sums_) sum += r;
+  sum += sum_of_squares(grads_.data() + table_end, grads_.size() - table_end);
+  return std::sqrt(sum);
+}
+
+void DataParallelStep::scale_gradient(float factor) {
+  const std::size_t E = std::size_t(embedding_dim_);
+  const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
+  scale_values(grads_.data(), embedding_offset_, factor);
   for (std::int32_t r : touched_)
-    ok = ok && finite(grads_.data() + embedding_offset_ + std::size_t(r) * E, E);
-  return ok;
+    scale_values(grads_.data() + embedding_offset_ + std::size_t(r) * E, E, factor);
+  scale_values(grads_.data() + table_end, grads_.size() - table_end, factor);
 }
 
 void DataParallelStep::clear_gradient() {
@@ -86,16 +108,18 @@ void DataParallelStep::clear_gradient() {
 }
 
 StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, std::size_t local,
-                                std::size_t global_n, int T, float* params, float* accumulators,
-                                bool stop_here) {
+                                std::size_t global_n, int T, std::int64_t global_step,
+                                float* params, OptimizerState& state, bool stop_here) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   // grads_ is all zeros here: the optimizer clears what it consumed.
   if (logits_.size() < local) logits_.resize(local);
   double stats[3] = {0, 0, stop_here ? 1.0 : 0.0};
   if (local > 0) {
+    const Dropout dropout = step_dropout(options_.dropout, options_.seed, global_step, global_n,
+                                         session_.rank(), session_.size());
     stats[0] = model_.forward_backward(params, ids, labels, int(local), T, 1.0f / float(global_n),
-                                       grads_.data(), logits_.data());
+                                       grads_.data(), logits_.data(), dropout);
     for (std::size_t k = 0; k < local; ++k)
       stats[1] += double((logits_[k] > 0) == (labels[k] > 0.5f));
   }
@@ -108,16 +132,25 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   session_.allreduce_sum(stats, 3);
   const auto t2 = Clock::now();
   // After the allreduce every rank sees the same values, so every rank decides alike.
-  const bool finite = std::isfinite(stats[0]) && gradient_finite();
-  if (finite)
-    optimizer_.step(touched_, grads_.data(), accumulators, params);
-  else
+  StepStats out;
+  out.loss_sum = stats[0];
+  out.correct = stats[1];
+  out.stop = stats[2] > 0;
+  out.grad_norm = gradient_norm();
+  out.finite = std::isfinite(stats[0]) && std::isfinite(out.grad_norm);
+  out.learning_rate = float(options_.learning_rate.at(state.updates + 1));
+  if (out.finite) {
+    const double scale = clip_scale(out.grad_norm, options_.clipnorm);
+    if (scale != 1.0) scale_gradient(float(scale));
+    optimizer_.step(out.learning_rate, touched_, grads_.data(), params, state);
+  } else {
     clear_gradient();
+  }
   const auto t3 = Clock::now();
   times_.compute += std::chrono::duration<double>(t1 - t0).count();
   times_.allreduce += std::chrono::duration<double>(t2 - t1).count();
   times_.optimizer += std::chrono::duration<double>(t3 - t2).count();
-  return {stats[0], stats[1], stats[2] > 0, finite};
+  return out;
 }
 
 }  // namespace rnnsent

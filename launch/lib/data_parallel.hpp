@@ -1,13 +1,17 @@
 // One data-parallel optimizer step: this rank's share of the global batch through the model,
-// one in-place allreduce of the gradient, then the same RMSprop update on every rank.
+// one in-place allreduce of the gradient, optional clipping by global norm, then the same
+// update (RMSprop or Adam) on every rank.
 // A step touches only some embedding rows (about 8,500 of 30,000 for a batch of 128 x 500
 // ids), and an untouched row's gradient is zero on every rank, so the allreduce carries only
 // the rows some rank touched (their union, found by a small allreduce of a row mask) plus the
-// other slots, packed into one buffer: the same sums in a third of the bytes. The optimizer
-// likewise updates only those rows (LazyRmsprop, bit-identical to the dense update) and leaves
-// the gradient buffer at zero for the next step. Each rank's gradient is scaled by 1 / (global
-// batch), so the summed gradient is the mean over the global batch however it is split: P ranks
-// take the same step as one rank.
+// other slots, packed into one buffer: the same sums in a third of the bytes. RMSprop likewise
+// updates only those rows (LazyRmsprop, bit-identical to the dense update); Adam updates
+// densely. Either leaves the gradient buffer at zero for the next step. Each rank's gradient is
+// scaled by 1 / (global batch), so the summed gradient is the mean over the global batch however
+// it is split: P ranks take the same step as one rank. The global norm (for clipping and the
+// history) is taken after the allreduce over what can be non-zero: the slots before the table,
+// each touched row (its squares summed, rows added in ascending order), the slots after it; a
+// fixed order, so every rank computes the same norm and takes the same clipped step.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +19,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/rmsprop.hpp"
+#include "core/dropout.hpp"
+#include "core/lr_schedule.hpp"
+#include "core/optimizer.hpp"
 #include "core/sentiment_model.hpp"
 #include "dist/session.hpp"
 
@@ -24,32 +30,52 @@ namespace rnnsent {
 // Rank r's rows [begin, end) of a global batch of n: contiguous, sizes differing by at most one.
 std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int ranks);
 
+// The dropout of global step `global_step` for rank's share of a global batch of global_n:
+// a stream mixed from (seed, global step), the same on every rank, and the global index of the
+// rank's first row, so a review's mask does not depend on how the batch is split.
+Dropout step_dropout(float rate, std::uint64_t seed, std::int64_t global_step, std::size_t global_n,
+                     int rank, int ranks);
+
+// What a step does besides the model. The defaults are the course's RMSprop (lr 1e-3).
+struct StepOptions {
+  OptimizerSettings optimizer;
+  LrSchedule learning_rate;  // per update: batch scaling and warm-up (core/lr_schedule.hpp)
+  double clipnorm = 0;       // clip the summed gradient to this global norm; 0 = off
+  float dropout = 0;         // rate on the embedding output (core/dropout.hpp); 0 = off
+  std::uint64_t seed = 1;    // the run's seed, for the dropout streams
+};
+
 struct StepStats {
-  double loss_sum = 0;  // summed over the global batch
-  double correct = 0;   // reviews with (logit > 0) == label, over the global batch
-  bool stop = false;    // some rank asked to stop at this step boundary
-  bool finite = true;   // loss and gradient were finite; otherwise no update was applied
+  double loss_sum = 0;      // summed over the global batch
+  double correct = 0;       // reviews with (logit > 0) == label, over the global batch
+  bool stop = false;        // some rank asked to stop at this step boundary
+  bool finite = true;       // loss and gradient were finite; otherwise no update was applied
+  double grad_norm = 0;     // global L2 norm of the summed gradient before clipping
+  float learning_rate = 0;  // the rate of this update (or of the update a skipped step was)
 };
 
 class DataParallelStep {
  public:
-  DataParallelStep(SentimentModel& model, const dist::Session& session, RmspropSettings rms);
+  DataParallelStep(SentimentModel& model, const dist::Session& session, const StepOptions& options);
 
-  // ids [local, T] and labels [local] are this rank's rows of a global batch of global_n.
+  // ids [local, T] and labels [local] are this rank's rows (its rank_share) of a global batch
+  // of global_n. global_step: this step's 1-based number in the run (the dropout stream).
+  // state: the optimizer state (make_optimizer_state), identical on every rank.
   // stop_here: this rank wants to stop after this step (agreed through the step's allreduce).
   StepStats run(const std::int32_t* ids, const float* labels, std::size_t local,
-                std::size_t global_n, int T, float* params, float* accumulators,
-                bool stop_here = false);
+                std::size_t global_n, int T, std::int64_t global_step, float* params,
+                OptimizerState& state, bool stop_here = false);
 
   // Test hook: the next step's local gradient gets a NaN before the allreduce.
   void poison_next_gradient() { poison_ = true; }
 
-  // Brings the accumulators up to date (the optimizer decays untouched embedding rows lazily):
-  // call before anything reads them, e.g. a checkpoint.
-  void flush_optimizer(float* accumulators) { optimizer_.flush(accumulators); }
+  // Brings the optimizer state up to date (RMSprop decays untouched embedding rows lazily):
+  // call before anything reads it, e.g. a checkpoint.
+  void flush_optimizer(OptimizerState& state) { optimizer_.flush(state); }
 
   // Seconds spent so far in this rank's forward/backward, in the gradient allreduce (including
-  // waiting for slower ranks) and in the optimizer: what the benchmarks report.
+  // waiting for slower ranks) and in the optimizer (with the norm and clipping): what the
+  // benchmarks report.
   struct Times {
     double compute = 0, allreduce = 0, optimizer = 0;
   };
@@ -58,6 +84,7 @@ class DataParallelStep {
  private:
   SentimentModel& model_;
   const dist::Session& session_;
+  StepOptions options_;
   std::vector<float> grads_;
   std::vector<float> logits_;
   // Sparse exchange of the embedding gradient (more than one rank only).
@@ -65,9 +92,11 @@ class DataParallelStep {
   int num_words_ = 0, embedding_dim_ = 0;
   std::vector<float> row_mask_;        // [V] rows touched by any rank (after the allreduce)
   std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
-  LazyRmsprop optimizer_;
+  TableOptimizer optimizer_;
   bool poison_ = false;
-  bool gradient_finite() const;
+  std::vector<double> row_sums_;  // per touched row: its sum of squares
+  double gradient_norm();         // non-finite when any entry is
+  void scale_gradient(float factor);
   void clear_gradient();
   std::vector<float> packed_;  // touched rows, then every non-embedding slot
   void allreduce_gradient(const std::int32_t* ids, std::size_t local, int T);

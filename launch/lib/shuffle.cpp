@@ -22,15 +22,23 @@ struct SplitMix64 {
   }
 };
 
+SplitMix64 seeded_generator(std::uint64_t seed, std::uint64_t stream) {
+  return {seed * 0x2545F4914F6CDD1Dull + stream * 0x9E3779B97F4A7C15ull + 1};
+}
+
 }  // namespace
 
 std::vector<std::uint32_t> seeded_permutation(std::size_t n, std::uint64_t seed,
                                               std::uint64_t stream) {
   std::vector<std::uint32_t> p(n);
   for (std::size_t i = 0; i < n; ++i) p[i] = std::uint32_t(i);
-  SplitMix64 rng{seed * 0x2545F4914F6CDD1Dull + stream * 0x9E3779B97F4A7C15ull + 1};
+  SplitMix64 rng = seeded_generator(seed, stream);
   for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[rng.below(i)]);
   return p;
+}
+
+std::uint64_t seeded_key(std::uint64_t seed, std::uint64_t stream) {
+  return seeded_generator(seed, stream).next();
 }
 
 }  // namespace rnnsent

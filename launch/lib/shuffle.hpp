@@ -12,4 +12,8 @@ namespace rnnsent {
 std::vector<std::uint32_t> seeded_permutation(std::size_t n, std::uint64_t seed,
                                               std::uint64_t stream);
 
+// One 64-bit value of splitmix64(seed, stream): a well-mixed key derived from both, e.g. the
+// dropout stream of a training step.
+std::uint64_t seeded_key(std::uint64_t seed, std::uint64_t stream);
+
 }  // namespace rnnsent

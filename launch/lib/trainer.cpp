@@ -35,6 +35,7 @@
 #include "launch/lib/progress.hpp"
 #include "launch/lib/shuffle.hpp"
 #include "launch/lib/stop_signals.hpp"
+#include "launch/lib/train_options.hpp"
 #include "launch/lib/watchdog.hpp"
 
 namespace rnnsent {
@@ -141,16 +142,29 @@ void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const
     os << v;
     return os.str();
   };
+  auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+  // num_words are both resolved (a checkpoint stores the resolved number).
   differs("num_words", num(now.num_words), num(then.num_words));
   differs("maxlen", num(now.maxlen), num(then.maxlen));
   differs("padding", now.padding, then.padding);
-  differs("cell", now.cell, then.cell);
+  // rnn and simple_rnn are one cell.
+  differs("cell", cell_name(parse_cell(now.cell)), cell_name(parse_cell(then.cell)));
   differs("embedding_dim", num(now.embedding_dim), num(then.embedding_dim));
   differs("units", num(now.units), num(then.units));
+  differs("bidirectional", flag(now.bidirectional), flag(then.bidirectional));
+  differs("layers", num(now.layers), num(then.layers));
+  differs("dropout", num(now.dropout), num(then.dropout));
   differs("batch_size", num(now.batch_size), num(then.batch_size));
+  differs("optimizer", now.optimizer, then.optimizer);
   differs("learning_rate", num(now.learning_rate), num(then.learning_rate));
   differs("rho", num(now.rho), num(then.rho));
+  differs("beta_1", num(now.beta_1), num(then.beta_1));
+  differs("beta_2", num(now.beta_2), num(then.beta_2));
   differs("epsilon", num(now.epsilon), num(then.epsilon));
+  differs("clipnorm", num(now.clipnorm), num(then.clipnorm));
+  differs("warmup_steps", num(now.warmup_steps), num(then.warmup_steps));
+  differs("lr_scaling", now.lr_scaling, then.lr_scaling);
+  differs("lr_base_batch", num(now.lr_base_batch), num(then.lr_base_batch));
   differs("validation_split", num(now.validation_split), num(then.validation_split));
   differs("seed", num(double(now.seed)), num(double(then.seed)));
   differs("max_train", num(now.max_train), num(then.max_train));
@@ -180,8 +194,9 @@ bool find_resume_state(const TrainConfig& c, TrainState& state, std::string& fro
 
 }  // namespace
 
-TrainSummary train(const TrainConfig& config, const dist::Session& session) {
+TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   const auto wall_start = Clock::now();
+  TrainConfig config = given;  // num_words resolved below, once the dataset is open
   const bool root = session.is_root();
   if (config.threads > 0) {
     omp_set_num_threads(config.threads);
@@ -202,6 +217,15 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   const std::string model_path = config.output_dir + "/best_model.h5";
   const std::string history_path = config.output_dir + "/history.h5";
   // Everything that can be wrong with the input is found before any output is touched.
+  // Every rank opens the file read-only and reads only the reviews it needs.
+  const DatasetReader reader(config.data);
+  config.num_words = resolve_num_words(given.num_words, reader.vocabulary_size());
+  if (root && given.num_words != 0 && config.num_words != given.num_words)
+    std::printf(
+        "rnnsent: num_words %d is more than the %zu-word vocabulary of %s needs; using %d\n",
+        given.num_words, reader.vocabulary_size(), config.data.c_str(), config.num_words);
+  const ModelShape shape = model_shape(config);
+  const StepOptions options = step_options(config);
   TrainState state;
   std::string resumed_from;
   int resuming = 0;
@@ -214,8 +238,6 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
                                "--resume auto to continue its run, or choose another output_dir");
   }
   session.broadcast(&resuming, 1);
-  // Every rank opens the file read-only and reads only the reviews it needs.
-  const DatasetReader reader(config.data);
   const Vocabulary* vocabulary = root ? &reader.vocabulary() : nullptr;
   if (root) {
     make_dirs(config.output_dir);
@@ -236,23 +258,25 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     test_set = pad(reader.read("test", split.test));
   }
 
-  ModelShape shape;
-  shape.num_words = config.num_words;
-  shape.embedding_dim = config.embedding_dim;
-  shape.units = config.units;
-  shape.cell = parse_cell(config.cell);
   SentimentModel model(shape);
   const std::size_t n_params = model.layout().total();
-  std::vector<float> params(n_params), accum(n_params, 0.0f), best(n_params);
+  std::vector<float> params(n_params), best(n_params);
+  OptimizerState optimizer = make_optimizer_state(options.optimizer.kind, n_params);
   // Where the run stands: {epoch, step in epoch, global step, finished}, rank 0's view.
   int position[4] = {1, 0, 0, 0};
+  int updates = 0;  // optimizer updates applied, rank 0's view
   if (root) {
     if (resuming) {
       if (state.params.size() != n_params)
         throw std::runtime_error(resumed_from + ": holds " + std::to_string(state.params.size()) +
                                  " parameters, this model has " + std::to_string(n_params));
+      if (state.momentum.size() != optimizer.momentum.size())
+        throw std::runtime_error(resumed_from +
+                                 ": holds no optimizer state for optimizer = " + config.optimizer);
       params = state.params;
-      accum = state.accumulators;
+      optimizer.accumulators = state.accumulators;
+      optimizer.momentum = state.momentum;
+      optimizer.updates = state.optimizer_updates;
       best = state.best_params;
       position[0] = state.epoch;
       position[1] = int(state.step_in_epoch);
@@ -267,11 +291,14 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       state.best_val_acc = -std::numeric_limits<double>::infinity();
     }
   }
+  if (root) updates = int(optimizer.updates);
   session.broadcast(position, 4);
+  session.broadcast(&updates, 1);
+  optimizer.updates = updates;
   session.broadcast(params.data(), n_params);
-  session.broadcast(accum.data(), n_params);
-  DataParallelStep stepper(model, session,
-                           {float(config.learning_rate), float(config.rho), float(config.epsilon)});
+  session.broadcast(optimizer.accumulators.data(), n_params);
+  session.broadcast(optimizer.momentum.data(), optimizer.momentum.size());
+  DataParallelStep stepper(model, session, options);
 
   const std::size_t n_train = train_rows.size();
   const std::size_t global_batch = std::size_t(config.batch_size);
@@ -286,7 +313,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
   // Rank 0 writes a resume checkpoint of the state at a step boundary (all ranks flush their
   // lazily decayed accumulators first, which changes no value), then keeps the newest K.
   auto checkpoint = [&](int epoch, std::size_t step_in_epoch) {
-    stepper.flush_optimizer(accum.data());
+    stepper.flush_optimizer(optimizer);
     if (!root) return;
     state.config_ini = to_ini(config);
     state.epoch = epoch;
@@ -294,7 +321,9 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     state.global_step = position[2];
     state.ranks = session.size();
     state.params = params;
-    state.accumulators = accum;
+    state.accumulators = optimizer.accumulators;
+    state.momentum = optimizer.momentum;
+    state.optimizer_updates = optimizer.updates;
     state.best_params = best;
     write_checkpoint(checkpoint_path(config, position[2]), state);
     const std::vector<std::string> all = list_checkpoints(config);
@@ -326,6 +355,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
     const std::size_t first_step = continuing ? std::size_t(position[1]) : 0;
     if (!continuing && root) {
       state.epoch_loss_sum = state.epoch_correct = state.epoch_seen = state.epoch_seconds = 0;
+      state.epoch_grad_norm_sum = state.epoch_updates = 0;
     }
     const auto epoch_start = Clock::now();
     progress.start_epoch(epoch, config.epochs, steps);
@@ -347,7 +377,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       if (root && signal_hook && std::atoll(signal_hook) == next_step) request_stop(SIGUSR1);
       if (root && hang_hook && std::atoll(hang_hook) == next_step) ::pause();
       const StepStats st = stepper.run(local.row(row), local.labels.data() + row, rows, n, T,
-                                       params.data(), accum.data(), stop_signal() != 0);
+                                       next_step, params.data(), optimizer, stop_signal() != 0);
       ++position[2];
       watchdog.mark();
       if (!st.finite) {
@@ -367,6 +397,8 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       } else if (root) {
         state.epoch_loss_sum += st.loss_sum;
         state.epoch_correct += st.correct;
+        state.epoch_grad_norm_sum += st.grad_norm;
+        state.epoch_updates += 1;
       }
       if (root) state.epoch_seen += double(n);
       progress.update(step + 1, std::size_t(state.epoch_seen), state.epoch_loss_sum,
@@ -414,18 +446,27 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       history.val_loss.push_back(val.loss);
       history.val_acc.push_back(val.accuracy);
       history.seconds.push_back(secs);
-      history.learning_rate.push_back(config.learning_rate);
+      // The rate of the epoch's last update (warm-up changes it from update to update).
+      history.learning_rate.push_back(
+          options.learning_rate.at(std::max<std::int64_t>(optimizer.updates, 1)));
+      history.grad_norm.push_back(state.epoch_updates > 0
+                                      ? state.epoch_grad_norm_sum / state.epoch_updates
+                                      : std::numeric_limits<double>::quiet_NaN());
       improved = val.loss < state.best_val_loss;  // ModelCheckpoint(val_loss, best only)
       if (improved) {
         state.best_val_loss = val.loss;
         best = params;
         state.best_epoch = epoch;
       }
+      char norm[64] = "";  // the pre-clip norm tells whether clipnorm bites
+      if (config.clipnorm > 0)
+        std::snprintf(norm, sizeof norm, " - grad_norm: %.4f", history.grad_norm.back());
       std::printf(
           "%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
-          "val_acc: %.4f%s\n",
+          "val_acc: %.4f%s%s\n",
           steps, steps, secs, double(n_train) / epoch_train_seconds, history.loss.back(),
-          history.acc.back(), val.loss, val.accuracy, improved ? " - saved best_model.h5" : "");
+          history.acc.back(), val.loss, val.accuracy, norm,
+          improved ? " - saved best_model.h5" : "");
       if (val.accuracy > state.best_val_acc) {  // EarlyStopping(val_acc, patience)
         state.best_val_acc = val.accuracy;
         state.wait = 0;
@@ -434,6 +475,7 @@ TrainSummary train(const TrainConfig& config, const dist::Session& session) {
       }
       state.finished = decision[0] || epoch == config.epochs;
       state.epoch_loss_sum = state.epoch_correct = state.epoch_seen = state.epoch_seconds = 0;
+      state.epoch_grad_norm_sum = state.epoch_updates = 0;
       std::fflush(stdout);
     }
     session.broadcast(decision, 1);  // every rank leaves the loop at the same epoch

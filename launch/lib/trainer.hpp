@@ -1,7 +1,7 @@
 // The training run: data split, the epoch loop (shuffle, batches, gradient, allreduce,
-// RMSprop), validation, early stopping on val_acc, best-val_loss checkpointing, history,
-// test evaluation of the best model and summary.json. Written rank-aware: each rank takes its
-// share of every global batch and gradients are summed before the update; rank 0 alone
+// clipping, RMSprop or Adam), validation, early stopping on val_acc, best-val_loss checkpointing,
+// history, test evaluation of the best model and summary.json. Written rank-aware: each rank takes
+// its share of every global batch and gradients are summed before the update; rank 0 alone
 // evaluates, decides and writes files, and broadcasts its decisions.
 #pragma once
 
@@ -29,7 +29,9 @@ struct Interrupted : std::runtime_error {
 };
 
 // Runs the whole job described by config. Throws std::runtime_error (naming the file, key or
-// value) on bad input before any existing output is touched.
+// value) on bad input before any existing output is touched. num_words = 0 (all) and a
+// num_words beyond the dataset's vocabulary are resolved against the dataset; the resolved
+// number is what config.ini, checkpoints and best_model.h5 store.
 TrainSummary train(const TrainConfig& config, const dist::Session& session);
 
 }  // namespace rnnsent

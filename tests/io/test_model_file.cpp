@@ -3,6 +3,7 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +121,7 @@ TEST(HistoryFileTest, RoundTrip) {
   h.val_acc = {0.75, 0.79};
   h.seconds = {10, 11};
   h.learning_rate = {1e-3, 1e-3};
+  h.grad_norm = {2.5, 1.25};
   write_history(path, h);
   const History r = read_history(path);
   EXPECT_EQ(r.loss, h.loss);
@@ -128,6 +130,27 @@ TEST(HistoryFileTest, RoundTrip) {
   EXPECT_EQ(r.val_acc, h.val_acc);
   EXPECT_EQ(r.seconds, h.seconds);
   EXPECT_EQ(r.learning_rate, h.learning_rate);
+  EXPECT_EQ(r.grad_norm, h.grad_norm);
+  h.grad_norm.pop_back();
+  EXPECT_THROW(write_history(path, h), std::runtime_error);  // every column has every epoch
+}
+
+TEST(HistoryFileTest, VersionOneFileWithoutGradNormReadsAsNaN) {
+  // A history.h5 as format version 1 wrote it: no grad_norm dataset.
+  const std::string path = temp_path("history_v1.h5");
+  {
+    H5::H5File f = h5::create(path);
+    h5::set_attr(f, "kind", std::string("rnnsent-history"));
+    h5::set_attr(f, "format_version", std::int64_t(1));
+    h5::write_vector(f, "epoch", std::vector<std::int32_t>{1, 2});
+    for (const char* c : {"loss", "acc", "val_loss", "val_acc", "seconds", "learning_rate"})
+      h5::write_vector(f, c, std::vector<double>{0.5, 0.25});
+  }
+  const History r = read_history(path);
+  ASSERT_EQ(r.epochs(), 2u);
+  EXPECT_EQ(r.val_acc, (std::vector<double>{0.5, 0.25}));
+  ASSERT_EQ(r.grad_norm.size(), 2u);
+  EXPECT_TRUE(std::isnan(r.grad_norm[0]) && std::isnan(r.grad_norm[1]));
 }
 
 }  // namespace

@@ -1,0 +1,55 @@
+// TrainConfig -> ModelShape and StepOptions; see train_options.hpp.
+#include "launch/lib/train_options.hpp"
+
+#include <exception>
+#include <string>
+
+namespace rnnsent {
+namespace {
+
+// core's parse function's message ("unknown cell 'x' (expected: ...)") prefixed by the key.
+template <typename Parse>
+auto parse_key(const char* key, const std::string& value, Parse parse) {
+  try {
+    return parse(value);
+  } catch (const std::exception& e) {
+    throw ConfigError(std::string("key '") + key + "': " + e.what());
+  }
+}
+
+}  // namespace
+
+ModelShape model_shape(const TrainConfig& c) {
+  ModelShape shape;
+  shape.num_words = c.num_words;
+  shape.embedding_dim = c.embedding_dim;
+  shape.units = c.units;
+  shape.cell = parse_key("cell", c.cell, parse_cell);
+  shape.bidirectional = c.bidirectional;
+  shape.layers = c.layers;
+  return shape;
+}
+
+StepOptions step_options(const TrainConfig& c) {
+  StepOptions o;
+  o.optimizer.kind = parse_key("optimizer", c.optimizer, parse_optimizer);
+  o.optimizer.rho = float(c.rho);
+  o.optimizer.beta_1 = float(c.beta_1);
+  o.optimizer.beta_2 = float(c.beta_2);
+  o.optimizer.epsilon = float(c.epsilon);
+  const LrScaling scaling = parse_key("lr_scaling", c.lr_scaling, parse_lr_scaling);
+  o.learning_rate.target = scaled_learning_rate(c.learning_rate, scaling, std::size_t(c.batch_size),
+                                                std::size_t(c.lr_base_batch));
+  o.learning_rate.warmup_steps = c.warmup_steps;
+  o.clipnorm = c.clipnorm;
+  o.dropout = float(c.dropout);
+  o.seed = c.seed;
+  return o;
+}
+
+void check_training_config(const TrainConfig& c) {
+  model_shape(c);
+  step_options(c);
+}
+
+}  // namespace rnnsent

@@ -1,0 +1,101 @@
+// Config -> ModelShape and StepOptions: every new key reaches its place, and names only core/
+// knows (cells, optimizers, scalings) are rejected with the key and value.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "launch/lib/train_options.hpp"
+
+namespace rnnsent {
+namespace {
+
+TEST(TrainOptionsTest, ModelShapeTakesTheModelKeys) {
+  TrainConfig c;
+  c.num_words = 500;
+  c.embedding_dim = 32;
+  c.units = 16;
+  c.cell = "gru";
+  c.bidirectional = true;
+  c.layers = 3;
+  const ModelShape s = model_shape(c);
+  EXPECT_EQ(s.num_words, 500);
+  EXPECT_EQ(s.embedding_dim, 32);
+  EXPECT_EQ(s.units, 16);
+  EXPECT_EQ(s.cell, CellKind::gru);
+  EXPECT_TRUE(s.bidirectional);
+  EXPECT_EQ(s.layers, 3);
+  c.cell = "rnn";
+  EXPECT_EQ(model_shape(c).cell, CellKind::simple_rnn);
+  c.cell = "lstm";
+  EXPECT_EQ(model_shape(c).cell, CellKind::lstm);
+}
+
+TEST(TrainOptionsTest, StepOptionsTakeTheOptimizerScheduleClippingAndDropout) {
+  TrainConfig c;
+  c.optimizer = "adam";
+  c.beta_1 = 0.8;
+  c.beta_2 = 0.99;
+  c.epsilon = 1e-6;
+  c.learning_rate = 1e-3;
+  c.batch_size = 512;
+  c.lr_base_batch = 128;
+  c.lr_scaling = "sqrt";
+  c.warmup_steps = 50;
+  c.clipnorm = 2.5;
+  c.dropout = 0.2;
+  c.seed = 9;
+  const StepOptions o = step_options(c);
+  EXPECT_EQ(o.optimizer.kind, OptimizerKind::adam);
+  EXPECT_EQ(o.optimizer.beta_1, 0.8f);
+  EXPECT_EQ(o.optimizer.beta_2, 0.99f);
+  EXPECT_EQ(o.optimizer.epsilon, 1e-6f);
+  EXPECT_DOUBLE_EQ(o.learning_rate.target, 2e-3);  // 1e-3 * sqrt(512 / 128)
+  EXPECT_EQ(o.learning_rate.warmup_steps, 50);
+  EXPECT_EQ(o.clipnorm, 2.5);
+  EXPECT_EQ(o.dropout, 0.2f);
+  EXPECT_EQ(o.seed, 9u);
+  c.lr_scaling = "linear";
+  EXPECT_DOUBLE_EQ(step_options(c).learning_rate.target, 4e-3);
+  c.lr_scaling = "none";
+  EXPECT_EQ(step_options(c).learning_rate.target, 1e-3);
+  // The defaults are the course's RMSprop, unscaled, unclipped.
+  const StepOptions d = step_options(TrainConfig{});
+  EXPECT_EQ(d.optimizer.kind, OptimizerKind::rmsprop);
+  EXPECT_EQ(d.optimizer.rho, 0.9f);
+  EXPECT_EQ(d.learning_rate.target, 1e-3);
+  EXPECT_EQ(d.learning_rate.warmup_steps, 0);
+  EXPECT_EQ(d.clipnorm, 0.0);
+  EXPECT_EQ(d.dropout, 0.0f);
+}
+
+std::string error_of(const TrainConfig& c) {
+  try {
+    check_training_config(c);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TrainOptionsTest, UnknownNamesAreConfigErrorsNamingKeyAndValue) {
+  TrainConfig c;
+  EXPECT_EQ(error_of(c), "");
+  c.cell = "transformer";
+  std::string e = error_of(c);
+  EXPECT_NE(e.find("'cell'"), std::string::npos) << e;
+  EXPECT_NE(e.find("'transformer'"), std::string::npos) << e;
+  c = TrainConfig{};
+  c.optimizer = "sgd";
+  e = error_of(c);
+  EXPECT_NE(e.find("'optimizer'"), std::string::npos) << e;
+  EXPECT_NE(e.find("'sgd'"), std::string::npos) << e;
+  c = TrainConfig{};
+  c.lr_scaling = "cubic";
+  e = error_of(c);
+  EXPECT_NE(e.find("'lr_scaling'"), std::string::npos) << e;
+  EXPECT_NE(e.find("'cubic'"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace rnnsent
