@@ -42,6 +42,18 @@ expect_error split-negative "validation_split" -- train_with validation_split -0
 expect_error maxlen-zero "maxlen" -- train_with maxlen 0
 expect_error num-words-small "num_words" -- train_with num_words 3
 expect_error epochs-zero "epochs" -- train_with epochs 0
+expect_error num-words-text "'lots' for key 'num_words'" -- train_with num_words lots
+expect_error optimizer-sgd "'sgd' for key 'optimizer'" -- train_with optimizer sgd
+expect_error dropout-one "1 for key 'dropout'" -- train_with dropout 1
+expect_error clipnorm-negative "-1 for key 'clipnorm'" -- train_with clipnorm -1
+expect_error layers-zero "0 for key 'layers'" -- train_with layers 0
+expect_error lr-scaling-cubic "'cubic' for key 'lr_scaling'" -- train_with lr_scaling cubic
+expect_error warmup-negative "-5 for key 'warmup_steps'" -- train_with warmup_steps -5
+expect_error beta-2-one "1 for key 'beta_2'" -- train_with beta_2 1
+expect_error bidirectional-maybe "maybe" -- train_with bidirectional maybe
+expect_error cell-unknown "key 'cell': unknown cell 'transformer'" -- train_with cell transformer
+printf 'data = %s\noptimizer = adagrad\n' "$work/tiny.h5" > "$work/optimizer.ini"
+expect_error optimizer-in-file "adagrad" -- "$bin/rnnsent_train" --config "$work/optimizer.ini"
 expect_error missing-config "$work/none.ini" -- "$bin/rnnsent_train" --config "$work/none.ini"
 expect_error missing-dataset "$work/none.h5" -- train_with data "$work/none.h5"
 

@@ -31,6 +31,20 @@ cp "$work/sig2/checkpoints/ckpt-0000000040.h5" "$work/ckpt40-p2.h5"  # for secti
 mpi 2 --output_dir "$work/sig2" --resume auto > "$work/sig2r.log" 2>&1 || fail "resume P=2"
 [ "$(weights_of "$work/sig2")" = "$ref2" ] && ok "resumed P=2 run is bit-identical" || fail "resumed P=2 differs"
 
+# 1b. Adam (momentum, second moments and its update count in the checkpoint) with clipping
+# and a warm-up that is still ramping at the stop: resumed bit for bit.
+adam=(--optimizer adam --learning_rate 0.005 --clipnorm 0.5 --warmup_steps 60)
+train "${adam[@]}" --output_dir "$work/adam" > "$work/adam.log" 2>&1 || fail "uninterrupted Adam run: $(tail -1 "$work/adam.log")"
+grep -q "grad_norm: " "$work/adam.log" && ok "clipping on: the epoch line shows grad_norm" || fail "no grad_norm in the epoch line"
+RNNSENT_TEST_SIGNAL_AT_STEP=40 train "${adam[@]}" --output_dir "$work/adamsig" > /dev/null 2>&1; rc=$?
+[ "$rc" = 75 ] || fail "Adam SIGUSR1: exit $rc"
+"$bin/rnnsent_ckpt" info "$work/adamsig/checkpoints/ckpt-0000000040.h5" | grep -q "40 updates applied (with Adam's momentum)" \
+  && ok "the Adam checkpoint holds the momentum and 40 updates" || fail "Adam checkpoint info"
+train "${adam[@]}" --output_dir "$work/adamsig" --resume auto > "$work/adamsigr.log" 2>&1 || fail "resume Adam: $(tail -1 "$work/adamsigr.log")"
+[ "$(weights_of "$work/adamsig")" = "$(weights_of "$work/adam")" ] && ok "resumed Adam run is bit-identical" || fail "resumed Adam run differs"
+err=$(train "${adam[@]}" --output_dir "$work/adamx" --resume "$work/adamsig/checkpoints/$(ls "$work/adamsig/checkpoints" | tail -1)" --optimizer rmsprop 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "optimizer = adam" && ok "another optimizer refused: $err" || fail "optimizer mismatch: exit $rc: $err"
+
 # 2. A real SIGTERM from outside, mid-run (a slower config so the signal lands in epoch 2).
 "$bin/make_test_dataset" "$work/big.h5" 6000 300 || exit 1
 slow=(--data "$work/big.h5" --maxlen 200 --units 16)

@@ -8,6 +8,7 @@
 #include "io/history_file.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/trainer.hpp"
+#include "tests/io/temp_dir.hpp"
 #include "tests/launch/session_for_tests.hpp"
 #include "tests/launch/synthetic_data.hpp"
 
@@ -17,11 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using testing_support::session;
 
+// Unique per process: another checkout's tests may run at the same time on this machine.
 std::string fresh_dir(const std::string& name) {
-  const std::string dir = testing::TempDir() + "/trainer_" + name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return testing_support::fresh_dir("trainer_" + name).string();
 }
 
 TrainConfig small_config(const std::string& dir) {
