@@ -39,6 +39,21 @@ PY
 then ok "8 ranks match one rank"; else fail "8 ranks differ from one rank"; fi
 [ "$(grep -c '^rnnsent:' "$work/p8.log")" = 1 ] && ok "only rank 0 prints" || fail "more than one rank printed the header"
 
+# A stacked bidirectional LSTM with dropout: 3 ranks give the history of one.
+cells=(--cell lstm --bidirectional true --layers 2 --dropout 0.3 --epochs 2)
+"$bin/rnnsent_train" "${args[@]}" "${cells[@]}" --output_dir "$work/c1" > "$work/c1.log" 2>&1 || fail "BiLSTM one rank: $(tail -1 "$work/c1.log")"
+timeout 240 mpirun --oversubscribe -np 3 "$bin/rnnsent_train" "${args[@]}" "${cells[@]}" --output_dir "$work/c3" > "$work/c3.log" 2>&1 \
+  || fail "BiLSTM 3 ranks: $(tail -3 "$work/c3.log")"
+if /usr/bin/python3 - "$work/c1" "$work/c3" <<'PY'
+import h5py, sys
+ha, hb = h5py.File(sys.argv[1] + "/history.h5", "r"), h5py.File(sys.argv[2] + "/history.h5", "r")
+for key in ("loss", "val_loss"):
+    x, y = ha[key][:], hb[key][:]
+    assert len(x) == len(y) == 2 and max(abs(x - y)) < 1e-3, f"{key}: {x} vs {y}"
+print("BiLSTM history agrees:", list(ha["val_loss"][:]), list(hb["val_loss"][:]))
+PY
+then ok "stacked BiLSTM + dropout: 3 ranks match one rank"; else fail "stacked BiLSTM: 3 ranks differ from one rank"; fi
+
 # A rank that fails while the others wait in the allreduce: non-zero exit, its message, quickly.
 start=$(date +%s)
 RNNSENT_TEST_FAIL_RANK=1 timeout 60 mpirun --oversubscribe -np 2 -x RNNSENT_TEST_FAIL_RANK "$bin/rnnsent_train" \

@@ -45,6 +45,15 @@ train "${adam[@]}" --output_dir "$work/adamsig" --resume auto > "$work/adamsigr.
 err=$(train "${adam[@]}" --output_dir "$work/adamx" --resume "$work/adamsig/checkpoints/$(ls "$work/adamsig/checkpoints" | tail -1)" --optimizer rmsprop 2>&1 >/dev/null); rc=$?
 [ "$rc" = 1 ] && printf '%s' "$err" | grep -q "optimizer = adam" && ok "another optimizer refused: $err" || fail "optimizer mismatch: exit $rc: $err"
 
+# 1c. A stacked bidirectional LSTM with dropout (the dropout streams follow the global step):
+# stopped mid-epoch at P=2, resumed at P=2, bit for bit.
+cells=(--cell lstm --bidirectional true --layers 2 --dropout 0.3 --units 4)
+mpi 2 "${cells[@]}" --output_dir "$work/cells" > "$work/cells.log" 2>&1 || fail "uninterrupted BiLSTM run: $(tail -1 "$work/cells.log")"
+RNNSENT_TEST_SIGNAL_AT_STEP=30 mpi 2 "${cells[@]}" --output_dir "$work/cellsig" > /dev/null 2>&1; rc=$?
+[ "$rc" = 75 ] || fail "BiLSTM SIGUSR1: exit $rc"
+mpi 2 "${cells[@]}" --output_dir "$work/cellsig" --resume auto > "$work/cellsigr.log" 2>&1 || fail "resume BiLSTM: $(tail -1 "$work/cellsigr.log")"
+[ "$(weights_of "$work/cellsig")" = "$(weights_of "$work/cells")" ] && ok "resumed stacked BiLSTM + dropout run (P=2) is bit-identical" || fail "resumed BiLSTM run differs"
+
 # 2. A real SIGTERM from outside, mid-run (a slower config so the signal lands in epoch 2).
 "$bin/make_test_dataset" "$work/big.h5" 6000 300 || exit 1
 slow=(--data "$work/big.h5" --maxlen 200 --units 16)
