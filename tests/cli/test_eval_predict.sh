@@ -25,6 +25,25 @@ PY
 then ok "eval reproduces training's test accuracy"; else fail "eval differs from training: $(cat "$work/eval.json")"; fi
 "$bin/rnnsent_eval" --model "$model" --data "$work/data.h5" --split val > /dev/null && ok "eval of the validation split" || fail "eval --split val"
 
+# The same for a stacked bidirectional GRU and an LSTM: eval reproduces training's test figures
+# (both score through the padding-state shortcut), predict agrees with eval's logic on one line.
+for arch in "gru --bidirectional true --layers 2" "lstm"; do
+  name=${arch%% *}
+  # shellcheck disable=SC2086
+  "$bin/rnnsent_train" --data "$work/data.h5" --output_dir "$work/$name" --num_words 40 --maxlen 24 \
+    --embedding_dim 8 --units 6 --batch_size 16 --epochs 2 --learning_rate 0.01 --dropout 0.2 --cell $arch \
+    > "$work/$name.log" 2>&1 || { fail "training $name: $(tail -1 "$work/$name.log")"; continue; }
+  "$bin/rnnsent_eval" --model "$work/$name/best_model.h5" --data "$work/data.h5" --format json > "$work/$name.json" 2>&1 \
+    || { fail "eval $name: $(cat "$work/$name.json")"; continue; }
+  if /usr/bin/python3 -c "
+import json, sys
+e, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert abs(e['accuracy'] - s['test_acc']) < 1e-6 and abs(e['loss'] - s['test_loss']) < 1e-5, (e, s)" "$work/$name.json" "$work/$name/summary.json"
+  then ok "eval reproduces training's test figures ($arch)"; else fail "eval differs from training ($arch)"; fi
+  p=$("$bin/rnnsent_predict" --model "$work/$name/best_model.h5" --format tsv "w4 w4 w6 w9" | tail -1 | cut -f1)
+  /usr/bin/python3 -c "import sys; assert 0 <= float(sys.argv[1]) <= 1" "$p" && ok "predict with the $name model: $p" || fail "predict $name: $p"
+done
+
 # The course's two figures and the CSV from history.h5.
 src=$(cd "$(dirname "$0")/../.." && pwd)
 if /usr/bin/python3 "$src/launch/plot_history.py" "$work/run/history.h5" --out "$work/plots" > /dev/null \
