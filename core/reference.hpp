@@ -21,21 +21,7 @@ void embedding_forward(const S* table, int E, const std::int32_t* ids, int N, in
 template <typename S>
 void embedding_backward(const S* dx, const std::int32_t* ids, int N, int T, int E, S* dtable);
 
-// One SimpleRNN step: h_out[n] = tanh(x[n] W + h_prev[n] U + b). x [N, E], h [N, H].
-template <typename S>
-void rnn_step_forward(const S* x, const S* h_prev, const S* W, const S* U, const S* b, int N, int E,
-                      int H, S* h_out);
-
-// Whole sequence from initial state h0 [N, H]; writes every hidden state hs [T, N, H].
-template <typename S>
-void rnn_forward(const S* x, const S* h0, const S* W, const S* U, const S* b, int T, int N, int E,
-                 int H, S* hs);
-
-// Backward through time given dL/dh_T only (the model reads the last state).
-// dx [T, N, E] and dh0 [N, H] are overwritten; dW [E, H], dU [H, H], db [H] are added into.
-template <typename S>
-void rnn_backward(const S* x, const S* h0, const S* W, const S* U, const S* hs, const S* dh_last,
-                  int T, int N, int E, int H, S* dx, S* dh0, S* dW, S* dU, S* db);
+// The recurrent cells themselves (SimpleRNN, LSTM, GRU) are in core/reference_cells.hpp.
 
 // logits[n] = h[n] . w + b. Loss: sum over the batch of the stable binary cross-entropy from
 // the logit, max(z, 0) - z y + log(1 + exp(-|z|)). Gradients are of grad_scale * that sum:

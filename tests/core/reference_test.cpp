@@ -2,6 +2,7 @@
 // plus "a whole-sequence RNN equals T single steps". The reference is the spec for the fast path,
 // so these tests are what makes the oneDNN comparison meaningful.
 #include "core/reference.hpp"
+#include "core/reference_cells.hpp"
 
 #include <gtest/gtest.h>
 
@@ -64,41 +65,74 @@ TEST(ReferenceGradient, Embedding) {
   });
 }
 
-struct RnnCase {
+// One recurrent layer of each cell from non-zero initial states, with a loss that reads every
+// state (L = sum(h_t * r_t)), so both the last-state and the stacked-layer paths are checked.
+struct CellCase {
+  CellKind cell;
   int T = 5, N = 3, E = 4, H = 3;
-  std::vector<double> x, h0, W, U, b, r;
-  RnnCase() {
+  std::vector<double> x, h0, c0, W, U, b, r;
+  explicit CellCase(CellKind k) : cell(k) {
+    const int GH = gate_count(cell) * H;
     x = random_vector<double>(T * N * E, -1, 1, 10);
     h0 = random_vector<double>(N * H, -0.5, 0.5, 11);  // non-zero so dU sees h0 in step 0
-    W = random_vector<double>(E * H, -0.8, 0.8, 12);
-    U = random_vector<double>(H * H, -0.8, 0.8, 13);
-    b = random_vector<double>(H, -0.3, 0.3, 14);
-    r = random_vector<double>(N * H, -1, 1, 15);  // L = sum(h_T * r), so dL/dh_T = r
+    c0 = random_vector<double>(N * H, -0.5, 0.5, 16);
+    W = random_vector<double>(E * GH, -0.8, 0.8, 12);
+    U = random_vector<double>(H * GH, -0.8, 0.8, 13);
+    b = random_vector<double>(bias_size(cell, H), -0.3, 0.3, 14);
+    r = random_vector<double>(T * N * H, -1, 1, 15);
   }
-  double loss() const {
-    std::vector<double> hs(T * N * H);
-    reference::rnn_forward(x.data(), h0.data(), W.data(), U.data(), b.data(), T, N, E, H,
-                           hs.data());
-    return dot(std::vector<double>(hs.end() - N * H, hs.end()), r);
+  reference::CellTape<double> forward() const {
+    reference::CellTape<double> tape;
+    reference::cell_forward(cell, x.data(), T, N, E, H, W.data(), U.data(), b.data(), h0.data(),
+                            c0.data(), tape);
+    return tape;
   }
+  double loss() const { return dot(forward().h, r); }
 };
 
-TEST(ReferenceGradient, Rnn) {
-  RnnCase c;
-  const int T = c.T, N = c.N, E = c.E, H = c.H;
-  std::vector<double> hs(T * N * H);
-  reference::rnn_forward(c.x.data(), c.h0.data(), c.W.data(), c.U.data(), c.b.data(), T, N, E, H,
-                         hs.data());
-  std::vector<double> dx(T * N * E), dh0(N * H), dW(E * H, 0.0), dU(H * H, 0.0), db(H, 0.0);
-  reference::rnn_backward(c.x.data(), c.h0.data(), c.W.data(), c.U.data(), hs.data(), c.r.data(), T,
-                          N, E, H, dx.data(), dh0.data(), dW.data(), dU.data(), db.data());
+class ReferenceCell : public ::testing::TestWithParam<CellKind> {};
+
+TEST_P(ReferenceCell, GradientsMatchFiniteDifferences) {
+  CellCase c(GetParam());
+  const auto tape = c.forward();
+  std::vector<double> dx(c.x.size()), dW(c.W.size(), 0.0), dU(c.U.size(), 0.0),
+      db(c.b.size(), 0.0);
+  reference::cell_backward(c.cell, c.x.data(), c.T, c.N, c.E, c.H, c.W.data(), c.U.data(),
+                           c.h0.data(), c.c0.data(), tape, c.r.data(), dx.data(), dW.data(),
+                           dU.data(), db.data());
   auto f = [&] { return c.loss(); };
   check_gradient("dW", c.W, dW, f);
   check_gradient("dU", c.U, dU, f);
   check_gradient("db", c.b, db, f);
   check_gradient("dx", c.x, dx, f);
-  check_gradient("dh0", c.h0, dh0, f);
 }
+
+// T single steps, each started from the previous step's states, equal one T-step call: the
+// states (h, and c for LSTM) carry over exactly.
+TEST_P(ReferenceCell, SequenceEqualsSingleSteps) {
+  const CellCase c(GetParam());
+  const auto whole = c.forward();
+  const std::size_t nh = std::size_t(c.N) * c.H, ne = std::size_t(c.N) * c.E;
+  std::vector<double> h = c.h0, cell_state = c.c0;
+  for (int t = 0; t < c.T; ++t) {
+    reference::CellTape<double> one;
+    reference::cell_forward(c.cell, c.x.data() + t * ne, 1, c.N, c.E, c.H, c.W.data(), c.U.data(),
+                            c.b.data(), h.data(), cell_state.data(), one);
+    // The same operations in the same order: bit-identical, not just close.
+    for (std::size_t i = 0; i < nh; ++i) EXPECT_EQ(whole.h[t * nh + i], one.h[i]) << "t " << t;
+    h = one.h;
+    if (c.cell == CellKind::lstm) {
+      for (std::size_t i = 0; i < nh; ++i) EXPECT_EQ(whole.c[t * nh + i], one.c[i]) << "t " << t;
+      cell_state = one.c;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, ReferenceCell,
+                         ::testing::Values(CellKind::simple_rnn, CellKind::lstm, CellKind::gru),
+                         [](const ::testing::TestParamInfo<CellKind>& info) {
+                           return cell_name(info.param);
+                         });
 
 TEST(ReferenceGradient, DenseBce) {
   const int N = 4, H = 3;
@@ -169,23 +203,6 @@ TEST(ReferenceGradient, WholeModel) {
                                                    N, T, scale, nullptr, logits2.data()));
   EXPECT_EQ(logits, logits2);
 }
-
-TEST(ReferenceRnn, SequenceEqualsSingleSteps) {
-  RnnCase c;
-  const int T = c.T, N = c.N, E = c.E, H = c.H;
-  std::vector<double> hs(T * N * H);
-  reference::rnn_forward(c.x.data(), c.h0.data(), c.W.data(), c.U.data(), c.b.data(), T, N, E, H,
-                         hs.data());
-  std::vector<double> h = c.h0, next(N * H);
-  for (int t = 0; t < T; ++t) {
-    reference::rnn_step_forward(c.x.data() + t * N * E, h.data(), c.W.data(), c.U.data(),
-                                c.b.data(), N, E, H, next.data());
-    // The same operations in the same order: bit-identical, not just close.
-    for (int i = 0; i < N * H; ++i) EXPECT_EQ(hs[t * N * H + i], next[i]) << "t " << t;
-    h = next;
-  }
-}
-
 
 // The whole model for every cell, direction and depth (and with dropout), against finite
 // differences. Rows are pre-padded by different amounts so the backward direction's
