@@ -106,6 +106,21 @@ def main():
     print("7 passed, 0 failed")
 
 
+def write_keras_file(path, arrays):
+    """{layer: {weight name: array}} in the layout tf.keras's model.save() writes: a
+    model_weights group, layer_names, and per layer its weight_names in order."""
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"2.11.0"
+        f.attrs["backend"] = b"tensorflow"
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([n.encode() for n in arrays], dtype="S")
+        for layer, weights in arrays.items():
+            lg = g.create_group(layer)
+            lg.attrs["weight_names"] = np.array([n.encode() for n in weights], dtype="S")
+            for name, value in weights.items():
+                lg.create_dataset(name, data=value.astype(np.float32))
+
+
 def keras_to_rnnsent(work):
     """The reverse: a file in the layout tf.keras's model.save() writes, plus a word index JSON
     (imdb.get_word_index() style), scored by rnnsent_predict --word-index as NumPy scores it."""
@@ -120,16 +135,7 @@ def keras_to_rnnsent(work):
         "dense": {"dense/kernel:0": rng.normal(0, 0.5, (H, 1)), "dense/bias:0": np.array([0.1])},
     }
     path = os.path.join(work, "keras_model.h5")
-    with h5py.File(path, "w") as f:
-        f.attrs["keras_version"] = b"2.11.0"
-        f.attrs["backend"] = b"tensorflow"
-        g = f.create_group("model_weights")
-        g.attrs["layer_names"] = np.array([n.encode() for n in arrays], dtype="S")
-        for layer, weights in arrays.items():
-            lg = g.create_group(layer)
-            lg.attrs["weight_names"] = np.array([n.encode() for n in weights], dtype="S")
-            for name, value in weights.items():
-                lg.create_dataset(name, data=value.astype(np.float32))
+    write_keras_file(path, arrays)
     words = ["great", "bad", "movie", "the", "plot", "awful", "loved", "it's"]
     index = {w: r + 1 for r, w in enumerate(words)}
     index["extra"] = 50  # beyond num_words: out of vocabulary for this model
@@ -208,14 +214,7 @@ def keras_cell_model(work, cell, bidirectional, layers):
             params[-1].append((K.astype(np.float32), R.astype(np.float32), b.astype(np.float32)))
     arrays["dense"] = {"dense/kernel:0": rng.normal(0, 0.5, (D * H, 1)), "dense/bias:0": np.array([0.05])}
     path = os.path.join(work, "keras_%s_%d_%d.h5" % (cell, D, layers))
-    with h5py.File(path, "w") as f:
-        g = f.create_group("model_weights")
-        g.attrs["layer_names"] = np.array([n.encode() for n in arrays], dtype="S")
-        for layer, weights in arrays.items():
-            lg = g.create_group(layer)
-            lg.attrs["weight_names"] = np.array([n.encode() for n in weights], dtype="S")
-            for name, value in weights.items():
-                lg.create_dataset(name, data=value.astype(np.float32))
+    write_keras_file(path, arrays)
     words = ["great", "bad", "movie", "the", "plot", "awful", "loved"]
     index = {w: r + 1 for r, w in enumerate(words)}
     wi = os.path.join(work, "word_index_cells.json")
