@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "io/config.hpp"
 #include "io/dataset_file.hpp"
 
 namespace rnnsent::testing_support {
@@ -50,6 +51,24 @@ inline void write_synthetic_dataset(const std::string& path, std::size_t n_train
   d.train = synthetic_split(n_train, 11, vocab_ids);
   d.test = synthetic_split(n_test, 12, vocab_ids);
   write_dataset(path, d);
+}
+
+// A tiny model on the synthetic dataset at dir/data.h5, writing to dir/run: one thread, a
+// learning rate that makes progress in a few 16-review steps, epochs and patience as given.
+inline TrainConfig small_train_config(const std::string& dir, int epochs) {
+  TrainConfig c;
+  c.data = dir + "/data.h5";
+  c.output_dir = dir + "/run";
+  c.num_words = 40;
+  c.maxlen = 24;
+  c.embedding_dim = 8;
+  c.units = 6;
+  c.batch_size = 16;
+  c.epochs = epochs;
+  c.patience = epochs;
+  c.learning_rate = 0.01;
+  c.threads = 1;
+  return c;
 }
 
 }  // namespace rnnsent::testing_support

@@ -24,19 +24,7 @@ std::string fresh_dir(const std::string& name) {
 }
 
 TrainConfig small_config(const std::string& dir) {
-  TrainConfig c;
-  c.data = dir + "/data.h5";
-  c.output_dir = dir + "/run";
-  c.num_words = 40;
-  c.maxlen = 24;
-  c.embedding_dim = 8;
-  c.units = 6;
-  c.batch_size = 16;
-  c.epochs = 4;
-  c.patience = 4;
-  c.learning_rate = 0.01;
-  c.threads = 1;
-  return c;
+  return testing_support::small_train_config(dir, 4);
 }
 
 TEST(TrainerTest, LearnsSyntheticSentimentAndWritesOutputs) {
