@@ -38,6 +38,16 @@ int gate_count(CellKind cell) {
                            std::to_string(static_cast<int>(cell)));
 }
 
+std::string pooling_name(Pooling pooling) {
+  return pooling == Pooling::mean ? "mean" : "last";
+}
+
+Pooling parse_pooling(const std::string& name) {
+  if (name == "last") return Pooling::last;
+  if (name == "mean") return Pooling::mean;
+  throw std::runtime_error("unknown pooling '" + name + "' (expected: last or mean)");
+}
+
 int directions(const ModelShape& shape) { return shape.bidirectional ? 2 : 1; }
 
 int top_width(const ModelShape& shape) { return directions(shape) * shape.units; }

@@ -19,6 +19,14 @@ std::string cell_name(CellKind cell);          // "simple_rnn", "lstm", "gru" (K
 CellKind parse_cell(const std::string& name);  // also accepts "rnn"; throws naming the value
 int gate_count(CellKind cell);                 // 1, 4, 3
 
+// What the dense layer reads from the top recurrent layer: its last states (Keras's default,
+// return_sequences=False), or the mean of its states over each review's real (non-padding)
+// tokens (Keras: return_sequences=True, then GlobalAveragePooling1D over the masked sequence).
+enum class Pooling { last, mean };
+
+std::string pooling_name(Pooling pooling);        // "last", "mean"
+Pooling parse_pooling(const std::string& name);  // throws naming the value
+
 struct ModelShape {
   int num_words = 30000;    // V
   int embedding_dim = 128;  // E
@@ -26,6 +34,7 @@ struct ModelShape {
   CellKind cell = CellKind::simple_rnn;
   bool bidirectional = false;  // a second direction reads each review's tokens last to first
   int layers = 1;              // stacked recurrent layers
+  Pooling pooling = Pooling::last;
 };
 
 int directions(const ModelShape& shape);       // 2 when bidirectional, else 1

@@ -114,11 +114,23 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
           for (int j = 0; j < H; ++j)
             out[(std::size_t(t) * N + n) * W2 + d * H + j] = tape.h[(std::size_t(src) * N + n) * H + j];
         }
-      for (int n = 0; n < N; ++n)
-        for (int j = 0; j < H; ++j)
-          top[std::size_t(n) * W2 + d * H + j] = tape.h[(std::size_t(T - 1) * N + n) * H + j];
+      if (l + 1 == L && shape.pooling == Pooling::last) {
+        for (int n = 0; n < N; ++n)
+          for (int j = 0; j < H; ++j)
+            top[std::size_t(n) * W2 + d * H + j] = tape.h[(std::size_t(T - 1) * N + n) * H + j];
+      }
     }
     if (l + 1 < L) inputs[std::size_t(l + 1)] = out;
+    if (l + 1 == L && shape.pooling == Pooling::mean) {
+      for (int n = 0; n < N; ++n) {
+        const TimeSpan& sp = spans[std::size_t(n)];
+        for (int k = 0; k < W2; ++k) {
+          S sum = 0;
+          for (int t = sp.begin; t < sp.end; ++t) sum += out[(std::size_t(t) * N + n) * W2 + k];
+          top[std::size_t(n) * W2 + k] = sp.end > sp.begin ? sum / S(sp.end - sp.begin) : S(0);
+        }
+      }
+    }
   }
   std::vector<S> dtop(static_cast<std::size_t>(N) * W2);
   std::vector<S> dw_scratch(static_cast<std::size_t>(W2)), db_scratch(1);
@@ -142,7 +154,11 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
           const int src = d == 0 ? t : reversed_step(spans[std::size_t(n)], t);
           for (int j = 0; j < H; ++j) {
             S g = l + 1 < L ? dout[(std::size_t(src) * N + n) * W2 + d * H + j] : S(0);
-            if (l + 1 == L && t == T - 1) g += dtop[std::size_t(n) * W2 + d * H + j];
+            const TimeSpan& sp = spans[std::size_t(n)];
+            if (l + 1 == L && shape.pooling == Pooling::last && t == T - 1)
+              g += dtop[std::size_t(n) * W2 + d * H + j];
+            if (l + 1 == L && shape.pooling == Pooling::mean && src >= sp.begin && src < sp.end)
+              g += dtop[std::size_t(n) * W2 + d * H + j] / S(sp.end - sp.begin);
             dh[(std::size_t(t) * N + n) * H + j] = g;
           }
         }

@@ -85,6 +85,7 @@ void SentimentModel::ensure_chunks(int count) {
 void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, bool training,
                                    const float* h0) {
   const int H = shape_.units, D = directions(shape_), L = shape_.layers, W2 = D * H;
+  const bool mean = shape_.pooling == Pooling::mean;
   const std::size_t nh = std::size_t(n) * std::size_t(H);
   const std::size_t per_state = shape_.cell == CellKind::lstm ? 2 * std::size_t(H) : std::size_t(H);
   for (int d = 0; d < D; ++d) ensure_size(c.h_last[std::size_t(d)], nh);
@@ -124,7 +125,7 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
           }
         }
         float* states = nullptr;
-        if (l + 1 < L) {
+        if (l + 1 < L || mean) {
           ensure_size(c.infer_states[std::size_t(d)], std::size_t(T) * nh);
           states = c.infer_states[std::size_t(d)].data();
         }
@@ -133,7 +134,10 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
         layer_states[d] = states;
       }
     }
-    if (l + 1 == L) break;
+    if (l + 1 == L) {
+      if (mean) mean_pool(c, layer_states, n);
+      break;
+    }
     if (D == 1) {
       in = layer_states[0];  // the next layer reads this layer's states in place
     } else {
@@ -154,12 +158,32 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
     }
     I = W2;
   }
+  if (mean) return;  // mean_pool filled c.top
   ensure_size(c.top, std::size_t(n) * std::size_t(W2));
   for (int i = 0; i < n; ++i)
     for (int d = 0; d < D; ++d)
       std::copy(c.h_last[std::size_t(d)].begin() + std::ptrdiff_t(i) * H,
                 c.h_last[std::size_t(d)].begin() + std::ptrdiff_t(i + 1) * H,
                 c.top.begin() + std::ptrdiff_t(i) * W2 + std::ptrdiff_t(d) * H);
+}
+
+void SentimentModel::mean_pool(Chunk& c, const float* const* states, int n) {
+  const int H = shape_.units, D = directions(shape_), W2 = D * H;
+  ensure_size(c.top, std::size_t(n) * std::size_t(W2));
+  for (int i = 0; i < n; ++i) {
+    const TimeSpan& sp = c.spans[std::size_t(i)];
+    float* out = c.top.data() + std::size_t(i) * std::size_t(W2);
+    std::fill(out, out + W2, 0.0f);
+    if (sp.end <= sp.begin) continue;
+    // Each direction's states over the real steps; their order does not matter for a mean.
+    for (int d = 0; d < D; ++d)
+      for (int t = sp.begin; t < sp.end; ++t) {
+        const float* h = states[d] + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+        for (int j = 0; j < H; ++j) out[d * H + j] += h[j];
+      }
+    const float inv = 1.0f / float(sp.end - sp.begin);
+    for (int k = 0; k < W2; ++k) out[k] *= inv;
+  }
 }
 
 void SentimentModel::stack_backward(Chunk& c, int T, int n, float* g) {
@@ -182,8 +206,27 @@ void SentimentModel::stack_backward(Chunk& c, int T, int n, float* g) {
     for (int d = 0; d < D; ++d) {
       const RnnOffsets& r = off_.rnn[std::size_t(l * D + d)];
       OneDnnRnn& rnn = *c.rnn[std::size_t(l * D + d)];
-      const float* dlast = l + 1 == L ? c.dh[std::size_t(d)].data() : nullptr;
+      const bool pooled = l + 1 == L && shape_.pooling == Pooling::mean;
+      const float* dlast = l + 1 == L && !pooled ? c.dh[std::size_t(d)].data() : nullptr;
       const float* dstates = nullptr;
+      if (pooled) {
+        // d(mean)/d(state t) = 1/L on the row's real steps (the same set in either direction's
+        // order, since the reversal maps the span onto itself), zero on its padding.
+        std::vector<float>& ds = c.dstates[std::size_t(d)];
+        ensure_size(ds, tn * std::size_t(H));
+        std::fill(ds.begin(), ds.begin() + std::ptrdiff_t(tn * std::size_t(H)), 0.0f);
+        for (int i = 0; i < n; ++i) {
+          const TimeSpan& sp = c.spans[std::size_t(i)];
+          if (sp.end <= sp.begin) continue;
+          const float inv = 1.0f / float(sp.end - sp.begin);
+          const float* g = c.dh[std::size_t(d)].data() + std::size_t(i) * std::size_t(H);
+          for (int t = sp.begin; t < sp.end; ++t) {
+            float* to = ds.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+            for (int j = 0; j < H; ++j) to[j] = g[j] * inv;
+          }
+        }
+        dstates = ds.data();
+      }
       if (dabove) {
         if (D == 1) {
           dstates = dabove;
@@ -240,7 +283,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     std::fill(c.grads.begin(), c.grads.begin() + std::ptrdiff_t(small), 0.0f);
     float* g = c.grads.data() - first;  // so g + offset addresses that slot
     const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
-    if (shape_.bidirectional) {
+    if (shape_.bidirectional || shape_.pooling == Pooling::mean) {
       c.spans.resize(std::size_t(n));
       for (int i = 0; i < n; ++i)
         c.spans[std::size_t(i)] = real_span(chunk_ids + std::size_t(i) * std::size_t(T), T);
@@ -313,7 +356,7 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
     const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
     ensure_size(c.x, std::size_t(T) * std::size_t(n) * std::size_t(E));
     embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
-    if (shape_.bidirectional) {
+    if (shape_.bidirectional || shape_.pooling == Pooling::mean) {
       c.spans.resize(std::size_t(n));
       for (int i = 0; i < n; ++i)
         c.spans[std::size_t(i)] = real_span(chunk_ids + std::size_t(i) * std::size_t(T), T);

@@ -70,7 +70,7 @@ class SentimentModel {
     std::vector<std::unique_ptr<OneDnnRnn>> rnn;  // layer * directions + direction
     std::vector<float> x, dx;                     // embedding output and its gradient [T, n, E]
     std::vector<float> mask;                      // dropout multipliers [T, n, E]
-    std::vector<TimeSpan> spans;                  // each row's real tokens (bidirectional)
+    std::vector<TimeSpan> spans;  // each row's real tokens (bidirectional, mean pooling)
     std::vector<std::vector<float>> reversed;     // per layer: its input, reversed (direction 1)
     std::vector<std::vector<float>> outputs;      // per layer below the top: [T, n, D*H]
     std::vector<std::vector<float>> dinputs;      // per layer above the first: d(input)
@@ -93,6 +93,9 @@ class SentimentModel {
   void stack_forward(Chunk& c, const float* params, int T, int n, bool training,
                      const float* h0);
   void stack_backward(Chunk& c, int T, int n, float* g);
+  // c.top = the mean of the top layer's states (one [T, n, H] buffer per direction) over each
+  // row's real steps.
+  void mean_pool(Chunk& c, const float* const* states, int n);
 
   ModelShape shape_;
   ParamLayout layout_;

@@ -53,6 +53,8 @@ po::options_description make_keys(TrainConfig& c) {
   add("units", po::value(&c.units), "recurrent units");
   add("bidirectional", po::value(&c.bidirectional), "true | false: also read reviews backwards");
   add("layers", po::value(&c.layers), "stacked recurrent layers (1-8)");
+  add("pooling", po::value(&c.pooling),
+      "last | mean: the top layer's last states, or their mean over the real tokens");
   add("dropout", po::value(&c.dropout), "dropout rate on the embedding output, [0, 1)");
   add("batch_size", po::value(&c.batch_size), "global batch size");
   add("epochs", po::value(&c.epochs), "maximum epochs");
@@ -261,6 +263,7 @@ std::string to_ini(const TrainConfig& c) {
      << "\nmaxlen = " << c.maxlen << "\npadding = " << c.padding << "\ncell = " << c.cell
      << "\nembedding_dim = " << c.embedding_dim << "\nunits = " << c.units
      << "\nbidirectional = " << (c.bidirectional ? "true" : "false") << "\nlayers = " << c.layers
+     << "\npooling = " << c.pooling
      << "\ndropout = " << num(c.dropout) << "\nbatch_size = " << c.batch_size
      << "\nepochs = " << c.epochs << "\noptimizer = " << c.optimizer
      << "\nlearning_rate = " << num(c.learning_rate) << "\nrho = " << num(c.rho)

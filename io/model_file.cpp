@@ -48,6 +48,7 @@ void write_file(const std::string& path, const ModelFile& m) {
   h5::set_attr(file, "units", std::int64_t(m.units));
   h5::set_attr(file, "bidirectional", std::int64_t(m.bidirectional ? 1 : 0));
   h5::set_attr(file, "layers", std::int64_t(m.layers));
+  h5::set_attr(file, "pooling", m.pooling);
   h5::set_attr(file, "maxlen", std::int64_t(m.maxlen));
   h5::set_attr(file, "padding", m.padding);
   h5::set_attr(file, "tokenizer", m.tokenizer);
@@ -98,6 +99,7 @@ ModelFile read_model(const std::string& path) {
   if (m.format_version >= 3) {  // version 2 models are one unidirectional layer
     m.bidirectional = h5::get_int_attr(file, "bidirectional") != 0;
     m.layers = int(h5::get_int_attr(file, "layers"));
+    m.pooling = h5::get_string_attr(file, "pooling");
   }
   m.maxlen = int(h5::get_int_attr(file, "maxlen"));
   m.padding = h5::get_string_attr(file, "padding");

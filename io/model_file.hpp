@@ -11,7 +11,7 @@
 namespace rnnsent {
 
 inline constexpr int kModelFormatVersion = 3;  // 2: weights_checksum, Keras layout;
-                                               // 3: bidirectional, layers (2 still reads)
+                                               // 3: bidirectional, layers, pooling (2 still reads)
 inline constexpr int kOldestModelFormatVersion = 2;
 
 struct NamedTensor {
@@ -28,6 +28,7 @@ struct ModelFile {
   int units = 0;
   bool bidirectional = false;
   int layers = 1;
+  std::string pooling = "last";
   int maxlen = 0;
   std::string padding;
   std::string tokenizer;

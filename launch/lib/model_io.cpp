@@ -31,6 +31,7 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   m.units = shape.units;
   m.bidirectional = shape.bidirectional;
   m.layers = shape.layers;
+  m.pooling = pooling_name(shape.pooling);
   m.maxlen = config.maxlen;
   m.padding = config.padding;
   m.tokenizer = kTokenizerName;
@@ -65,6 +66,11 @@ LoadedModel load_model(const std::string& path) {
   out.shape.units = file.units;
   out.shape.bidirectional = file.bidirectional;
   out.shape.layers = file.layers;
+  try {
+    out.shape.pooling = parse_pooling(file.pooling);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
   if (file.num_words < 4 || file.embedding_dim < 1 || file.units < 1 || file.maxlen < 1 ||
       file.layers < 1 || file.layers > 64)
     throw std::runtime_error(

@@ -27,6 +27,7 @@ ModelShape model_shape(const TrainConfig& c) {
   shape.cell = parse_key("cell", c.cell, parse_cell);
   shape.bidirectional = c.bidirectional;
   shape.layers = c.layers;
+  shape.pooling = parse_key("pooling", c.pooling, parse_pooling);
   return shape;
 }
 

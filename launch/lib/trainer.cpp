@@ -153,6 +153,7 @@ void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const
   differs("units", num(now.units), num(then.units));
   differs("bidirectional", flag(now.bidirectional), flag(then.bidirectional));
   differs("layers", num(now.layers), num(then.layers));
+  differs("pooling", now.pooling, then.pooling);
   differs("dropout", num(now.dropout), num(then.dropout));
   differs("batch_size", num(now.batch_size), num(then.batch_size));
   differs("optimizer", now.optimizer, then.optimizer);

@@ -212,11 +212,12 @@ struct Variant {
   bool bidirectional;
   int layers;
   float dropout;
+  Pooling pooling = Pooling::last;
 };
 
 std::string variant_name(const Variant& v) {
   return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-         (v.dropout > 0 ? "Dropout" : "");
+         (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "");
 }
 
 class ReferenceModelGradient : public ::testing::TestWithParam<Variant> {};
@@ -230,6 +231,7 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   shape.cell = v.cell;
   shape.bidirectional = v.bidirectional;
   shape.layers = v.layers;
+  shape.pooling = v.pooling;
   const int N = 3, T = 5;
   const ParamLayout layout = make_layout(shape);
   auto params = random_vector<double>(layout.total(), -0.5, 0.5, 40);
@@ -260,7 +262,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::lstm, false, 2, 0}, Variant{CellKind::lstm, true, 2, 0},
                       Variant{CellKind::gru, false, 1, 0}, Variant{CellKind::gru, true, 1, 0},
                       Variant{CellKind::gru, false, 2, 0}, Variant{CellKind::gru, true, 2, 0},
-                      Variant{CellKind::gru, false, 1, 0.3f}),
+                      Variant{CellKind::gru, false, 1, 0.3f},
+                      Variant{CellKind::gru, true, 1, 0, Pooling::mean},
+                      Variant{CellKind::lstm, true, 2, 0.2f, Pooling::mean},
+                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean}),
     [](const ::testing::TestParamInfo<Variant>& info) { return variant_name(info.param); });
 
 // A bidirectional model's backward direction reads the real tokens last to first: swapping

@@ -219,6 +219,7 @@ struct Variant {
   bool bidirectional;
   int layers;
   float dropout;
+  Pooling pooling = Pooling::last;
 };
 
 class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
@@ -228,6 +229,7 @@ class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
     s.cell = GetParam().cell;
     s.bidirectional = GetParam().bidirectional;
     s.layers = GetParam().layers;
+    s.pooling = GetParam().pooling;
     return s;
   }
   static Batch padded_batch(int N, int T, int V, std::uint64_t seed) {
@@ -276,11 +278,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::lstm, false, 1, 0}, Variant{CellKind::lstm, true, 1, 0},
                       Variant{CellKind::lstm, false, 2, 0}, Variant{CellKind::lstm, true, 2, 0.2f},
                       Variant{CellKind::gru, false, 1, 0}, Variant{CellKind::gru, true, 1, 0},
-                      Variant{CellKind::gru, false, 3, 0}, Variant{CellKind::gru, true, 2, 0.5f}),
+                      Variant{CellKind::gru, false, 3, 0}, Variant{CellKind::gru, true, 2, 0.5f},
+                      Variant{CellKind::gru, true, 1, 0.3f, Pooling::mean},
+                      Variant{CellKind::lstm, false, 2, 0, Pooling::mean}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-             (v.dropout > 0 ? "Dropout" : "");
+             (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "");
     });
 
 // The same dropout stream drops the same elements whatever the split into calls: a review's

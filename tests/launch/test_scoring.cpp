@@ -28,7 +28,8 @@ PaddedSet random_set(int rows, int maxlen, int V, Padding padding, std::uint32_t
 }
 
 void expect_matches_full_forward(Padding padding, CellKind cell = CellKind::simple_rnn,
-                                 bool bidirectional = false, int layers = 1) {
+                                 bool bidirectional = false, int layers = 1,
+                                 Pooling pooling = Pooling::last) {
   ModelShape shape;
   shape.num_words = 50;
   shape.embedding_dim = 16;
@@ -36,6 +37,7 @@ void expect_matches_full_forward(Padding padding, CellKind cell = CellKind::simp
   shape.cell = cell;
   shape.bidirectional = bidirectional;
   shape.layers = layers;
+  shape.pooling = pooling;
   SentimentModel model(shape);
   std::vector<float> params(model.layout().total());
   keras_initialize(shape, model.layout(), 3, params.data());
@@ -72,6 +74,8 @@ TEST(ScoringTest, PrePaddingBucketsMatchForLstmGruBidirectionalAndStacked) {
   expect_matches_full_forward(Padding::pre, CellKind::lstm, true, 2);
   expect_matches_full_forward(Padding::pre, CellKind::gru, false, 3);
   expect_matches_full_forward(Padding::post, CellKind::gru, true, 2);
+  expect_matches_full_forward(Padding::pre, CellKind::gru, true, 1, Pooling::mean);
+  expect_matches_full_forward(Padding::post, CellKind::lstm, false, 2, Pooling::mean);
 }
 
 TEST(ScoringTest, PaddingStatesAreTheStatesOfAnAllPaddingReview) {
