@@ -99,7 +99,8 @@ ModelFile read_model(const std::string& path) {
   if (m.format_version >= 3) {  // version 2 models are one unidirectional layer
     m.bidirectional = h5::get_int_attr(file, "bidirectional") != 0;
     m.layers = int(h5::get_int_attr(file, "layers"));
-    m.pooling = h5::get_string_attr(file, "pooling");
+    // Early format-3 files predate pooling: they are all "last".
+    if (h5::has_attr(file, "pooling")) m.pooling = h5::get_string_attr(file, "pooling");
   }
   m.maxlen = int(h5::get_int_attr(file, "maxlen"));
   m.padding = h5::get_string_attr(file, "padding");
