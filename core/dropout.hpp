@@ -11,9 +11,9 @@
 namespace rnnsent {
 
 struct Dropout {
-  float rate = 0.0f;           // 0 = off
-  std::uint64_t stream = 0;    // differs per optimizer step (e.g. mixed from seed and step)
-  std::size_t first_row = 0;   // global row index of the caller's first review in the batch
+  float rate = 0.0f;          // 0 = off
+  std::uint64_t stream = 0;   // differs per optimizer step (e.g. mixed from seed and step)
+  std::size_t first_row = 0;  // global row index of the caller's first review in the batch
 };
 
 // The multiplier of element (row, t, e) of the embedding output: 0 (dropped) or 1 / (1 - rate).

@@ -38,9 +38,7 @@ int gate_count(CellKind cell) {
                            std::to_string(static_cast<int>(cell)));
 }
 
-std::string pooling_name(Pooling pooling) {
-  return pooling == Pooling::mean ? "mean" : "last";
-}
+std::string pooling_name(Pooling pooling) { return pooling == Pooling::mean ? "mean" : "last"; }
 
 Pooling parse_pooling(const std::string& name) {
   if (name == "last") return Pooling::last;
@@ -76,11 +74,10 @@ std::string rnn_slot_prefix(const ModelShape& shape, int layer, int direction) {
 
 ParamLayout make_layout(const ModelShape& shape) {
   if (shape.num_words <= 0 || shape.embedding_dim <= 0 || shape.units <= 0 || shape.layers <= 0) {
-    throw std::runtime_error("make_layout: dimensions must be positive (V " +
-                             std::to_string(shape.num_words) + ", E " +
-                             std::to_string(shape.embedding_dim) + ", H " +
-                             std::to_string(shape.units) + ", layers " +
-                             std::to_string(shape.layers) + ")");
+    throw std::runtime_error(
+        "make_layout: dimensions must be positive (V " + std::to_string(shape.num_words) + ", E " +
+        std::to_string(shape.embedding_dim) + ", H " + std::to_string(shape.units) + ", layers " +
+        std::to_string(shape.layers) + ")");
   }
   const std::size_t V = shape.num_words, E = shape.embedding_dim, H = shape.units;
   const std::size_t GH = std::size_t(gate_count(shape.cell)) * H;

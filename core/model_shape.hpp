@@ -24,7 +24,7 @@ int gate_count(CellKind cell);                 // 1, 4, 3
 // tokens (Keras: return_sequences=True, then GlobalAveragePooling1D over the masked sequence).
 enum class Pooling { last, mean };
 
-std::string pooling_name(Pooling pooling);        // "last", "mean"
+std::string pooling_name(Pooling pooling);       // "last", "mean"
 Pooling parse_pooling(const std::string& name);  // throws naming the value
 
 struct ModelShape {
@@ -37,10 +37,10 @@ struct ModelShape {
   Pooling pooling = Pooling::last;
 };
 
-int directions(const ModelShape& shape);       // 2 when bidirectional, else 1
-int top_width(const ModelShape& shape);        // width the dense layer reads: directions * H
+int directions(const ModelShape& shape);  // 2 when bidirectional, else 1
+int top_width(const ModelShape& shape);   // width the dense layer reads: directions * H
 int layer_input_dim(const ModelShape& shape, int layer);  // E for layer 0, else directions * H
-std::size_t bias_size(CellKind cell, int units);  // G*H; GRU keeps Keras's two biases: 2*3H
+std::size_t bias_size(CellKind cell, int units);          // G*H; GRU keeps Keras's two biases: 2*3H
 // Floats of the recurrent state of one review: h per layer and direction, plus c for LSTM.
 std::size_t state_size(const ModelShape& shape);
 

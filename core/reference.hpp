@@ -31,8 +31,8 @@ S dense_bce_forward_backward(const S* h, const S* w, const S* b, const float* la
                              S grad_scale, S* logits, S* dh, S* dw, S* db);
 
 // The whole model on flat buffers laid out by make_layout(shape): any cell, layers and
-// directions (core/reference_cells.hpp, core/time_reversal.hpp) and pooling, the embedding output times
-// the dropout mask. Returns the sum of the per-review losses; when grads is non-null adds
+// directions (core/reference_cells.hpp, core/time_reversal.hpp) and pooling, the embedding output
+// times the dropout mask. Returns the sum of the per-review losses; when grads is non-null adds
 // grad_scale * d(sum)/d(params) into it. logits [N] is written when non-null. Initial states
 // are zero.
 template <typename S>

@@ -37,8 +37,7 @@ void affine(const S* in, const S* M, const S* add, int N, int I, int J, S* out) 
   for (int n = 0; n < N; ++n)
     for (int j = 0; j < J; ++j) {
       S a = add ? add[j] : S(0);
-      for (int i = 0; i < I; ++i)
-        a += in[std::size_t(n) * I + i] * M[std::size_t(i) * J + j];
+      for (int i = 0; i < I; ++i) a += in[std::size_t(n) * I + i] * M[std::size_t(i) * J + j];
       out[std::size_t(n) * J + j] = a;
     }
 }
@@ -163,8 +162,10 @@ void cell_backward(CellKind cell, const S* x, int T, int N, int I, int H, const 
       for (int j = 0; j < GH; ++j) {
         db[j] += d1[j];
         if (cell == CellKind::gru) db[GH + j] += d2[j];
-        for (int i = 0; i < I; ++i) dW[std::size_t(i) * GH + j] += xt[std::size_t(n) * I + i] * d1[j];
-        for (int i = 0; i < H; ++i) dU[std::size_t(i) * GH + j] += hp[std::size_t(n) * H + i] * d2[j];
+        for (int i = 0; i < I; ++i)
+          dW[std::size_t(i) * GH + j] += xt[std::size_t(n) * I + i] * d1[j];
+        for (int i = 0; i < H; ++i)
+          dU[std::size_t(i) * GH + j] += hp[std::size_t(n) * H + i] * d2[j];
       }
       S* dxn = dx + std::size_t(t) * N * I + std::size_t(n) * I;
       for (int i = 0; i < I; ++i) {

@@ -93,7 +93,8 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
         }
   }
   const std::vector<S> zeros(nh, S(0));
-  std::vector<std::vector<S>> inputs(static_cast<std::size_t>(L));  // layer l's input (forward order)
+  std::vector<std::vector<S>> inputs(
+      static_cast<std::size_t>(L));  // layer l's input (forward order)
   std::vector<std::vector<S>> dir_inputs(static_cast<std::size_t>(L * D));
   std::vector<CellTape<S>> tapes(static_cast<std::size_t>(L * D));
   inputs[0] = x;
@@ -112,7 +113,8 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
         for (int n = 0; n < N; ++n) {
           const int src = d == 0 ? t : reversed_step(spans[std::size_t(n)], t);
           for (int j = 0; j < H; ++j)
-            out[(std::size_t(t) * N + n) * W2 + d * H + j] = tape.h[(std::size_t(src) * N + n) * H + j];
+            out[(std::size_t(t) * N + n) * W2 + d * H + j] =
+                tape.h[(std::size_t(src) * N + n) * H + j];
         }
       if (l + 1 == L && shape.pooling == Pooling::last) {
         for (int n = 0; n < N; ++n)

@@ -103,10 +103,10 @@ Primitives training_primitives(CellKind cell, const Dims& d, const dnnl::engine&
     case CellKind::lstm: {
       dnnl::lstm_forward::primitive_desc f(
           {fwd, kDir, d.src_layer, s, s, W, U, d.bias, d.dst_layer, s, s}, own_scratchpad(), eng);
-      dnnl::lstm_backward::primitive_desc b({bwd, kDir, d.src_layer, s, s, W, U, d.bias,
-                                             d.dst_layer, s, s, d.src_layer, s, s, W, U, d.bias,
-                                             d.dst_layer, s, s},
-                                            own_scratchpad(), eng, f);
+      dnnl::lstm_backward::primitive_desc b(
+          {bwd, kDir,        d.src_layer, s, s, W, U,      d.bias,      d.dst_layer, s,
+           s,   d.src_layer, s,           s, W, U, d.bias, d.dst_layer, s,           s},
+          own_scratchpad(), eng, f);
       Primitives p = collect(f, b);
       p.fwd = dnnl::lstm_forward(f);
       p.bwd = dnnl::lstm_backward(b);
@@ -115,10 +115,10 @@ Primitives training_primitives(CellKind cell, const Dims& d, const dnnl::engine&
     case CellKind::gru: {
       dnnl::lbr_gru_forward::primitive_desc f(
           {fwd, kDir, d.src_layer, s, W, U, d.bias, d.dst_layer, s}, own_scratchpad(), eng);
-      dnnl::lbr_gru_backward::primitive_desc b({bwd, kDir, d.src_layer, s, W, U, d.bias,
-                                                d.dst_layer, s, d.src_layer, s, W, U, d.bias,
-                                                d.dst_layer, s},
-                                               own_scratchpad(), eng, f);
+      dnnl::lbr_gru_backward::primitive_desc b(
+          {bwd, kDir, d.src_layer, s, W, U, d.bias, d.dst_layer, s, d.src_layer, s, W, U, d.bias,
+           d.dst_layer, s},
+          own_scratchpad(), eng, f);
       Primitives p = collect(f, b);
       p.fwd = dnnl::lbr_gru_forward(f);
       p.bwd = dnnl::lbr_gru_backward(b);
@@ -148,10 +148,9 @@ InferencePrimitive inference_primitive(CellKind cell, const Dims& d, const dnnl:
   };
   switch (cell) {
     case CellKind::simple_rnn: {
-      dnnl::vanilla_rnn_forward::primitive_desc f(
-          {inf, dnnl::algorithm::eltwise_tanh, kDir, d.src_layer, s, W, U, d.bias, d.dst_layer,
-           none},
-          own_scratchpad(), eng);
+      dnnl::vanilla_rnn_forward::primitive_desc f({inf, dnnl::algorithm::eltwise_tanh, kDir,
+                                                   d.src_layer, s, W, U, d.bias, d.dst_layer, none},
+                                                  own_scratchpad(), eng);
       fill(f);
       p.fwd = dnnl::vanilla_rnn_forward(f);
       return p;
@@ -207,21 +206,21 @@ struct OneDnnRnn::Impl {
   // Training forward + backward for one (T, N).
   struct TrainPlan {
     dnnl::primitive fwd, bwd;
-    memory src_layer;    // caller's x [T, N, I]
-    memory src_iter;     // zeros [N, H]: explicit, see the header (diff_weights_iter bug)
-    memory src_iter_c;   // zeros [N, H] (LSTM)
-    memory bias;         // caller's b, or the converted GRU bias
-    memory dst_layer;    // every hidden state [T, N, H], read by backward and layers above
-    memory dst_iter, dst_iter_c;        // last states [N, H]
-    memory workspace;                   // activations kept for backward
-    memory fwd_scratch, bwd_scratch;    // each primitive's own scratchpad
-    memory diff_src_layer;              // caller's dx [T, N, I]
+    memory src_layer;             // caller's x [T, N, I]
+    memory src_iter;              // zeros [N, H]: explicit, see the header (diff_weights_iter bug)
+    memory src_iter_c;            // zeros [N, H] (LSTM)
+    memory bias;                  // caller's b, or the converted GRU bias
+    memory dst_layer;             // every hidden state [T, N, H], read by backward and layers above
+    memory dst_iter, dst_iter_c;  // last states [N, H]
+    memory workspace;             // activations kept for backward
+    memory fwd_scratch, bwd_scratch;        // each primitive's own scratchpad
+    memory diff_src_layer;                  // caller's dx [T, N, I]
     memory diff_src_iter, diff_src_iter_c;  // dL/d(initial states), unused
-    memory diff_dst_layer;              // caller's dstates, or zeros
-    memory zero_dst_layer;              // zeros [T, N, H]
-    memory diff_dst_iter;               // caller's dh_last, or zeros
-    memory zero_state;                  // zeros [N, H], also diff_dst_iter_c
-    memory diff_bias;                   // caller's db, or GRU scratch [4, H]
+    memory diff_dst_layer;                  // caller's dstates, or zeros
+    memory zero_dst_layer;                  // zeros [T, N, H]
+    memory diff_dst_iter;                   // caller's dh_last, or zeros
+    memory zero_state;                      // zeros [N, H], also diff_dst_iter_c
+    memory diff_bias;                       // caller's db, or GRU scratch [4, H]
     WeightInput fwd_W, fwd_U, bwd_W, bwd_U;
     WeightGrad dW, dU;
     Args fwd_args, bwd_args;
@@ -243,12 +242,11 @@ struct OneDnnRnn::Impl {
   dnnl::stream strm{eng};
   std::map<std::pair<int, int>, TrainPlan> train;
   std::map<std::pair<int, int>, InferPlan> infer;
-  TrainPlan* last = nullptr;  // plan of the most recent forward_training (map nodes are stable)
-  std::vector<float> gru_bias;       // [4, H] converted bias (GRU)
+  TrainPlan* last = nullptr;    // plan of the most recent forward_training (map nodes are stable)
+  std::vector<float> gru_bias;  // [4, H] converted bias (GRU)
   std::vector<float> gru_bias_grad;  // [4, H] oneDNN's bias gradient (GRU)
 
-  Impl(CellKind c, int i, int h)
-      : cell(c), I(i), H(h), G(gate_count(c)), gru(c == CellKind::gru) {
+  Impl(CellKind c, int i, int h) : cell(c), I(i), H(h), G(gate_count(c)), gru(c == CellKind::gru) {
     if (gru) {
       gru_bias.resize(std::size_t(4) * std::size_t(H));
       gru_bias_grad.resize(std::size_t(4) * std::size_t(H));
@@ -311,10 +309,14 @@ struct OneDnnRnn::Impl {
     p.bwd_U.init(d.weights_iter, prim.bwd_U, eng);
     p.dW.init(d.weights_layer, prim.dW, eng);
     p.dU.init(d.weights_iter, prim.dU, eng);
-    p.fwd_args = {{DNNL_ARG_SRC_LAYER, p.src_layer},     {DNNL_ARG_SRC_ITER, p.src_iter},
-                  {DNNL_ARG_WEIGHTS_LAYER, p.fwd_W.inner}, {DNNL_ARG_WEIGHTS_ITER, p.fwd_U.inner},
-                  {DNNL_ARG_BIAS, p.bias},               {DNNL_ARG_DST_LAYER, p.dst_layer},
-                  {DNNL_ARG_DST_ITER, p.dst_iter},       {DNNL_ARG_WORKSPACE, p.workspace},
+    p.fwd_args = {{DNNL_ARG_SRC_LAYER, p.src_layer},
+                  {DNNL_ARG_SRC_ITER, p.src_iter},
+                  {DNNL_ARG_WEIGHTS_LAYER, p.fwd_W.inner},
+                  {DNNL_ARG_WEIGHTS_ITER, p.fwd_U.inner},
+                  {DNNL_ARG_BIAS, p.bias},
+                  {DNNL_ARG_DST_LAYER, p.dst_layer},
+                  {DNNL_ARG_DST_ITER, p.dst_iter},
+                  {DNNL_ARG_WORKSPACE, p.workspace},
                   {DNNL_ARG_SCRATCHPAD, p.fwd_scratch}};
     p.bwd_args = {{DNNL_ARG_SRC_LAYER, p.src_layer},
                   {DNNL_ARG_SRC_ITER, p.src_iter},
@@ -360,9 +362,12 @@ struct OneDnnRnn::Impl {
     p.dst_layer = memory(d.dst_layer, eng);
     p.W.init(d.weights_layer, prim.W, eng);
     p.U.init(d.weights_iter, prim.U, eng);
-    p.args = {{DNNL_ARG_SRC_LAYER, p.src_layer},   {DNNL_ARG_SRC_ITER, p.src_iter},
-              {DNNL_ARG_WEIGHTS_LAYER, p.W.inner}, {DNNL_ARG_WEIGHTS_ITER, p.U.inner},
-              {DNNL_ARG_BIAS, p.bias},             {DNNL_ARG_DST_LAYER, p.dst_layer},
+    p.args = {{DNNL_ARG_SRC_LAYER, p.src_layer},
+              {DNNL_ARG_SRC_ITER, p.src_iter},
+              {DNNL_ARG_WEIGHTS_LAYER, p.W.inner},
+              {DNNL_ARG_WEIGHTS_ITER, p.U.inner},
+              {DNNL_ARG_BIAS, p.bias},
+              {DNNL_ARG_DST_LAYER, p.dst_layer},
               {DNNL_ARG_SCRATCHPAD, p.scratch}};
     if (cell == CellKind::lstm) p.args.insert({DNNL_ARG_SRC_ITER_C, p.src_iter_c});
     return p;

@@ -61,7 +61,8 @@ SentimentModel::Chunk::Chunk(const ModelShape& shape) {
   const int D = directions(shape);
   for (int l = 0; l < shape.layers; ++l)
     for (int d = 0; d < D; ++d)
-      rnn.push_back(std::make_unique<OneDnnRnn>(shape.cell, layer_input_dim(shape, l), shape.units));
+      rnn.push_back(
+          std::make_unique<OneDnnRnn>(shape.cell, layer_input_dim(shape, l), shape.units));
   reversed.resize(std::size_t(shape.layers));
   outputs.resize(std::size_t(shape.layers));
   dinputs.resize(std::size_t(shape.layers));
@@ -115,7 +116,8 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
           // Every row starts from the same state: broadcast it.
           const float* state = h0 + std::size_t(l * D + d) * per_state;
           ensure_size(c.h0, nh);
-          for (int i = 0; i < n; ++i) std::copy(state, state + H, c.h0.begin() + std::ptrdiff_t(i) * H);
+          for (int i = 0; i < n; ++i)
+            std::copy(state, state + H, c.h0.begin() + std::ptrdiff_t(i) * H);
           h0_rows = c.h0.data();
           if (shape_.cell == CellKind::lstm) {
             ensure_size(c.c0, nh);
@@ -146,10 +148,13 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
       ensure_size(out, std::size_t(T) * std::size_t(n) * std::size_t(W2));
       for (int t = 0; t < T; ++t)
         for (int i = 0; i < n; ++i) {
-          float* o = out.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(W2);
-          const std::size_t fwd = (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+          float* o =
+              out.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(W2);
+          const std::size_t fwd =
+              (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
           const std::size_t bwd =
-              (std::size_t(reversed_step(c.spans[std::size_t(i)], t)) * std::size_t(n) + std::size_t(i)) *
+              (std::size_t(reversed_step(c.spans[std::size_t(i)], t)) * std::size_t(n) +
+               std::size_t(i)) *
               std::size_t(H);
           std::copy(layer_states[0] + fwd, layer_states[0] + fwd + H, o);
           std::copy(layer_states[1] + bwd, layer_states[1] + bwd + H, o + H);
@@ -178,7 +183,8 @@ void SentimentModel::mean_pool(Chunk& c, const float* const* states, int n) {
     // Each direction's states over the real steps; their order does not matter for a mean.
     for (int d = 0; d < D; ++d)
       for (int t = sp.begin; t < sp.end; ++t) {
-        const float* h = states[d] + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+        const float* h =
+            states[d] + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
         for (int j = 0; j < H; ++j) out[d * H + j] += h[j];
       }
     const float inv = 1.0f / float(sp.end - sp.begin);
@@ -221,7 +227,8 @@ void SentimentModel::stack_backward(Chunk& c, int T, int n, float* g) {
           const float inv = 1.0f / float(sp.end - sp.begin);
           const float* g = c.dh[std::size_t(d)].data() + std::size_t(i) * std::size_t(H);
           for (int t = sp.begin; t < sp.end; ++t) {
-            float* to = ds.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+            float* to =
+                ds.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
             for (int j = 0; j < H; ++j) to[j] = g[j] * inv;
           }
         }
@@ -236,9 +243,13 @@ void SentimentModel::stack_backward(Chunk& c, int T, int n, float* g) {
           for (int t = 0; t < T; ++t)
             for (int i = 0; i < n; ++i) {
               const int src = d == 0 ? t : reversed_step(c.spans[std::size_t(i)], t);
-              const float* from = dabove + (std::size_t(src) * std::size_t(n) + std::size_t(i)) * std::size_t(W2) +
-                                  std::size_t(d) * std::size_t(H);
-              std::copy(from, from + H, ds.begin() + std::ptrdiff_t((std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H)));
+              const float* from =
+                  dabove + (std::size_t(src) * std::size_t(n) + std::size_t(i)) * std::size_t(W2) +
+                  std::size_t(d) * std::size_t(H);
+              std::copy(
+                  from, from + H,
+                  ds.begin() + std::ptrdiff_t((std::size_t(t) * std::size_t(n) + std::size_t(i)) *
+                                              std::size_t(H)));
             }
           dstates = ds.data();
         }
@@ -303,7 +314,9 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
       for (int t = 0; t < T; ++t)
         for (int i = 0; i < n; ++i)
           for (int e = 0; e < E; ++e) {
-            const std::size_t at = (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(E) + std::size_t(e);
+            const std::size_t at =
+                (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(E) +
+                std::size_t(e);
             c.mask[at] = dropout_multiplier(dropout, dropout.first_row + std::size_t(n0 + i), t, e);
             c.x[at] *= c.mask[at];
           }
@@ -366,7 +379,8 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
     const float b = params[off_.dense_bias];
     for (int i = 0; i < n; ++i) {
       float z = b;
-      for (int j = 0; j < W2; ++j) z += c.top[std::size_t(i) * std::size_t(W2) + std::size_t(j)] * w[j];
+      for (int j = 0; j < W2; ++j)
+        z += c.top[std::size_t(i) * std::size_t(W2) + std::size_t(j)] * w[j];
       logits[n0 + i] = z;
     }
   });
@@ -386,7 +400,8 @@ void SentimentModel::padding_states(const float* params, int T, float* states) {
   // One all-padding review: every step's input is the padding row of the embedding.
   std::vector<float> in(std::size_t(T) * std::size_t(E));
   for (int t = 0; t < T; ++t)
-    std::copy(params + off_.embedding, params + off_.embedding + E, in.begin() + std::ptrdiff_t(t) * E);
+    std::copy(params + off_.embedding, params + off_.embedding + E,
+              in.begin() + std::ptrdiff_t(t) * E);
   const std::vector<float> zeros(std::size_t(H), 0.0f);
   reference::CellTape<float> tape;
   int I = E;
@@ -401,11 +416,15 @@ void SentimentModel::padding_states(const float* params, int T, float* states) {
       const std::size_t at = std::size_t(l * D + d) * per;
       for (int t = 0; t < T; ++t) {
         float* s = states + (std::size_t(t) + 1) * S + at;
-        std::copy(tape.h.begin() + std::ptrdiff_t(t) * H, tape.h.begin() + std::ptrdiff_t(t + 1) * H, s);
+        std::copy(tape.h.begin() + std::ptrdiff_t(t) * H,
+                  tape.h.begin() + std::ptrdiff_t(t + 1) * H, s);
         if (lstm)
-          std::copy(tape.c.begin() + std::ptrdiff_t(t) * H, tape.c.begin() + std::ptrdiff_t(t + 1) * H, s + H);
-        std::copy(tape.h.begin() + std::ptrdiff_t(t) * H, tape.h.begin() + std::ptrdiff_t(t + 1) * H,
-                  out.begin() + std::ptrdiff_t((std::size_t(t) * std::size_t(D) + std::size_t(d)) * std::size_t(H)));
+          std::copy(tape.c.begin() + std::ptrdiff_t(t) * H,
+                    tape.c.begin() + std::ptrdiff_t(t + 1) * H, s + H);
+        std::copy(tape.h.begin() + std::ptrdiff_t(t) * H,
+                  tape.h.begin() + std::ptrdiff_t(t + 1) * H,
+                  out.begin() + std::ptrdiff_t((std::size_t(t) * std::size_t(D) + std::size_t(d)) *
+                                               std::size_t(H)));
       }
     }
     in = out;

@@ -71,16 +71,16 @@ class SentimentModel {
     std::vector<float> x, dx;                     // embedding output and its gradient [T, n, E]
     std::vector<float> mask;                      // dropout multipliers [T, n, E]
     std::vector<TimeSpan> spans;  // each row's real tokens (bidirectional, mean pooling)
-    std::vector<std::vector<float>> reversed;     // per layer: its input, reversed (direction 1)
-    std::vector<std::vector<float>> outputs;      // per layer below the top: [T, n, D*H]
-    std::vector<std::vector<float>> dinputs;      // per layer above the first: d(input)
-    std::vector<float> dreversed;                 // direction 1's d(reversed input)
-    std::vector<std::vector<float>> dstates;      // per direction: d(states) [T, n, H]
-    std::vector<std::vector<float>> h_last, dh;   // per direction [n, H]
-    std::vector<float> top, dtop;                 // dense input and its gradient [n, D*H]
-    std::vector<float> logits;                    // [n]
-    std::vector<float> h0, c0;                    // [n, H] initial states for inference
-    std::vector<std::vector<float>> infer_states; // per direction [T, n, H] (stacked inference)
+    std::vector<std::vector<float>> reversed;      // per layer: its input, reversed (direction 1)
+    std::vector<std::vector<float>> outputs;       // per layer below the top: [T, n, D*H]
+    std::vector<std::vector<float>> dinputs;       // per layer above the first: d(input)
+    std::vector<float> dreversed;                  // direction 1's d(reversed input)
+    std::vector<std::vector<float>> dstates;       // per direction: d(states) [T, n, H]
+    std::vector<std::vector<float>> h_last, dh;    // per direction [n, H]
+    std::vector<float> top, dtop;                  // dense input and its gradient [n, D*H]
+    std::vector<float> logits;                     // [n]
+    std::vector<float> h0, c0;                     // [n, H] initial states for inference
+    std::vector<std::vector<float>> infer_states;  // per direction [T, n, H] (stacked inference)
     std::vector<float> grads;  // this chunk's gradient of every slot after the embedding
     float loss = 0;            // sum of this chunk's per-review losses
   };
@@ -90,8 +90,7 @@ class SentimentModel {
   void ensure_chunks(int count);
   // The recurrent stack of one chunk: from c.x to c.top (training keeps what backward needs;
   // inference starts from the state vector h0, or zeros), and back from c.dtop to c.dx.
-  void stack_forward(Chunk& c, const float* params, int T, int n, bool training,
-                     const float* h0);
+  void stack_forward(Chunk& c, const float* params, int T, int n, bool training, const float* h0);
   void stack_backward(Chunk& c, int T, int n, float* g);
   // c.top = the mean of the top layer's states (one [T, n, H] buffer per direction) over each
   // row's real steps.

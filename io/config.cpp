@@ -263,11 +263,10 @@ std::string to_ini(const TrainConfig& c) {
      << "\nmaxlen = " << c.maxlen << "\npadding = " << c.padding << "\ncell = " << c.cell
      << "\nembedding_dim = " << c.embedding_dim << "\nunits = " << c.units
      << "\nbidirectional = " << (c.bidirectional ? "true" : "false") << "\nlayers = " << c.layers
-     << "\npooling = " << c.pooling
-     << "\ndropout = " << num(c.dropout) << "\nbatch_size = " << c.batch_size
-     << "\nepochs = " << c.epochs << "\noptimizer = " << c.optimizer
-     << "\nlearning_rate = " << num(c.learning_rate) << "\nrho = " << num(c.rho)
-     << "\nbeta_1 = " << num(c.beta_1) << "\nbeta_2 = " << num(c.beta_2)
+     << "\npooling = " << c.pooling << "\ndropout = " << num(c.dropout)
+     << "\nbatch_size = " << c.batch_size << "\nepochs = " << c.epochs
+     << "\noptimizer = " << c.optimizer << "\nlearning_rate = " << num(c.learning_rate)
+     << "\nrho = " << num(c.rho) << "\nbeta_1 = " << num(c.beta_1) << "\nbeta_2 = " << num(c.beta_2)
      << "\nepsilon = " << num(c.epsilon) << "\nclipnorm = " << num(c.clipnorm)
      << "\nwarmup_steps = " << c.warmup_steps << "\nlr_scaling = " << c.lr_scaling
      << "\nlr_base_batch = " << c.lr_base_batch

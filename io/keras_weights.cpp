@@ -71,8 +71,8 @@ std::string slot_name(const std::string& layer, const std::string& weight_name) 
       part = part.substr(0, part.find(':'));
     } else {
       const std::size_t cell = part.find("_cell");
-      const bool is_cell = cell != std::string::npos &&
-                           (cell + 5 == part.size() || part[cell + 5] == '_');
+      const bool is_cell =
+          cell != std::string::npos && (cell + 5 == part.size() || part[cell + 5] == '_');
       if (is_cell) continue;
     }
     out += "/" + part;

@@ -2,7 +2,6 @@
 // plus "a whole-sequence RNN equals T single steps". The reference is the spec for the fast path,
 // so these tests are what makes the oneDNN comparison meaningful.
 #include "core/reference.hpp"
-#include "core/reference_cells.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "core/model_shape.hpp"
+#include "core/reference_cells.hpp"
 #include "tests/core/test_util.hpp"
 
 namespace rnnsent {
@@ -95,8 +95,7 @@ class ReferenceCell : public ::testing::TestWithParam<CellKind> {};
 TEST_P(ReferenceCell, GradientsMatchFiniteDifferences) {
   CellCase c(GetParam());
   const auto tape = c.forward();
-  std::vector<double> dx(c.x.size()), dW(c.W.size(), 0.0), dU(c.U.size(), 0.0),
-      db(c.b.size(), 0.0);
+  std::vector<double> dx(c.x.size()), dW(c.W.size(), 0.0), dU(c.U.size(), 0.0), db(c.b.size(), 0.0);
   reference::cell_backward(c.cell, c.x.data(), c.T, c.N, c.E, c.H, c.W.data(), c.U.data(),
                            c.h0.data(), c.c0.data(), tape, c.r.data(), dx.data(), dW.data(),
                            dU.data(), db.data());
@@ -236,7 +235,7 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   const ParamLayout layout = make_layout(shape);
   auto params = random_vector<double>(layout.total(), -0.5, 0.5, 40);
   auto ids = random_ids(N * T, shape.num_words - 1, 41);
-  for (auto& id : ids) id += 1;                          // no padding inside a review...
+  for (auto& id : ids) id += 1;  // no padding inside a review...
   for (int n = 0; n < N; ++n)
     for (int t = 0; t < n; ++t) ids[std::size_t(n) * T + t] = 0;  // ...but n leading pads
   const std::vector<float> labels = {1, 0, 1};
@@ -300,8 +299,8 @@ TEST(ReferenceModel, BackwardDirectionReadsRealTokensReversed) {
   }
   const std::vector<float> labels = {1, 0};
   std::vector<double> a(N), r(N);
-  reference::model_loss_and_grad<double>(shape, params.data(), ids.data(), labels.data(), N, T,
-                                         1.0, nullptr, a.data());
+  reference::model_loss_and_grad<double>(shape, params.data(), ids.data(), labels.data(), N, T, 1.0,
+                                         nullptr, a.data());
   reference::model_loss_and_grad<double>(shape, swapped.data(), reversed.data(), labels.data(), N,
                                          T, 1.0, nullptr, r.data());
   for (int n = 0; n < N; ++n) EXPECT_NEAR(a[std::size_t(n)], r[std::size_t(n)], 1e-12) << n;

@@ -80,9 +80,9 @@ ReferenceResult run_reference(const Problem& p) {
   r.dW.assign(W.size(), 0.0);
   r.dU.assign(U.size(), 0.0);
   r.db.assign(b.size(), 0.0);
-  reference::cell_backward(s.cell, x.data(), s.T, s.N, s.E, s.H, W.data(), U.data(),
-                           zeros.data(), zeros.data(), tape, dh.data(), r.dx.data(), r.dW.data(),
-                           r.dU.data(), r.db.data());
+  reference::cell_backward(s.cell, x.data(), s.T, s.N, s.E, s.H, W.data(), U.data(), zeros.data(),
+                           zeros.data(), tape, dh.data(), r.dx.data(), r.dW.data(), r.dU.data(),
+                           r.db.data());
   return r;
 }
 
@@ -159,12 +159,10 @@ INSTANTIATE_TEST_SUITE_P(Shapes, OneDnnRnnVsReference,
                            return shape_name(info.param);
                          });
 
-INSTANTIATE_TEST_SUITE_P(Shapes, OneDnnRnnStackedVsReference,
-                         ::testing::ValuesIn(all_cells({{2, 3, 8, 5}, {7, 16, 8, 5},
-                                                        {50, 16, 8, 5}, {20, 8, 128, 64}})),
-                         [](const ::testing::TestParamInfo<RnnShape>& info) {
-                           return shape_name(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, OneDnnRnnStackedVsReference,
+    ::testing::ValuesIn(all_cells({{2, 3, 8, 5}, {7, 16, 8, 5}, {50, 16, 8, 5}, {20, 8, 128, 64}})),
+    [](const ::testing::TestParamInfo<RnnShape>& info) { return shape_name(info.param); });
 
 class OneDnnRnnInference : public ::testing::TestWithParam<CellKind> {};
 
@@ -240,9 +238,9 @@ TEST_P(OneDnnRnnAccumulation, BackwardAddsIntoWeightGradients) {
 INSTANTIATE_TEST_SUITE_P(Layouts, OneDnnRnnAccumulation,
                          ::testing::ValuesIn(all_cells({{6, 3, 8, 5}, {6, 4, 128, 64}})),
                          [](const ::testing::TestParamInfo<RnnShape>& info) {
-                           return cell_name(info.param.cell) +
-                                  (info.param.H == 64 ? std::string("Direct")
-                                                      : std::string("Scratch"));
+                           return cell_name(info.param.cell) + (info.param.H == 64
+                                                                    ? std::string("Direct")
+                                                                    : std::string("Scratch"));
                          });
 
 TEST(OneDnnRnn, CachedPlanGivesIdenticalResults) {

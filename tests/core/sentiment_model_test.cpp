@@ -67,9 +67,9 @@ void expect_matches_reference(const ModelShape& shape, const std::vector<float>&
                               const Batch& b, const Outcome& fast, const Dropout& dropout = {}) {
   const auto pd = cast_vector<double>(params);
   std::vector<double> grads(params.size(), 0.0), logits(b.N);
-  const double loss = reference::model_loss_and_grad<double>(
-      shape, pd.data(), b.ids.data(), b.labels.data(), b.N, b.T, 1.0 / b.N, grads.data(),
-      logits.data(), dropout);
+  const double loss =
+      reference::model_loss_and_grad<double>(shape, pd.data(), b.ids.data(), b.labels.data(), b.N,
+                                             b.T, 1.0 / b.N, grads.data(), logits.data(), dropout);
   const double tol = tolerance(b.T);
   EXPECT_NEAR(fast.loss, loss, tol * std::max(1.0, std::abs(loss)));
   EXPECT_LT(scaled_max_error(fast.logits, logits), tol);

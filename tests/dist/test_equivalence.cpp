@@ -215,8 +215,9 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     int layers;
     float dropout;
   };
-  for (const Variant v : {Variant{CellKind::lstm, true, 2, 0.3f}, Variant{CellKind::gru, false, 1, 0},
-                          Variant{CellKind::gru, true, 1, 0.5f}}) {
+  for (const Variant v :
+       {Variant{CellKind::lstm, true, 2, 0.3f}, Variant{CellKind::gru, false, 1, 0},
+        Variant{CellKind::gru, true, 1, 0.5f}}) {
     Scenario s;
     s.shape.cell = v.cell;
     s.shape.bidirectional = v.bidirectional;
@@ -230,8 +231,8 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     double worst = 0;
     for (std::size_t i = 0; i < ref.size(); ++i)
       worst = std::max(worst, double(std::abs(ref[i] - got[i])));
-    const std::string name = cell_name(v.cell) + (v.bidirectional ? " bidirectional" : "") +
-                             " x" + std::to_string(v.layers);
+    const std::string name = cell_name(v.cell) + (v.bidirectional ? " bidirectional" : "") + " x" +
+                             std::to_string(v.layers);
     if (mpi().is_root())
       std::printf("%s, dropout %.1f, ranks %d: max abs difference %.3g\n", name.c_str(),
                   double(v.dropout), mpi().size(), worst);
