@@ -62,7 +62,7 @@ if [ "$state" = FAILED ] && [ "$exit_code" != 0:0 ] && grep -q "rank 1: error" "
 # exit 75, the script requeues the job, the rerun resumes and ends with the weights of an
 # uninterrupted 2-rank run, bit for bit.
 "$bin/make_test_dataset" "$work/big.h5" 6000 200 || exit 1
-sed "s|^data = .*|data = $work/big.h5|; s|^maxlen = .*|maxlen = 200|; s|^epochs = .*|epochs = 3|; s|^patience = .*|patience = 3|" "$work/small.ini" > "$work/big.ini"
+sed "s|^data = .*|data = $work/big.h5|; s|^maxlen = .*|maxlen = 200|; s|^epochs = .*|epochs = 8|; s|^patience = .*|patience = 8|" "$work/small.ini" > "$work/big.ini"
 echo "checkpoint_every = 20" >> "$work/big.ini"
 run_job reference --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 \
   --export=ALL,CONFIG="$work/big.ini",RNNSENT_BIN="$bin" "$src/launch/slurm/train.sbatch" --output_dir "$work/ref"
@@ -70,7 +70,11 @@ run_job reference --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 \
 id=$(sbatch --parsable --chdir="$work" --output="$work/requeue.out" --error="$work/requeue.err" --ntasks=2 \
   --ntasks-per-node=2 --cpus-per-task=1 --export=ALL,CONFIG="$work/big.ini",RNNSENT_BIN="$bin" \
   "$src/launch/slurm/train.sbatch" --output_dir "$work/requeued")
-for _ in $(seq 600); do grep -q "Epoch 2/" "$work/requeue.out" 2>/dev/null && break; sleep 0.05; done
+# Signal once the job is well into training (epoch 4 of 8; an epoch takes about a second). A
+# signal that reached srun 0.8 s after the launch, on a loaded machine, made Slurm cancel the
+# step instead of forwarding it (slurmd: "STEP CANCELLED"; the rank then died in PMIx's error
+# path); real preemption signals come minutes after the launch.
+for _ in $(seq 1200); do grep -q "Epoch 4/" "$work/requeue.out" 2>/dev/null && break; sleep 0.05; done
 scancel --signal=USR1 --batch "$id"
 deadline=$(( $(date +%s) + 240 ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
