@@ -14,18 +14,32 @@ struct Dropout {
   float rate = 0.0f;          // 0 = off
   std::uint64_t stream = 0;   // differs per optimizer step (e.g. mixed from seed and step)
   std::size_t first_row = 0;  // global row index of the caller's first review in the batch
+  float word_rate = 0.0f;     // whole tokens: Keras Dropout(noise_shape=(batch, T, 1)); 0 = off
+  bool active() const { return rate > 0.0f || word_rate > 0.0f; }
 };
 
-// The multiplier of element (row, t, e) of the embedding output: 0 (dropped) or 1 / (1 - rate).
-inline float dropout_multiplier(const Dropout& d, std::size_t row, int t, int e) {
-  // splitmix64's finaliser over a key that packs the element's coordinates.
-  std::uint64_t z = d.stream ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^
-                    (std::uint64_t(t) << 20) ^ std::uint64_t(e);
+namespace detail {
+// splitmix64's finaliser over a key; uniform in [0, 1) from its top 24 bits.
+inline float dropout_uniform(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
-  const float u = float(z >> 40) * (1.0f / 16777216.0f);  // uniform in [0, 1), 24 bits
-  return u < d.rate ? 0.0f : 1.0f / (1.0f - d.rate);
+  return float(z >> 40) * (1.0f / 16777216.0f);
+}
+}  // namespace detail
+
+// The multiplier of element (row, t, e) of the embedding output: the element mask (0 or
+// 1 / (1 - rate)) times the token mask (0 or 1 / (1 - word_rate), the same for every e).
+inline float dropout_multiplier(const Dropout& d, std::size_t row, int t, int e) {
+  const std::uint64_t key = d.stream ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^
+                            (std::uint64_t(t) << 20);
+  float m = 1.0f;
+  if (d.rate > 0.0f)
+    m = detail::dropout_uniform(key ^ std::uint64_t(e)) < d.rate ? 0.0f : 1.0f / (1.0f - d.rate);
+  if (d.word_rate > 0.0f && m != 0.0f)  // the token key differs from every element key
+    m *= detail::dropout_uniform(key ^ 0xFFFFFull) < d.word_rate ? 0.0f
+                                                                  : 1.0f / (1.0f - d.word_rate);
+  return m;
 }
 
 }  // namespace rnnsent

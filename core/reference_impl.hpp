@@ -83,7 +83,7 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
   std::vector<S> x(static_cast<std::size_t>(T) * N * E);  // [T, N, E]
   embedding_forward(params + off.embedding, E, ids, N, T, x.data());
   std::vector<S> mask(x.size(), S(1));
-  if (dropout.rate > 0) {
+  if (dropout.active()) {
     for (int t = 0; t < T; ++t)
       for (int n = 0; n < N; ++n)
         for (int e = 0; e < E; ++e) {

@@ -272,7 +272,8 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
                                        float* grads, float* logits, const Dropout& dropout) {
   const int E = shape_.embedding_dim, V = shape_.num_words, W2 = top_width(shape_);
   check_ids(ids, N, T, V);
-  if (!(dropout.rate >= 0.0f && dropout.rate < 1.0f)) {
+  if (!(dropout.rate >= 0.0f && dropout.rate < 1.0f && dropout.word_rate >= 0.0f &&
+        dropout.word_rate < 1.0f)) {
     throw std::runtime_error("SentimentModel: dropout rate " + std::to_string(dropout.rate) +
                              " outside [0, 1)");
   }
@@ -309,7 +310,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
       last = now;
     };
     embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
-    if (dropout.rate > 0.0f) {
+    if (dropout.active()) {
       ensure_size(c.mask, tne);
       for (int t = 0; t < T; ++t)
         for (int i = 0; i < n; ++i)
@@ -331,7 +332,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
     if (timed) lap(profile_->dense_loss);
     stack_backward(c, T, n, g);
-    if (dropout.rate > 0.0f) {
+    if (dropout.active()) {
       for (std::size_t i = 0; i < tne; ++i) c.dx[i] *= c.mask[i];
     }
     if (timed) lap(profile_->rnn_backward);

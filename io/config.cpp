@@ -56,6 +56,8 @@ po::options_description make_keys(TrainConfig& c) {
   add("pooling", po::value(&c.pooling),
       "last | mean: the top layer's last states, or their mean over the real tokens");
   add("dropout", po::value(&c.dropout), "dropout rate on the embedding output, [0, 1)");
+  add("word_dropout", po::value(&c.word_dropout),
+      "rate of whole tokens dropped from the embedding output, [0, 1)");
   add("batch_size", po::value(&c.batch_size), "global batch size");
   add("epochs", po::value(&c.epochs), "maximum epochs");
   add("optimizer", po::value(&c.optimizer), "rmsprop | adam");
@@ -209,6 +211,8 @@ void validate(const TrainConfig& c) {
   if (c.units < 1) bad("units", c.units, "must be >= 1");
   if (c.layers < 1 || c.layers > 8) bad("layers", c.layers, "must be in 1..8");
   if (!(c.dropout >= 0 && c.dropout < 1)) bad("dropout", c.dropout, "must be in [0, 1)");
+  if (!(c.word_dropout >= 0 && c.word_dropout < 1))
+    bad("word_dropout", c.word_dropout, "must be in [0, 1)");
   if (c.batch_size < 1) bad("batch_size", c.batch_size, "must be >= 1");
   if (c.epochs < 1) bad("epochs", c.epochs, "must be >= 1");
   if (c.optimizer != "rmsprop" && c.optimizer != "adam")
@@ -263,7 +267,7 @@ std::string to_ini(const TrainConfig& c) {
      << "\nmaxlen = " << c.maxlen << "\npadding = " << c.padding << "\ncell = " << c.cell
      << "\nembedding_dim = " << c.embedding_dim << "\nunits = " << c.units
      << "\nbidirectional = " << (c.bidirectional ? "true" : "false") << "\nlayers = " << c.layers
-     << "\npooling = " << c.pooling << "\ndropout = " << num(c.dropout)
+     << "\npooling = " << c.pooling << "\ndropout = " << num(c.dropout) << "\nword_dropout = " << num(c.word_dropout)
      << "\nbatch_size = " << c.batch_size << "\nepochs = " << c.epochs
      << "\noptimizer = " << c.optimizer << "\nlearning_rate = " << num(c.learning_rate)
      << "\nrho = " << num(c.rho) << "\nbeta_1 = " << num(c.beta_1) << "\nbeta_2 = " << num(c.beta_2)

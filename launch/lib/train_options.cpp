@@ -44,6 +44,7 @@ StepOptions step_options(const TrainConfig& c) {
   o.learning_rate.warmup_steps = c.warmup_steps;
   o.clipnorm = c.clipnorm;
   o.dropout = float(c.dropout);
+  o.word_dropout = float(c.word_dropout);
   o.seed = c.seed;
   return o;
 }

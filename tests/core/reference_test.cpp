@@ -212,11 +212,13 @@ struct Variant {
   int layers;
   float dropout;
   Pooling pooling = Pooling::last;
+  float word_dropout = 0;
 };
 
 std::string variant_name(const Variant& v) {
   return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-         (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "");
+         (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "") +
+         (v.word_dropout > 0 ? "WordDropout" : "");
 }
 
 class ReferenceModelGradient : public ::testing::TestWithParam<Variant> {};
@@ -241,6 +243,7 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   const std::vector<float> labels = {1, 0, 1};
   Dropout dropout;
   dropout.rate = v.dropout;
+  dropout.word_rate = v.word_dropout;
   dropout.stream = 77;
   dropout.first_row = 5;
   const double scale = 1.0 / N;
@@ -264,7 +267,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::gru, false, 1, 0.3f},
                       Variant{CellKind::gru, true, 1, 0, Pooling::mean},
                       Variant{CellKind::lstm, true, 2, 0.2f, Pooling::mean},
-                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean}),
+                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean},
+                      Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f}),
     [](const ::testing::TestParamInfo<Variant>& info) { return variant_name(info.param); });
 
 // A bidirectional model's backward direction reads the real tokens last to first: swapping

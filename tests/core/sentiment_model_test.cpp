@@ -220,6 +220,7 @@ struct Variant {
   int layers;
   float dropout;
   Pooling pooling = Pooling::last;
+  float word_dropout = 0;
 };
 
 class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
@@ -249,6 +250,7 @@ TEST_P(SentimentModelVariants, ForwardBackwardMatchesReference) {
   const Batch b = padded_batch(7, 16, s.num_words, 22);
   Dropout dropout;
   dropout.rate = GetParam().dropout;
+  dropout.word_rate = GetParam().word_dropout;
   dropout.stream = 1234;
   dropout.first_row = 40;
   const int saved = omp_get_max_threads();
@@ -280,11 +282,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::gru, false, 1, 0}, Variant{CellKind::gru, true, 1, 0},
                       Variant{CellKind::gru, false, 3, 0}, Variant{CellKind::gru, true, 2, 0.5f},
                       Variant{CellKind::gru, true, 1, 0.3f, Pooling::mean},
-                      Variant{CellKind::lstm, false, 2, 0, Pooling::mean}),
+                      Variant{CellKind::lstm, false, 2, 0, Pooling::mean},
+                      Variant{CellKind::gru, true, 1, 0.25f, Pooling::last, 0.3f}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-             (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "");
+             (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "") +
+             (v.word_dropout > 0 ? "WordDropout" : "");
     });
 
 // The same dropout stream drops the same elements whatever the split into calls: a review's

@@ -54,7 +54,7 @@ struct Scenario {
 // The single-process reference: whole global batches, no MPI (dropout: the rate, with the
 // streams the trainer's seed 1 gives step 1, 2, ...).
 std::vector<float> single_process(const Scenario& s, const std::vector<Batch>& batches,
-                                  float dropout = 0) {
+                                  float dropout = 0, float word_dropout = 0) {
   SentimentModel model(s.shape);
   const std::size_t n = model.layout().total();
   std::vector<float> params(n), grads(n), accum(n, 0.0f);
@@ -64,7 +64,8 @@ std::vector<float> single_process(const Scenario& s, const std::vector<Batch>& b
     std::fill(grads.begin(), grads.end(), 0.0f);
     model.forward_backward(params.data(), b.ids.data(), b.labels.data(), s.global_n, s.T,
                            1.0f / float(s.global_n), grads.data(), nullptr,
-                           step_dropout(dropout, 1, ++step, std::size_t(s.global_n), 0, 1));
+                           step_dropout(dropout, 1, ++step, std::size_t(s.global_n), 0, 1,
+                                        word_dropout));
     rmsprop_step(s.rms, n, grads.data(), accum.data(), params.data());
   }
   return params;
@@ -223,9 +224,12 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     s.shape.bidirectional = v.bidirectional;
     s.shape.layers = v.layers;
     const std::vector<Batch> batches = make_batches(s.steps, s.global_n, s.T, s.shape.num_words);
-    const std::vector<float> ref = single_process(s, batches, v.dropout);
+    // Whole-token dropout rides along with the element dropout (same hash, global rows).
+    const float word = v.dropout > 0 ? 0.2f : 0.0f;
+    const std::vector<float> ref = single_process(s, batches, v.dropout, word);
     StepOptions o = rmsprop_options(s);
     o.dropout = v.dropout;
+    o.word_dropout = word;
     const std::vector<float> got = data_parallel(s, batches, o);
     ASSERT_EQ(ref.size(), got.size());
     double worst = 0;
