@@ -109,13 +109,9 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
 
 TrainState read_checkpoint(const std::string& path) {
   H5::H5File file = h5::open_read(path);
-  if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != kKind)
-    throw std::runtime_error(path + ": not an rnnsent checkpoint");
   TrainState s;
-  const int version = int(h5::get_int_attr(file, "format_version"));
-  if (version < 1 || version > kCheckpointFormatVersion)
-    throw std::runtime_error(path + ": checkpoint format version " + std::to_string(version) +
-                             ", this build reads 1 to " + std::to_string(kCheckpointFormatVersion));
+  const int version =
+      h5::checked_format_version(file, path, kKind, "checkpoint", 1, kCheckpointFormatVersion);
   s.format_version = version;
   s.config_ini = h5::get_string_attr(file, "config");
   s.global_step = h5::get_int_attr(file, "global_step");

@@ -164,6 +164,19 @@ std::vector<std::string> read_strings(const H5::Group& group, const std::string&
   }
 }
 
+int checked_format_version(const H5::H5File& file, const std::string& path,
+                           const std::string& kind, const std::string& what, int oldest,
+                           int newest) {
+  if (!has_attr(file, "kind") || get_string_attr(file, "kind") != kind)
+    throw std::runtime_error(path + ": not an rnnsent " + what + " (no kind = \"" + kind + "\")");
+  const int version = int(get_int_attr(file, "format_version"));
+  if (version < oldest || version > newest)
+    throw std::runtime_error(path + ": " + what + " format version " + std::to_string(version) +
+                             ", this build reads " + std::to_string(oldest) + " to " +
+                             std::to_string(newest));
+  return version;
+}
+
 bool has_attr(const H5::H5Object& obj, const std::string& name) {
   try {
     return obj.attrExists(name);

@@ -84,14 +84,9 @@ void write_model(const std::string& path, const ModelFile& model) {
 
 ModelFile read_model(const std::string& path) {
   H5::H5File file = h5::open_read(path);
-  if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != kKind)
-    throw std::runtime_error(path + ": not an rnnsent model (no kind = \"rnnsent-model\")");
   ModelFile m;
-  m.format_version = int(h5::get_int_attr(file, "format_version"));
-  if (m.format_version < kOldestModelFormatVersion || m.format_version > kModelFormatVersion)
-    throw std::runtime_error(path + ": model format version " + std::to_string(m.format_version) +
-                             ", this build reads " + std::to_string(kOldestModelFormatVersion) +
-                             " to " + std::to_string(kModelFormatVersion));
+  m.format_version = h5::checked_format_version(file, path, kKind, "model",
+                                                kOldestModelFormatVersion, kModelFormatVersion);
   m.cell = h5::get_string_attr(file, "cell");
   m.num_words = int(h5::get_int_attr(file, "num_words"));
   m.embedding_dim = int(h5::get_int_attr(file, "embedding_dim"));
