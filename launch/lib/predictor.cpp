@@ -14,7 +14,10 @@ Predictor::Predictor(LoadedModel model)
       // Counts are not needed to look words up; the stored order is the rank order.
       vocab_(loaded_.words, std::vector<std::int64_t>(loaded_.words.size(), 0)),
       padding_(parse_padding(loaded_.padding)),
-      net_(loaded_.shape) {}
+      net_(loaded_.shape),
+      padding_states_((std::size_t(loaded_.maxlen) + 1) * state_size(loaded_.shape)) {
+  net_.padding_states(loaded_.params.data(), loaded_.maxlen, padding_states_.data());
+}
 
 std::vector<float> Predictor::probabilities(const std::vector<std::string>& texts) {
   const int T = loaded_.maxlen;
@@ -34,7 +37,7 @@ std::vector<float> Predictor::probabilities(const std::vector<std::string>& text
                  set_.ids.data() + i * std::size_t(T));
   }
   logits_.resize(n);
-  score_rows(net_, loaded_.params.data(), set_, n, kBatch, logits_.data());
+  score_rows(net_, loaded_.params.data(), set_, n, kBatch, logits_.data(), &padding_states_);
   for (std::size_t i = 0; i < n; ++i) out[i] = float(1.0 / (1.0 + std::exp(-double(logits_[i]))));
   return out;
 }

@@ -31,6 +31,7 @@ class Predictor {
   static constexpr int kBatch = 128;  // reviews per inference call
   PaddedSet set_;                     // the texts of one probabilities() call, padded
   std::vector<float> logits_;
+  std::vector<float> padding_states_;  // the weights never change: computed once, for every call
 };
 
 }  // namespace rnnsent

@@ -20,7 +20,7 @@ int real_length(const std::int32_t* row, int maxlen) {
 }  // namespace
 
 void score_rows(SentimentModel& model, const float* params, const PaddedSet& set, std::size_t rows,
-                int batch_size, float* logits) {
+                int batch_size, float* logits, const std::vector<float>* padding) {
   const int T = set.maxlen;
   const std::size_t S = state_size(model.shape());  // floats of one review's state
   const std::size_t bs = std::size_t(batch_size);
@@ -39,8 +39,12 @@ void score_rows(SentimentModel& model, const float* params, const PaddedSet& set
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::uint32_t a, std::uint32_t b) { return length[a] < length[b]; });
-  std::vector<float> states(std::size_t(T + 1) * S);
-  model.padding_states(params, T, states.data());
+  std::vector<float> computed;
+  if (!padding) {
+    computed.resize(std::size_t(T + 1) * S);
+    model.padding_states(params, T, computed.data());
+  }
+  const std::vector<float>& states = padding ? *padding : computed;
   for (std::size_t at = 0; at < rows; at += bs) {
     const std::size_t n = std::min(bs, rows - at);
     // The longest row of the batch sets its steps, rounded up to one of kBuckets lengths so

@@ -7,14 +7,17 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "core/sentiment_model.hpp"
 #include "launch/lib/padded_set.hpp"
 
 namespace rnnsent {
 
-// logits[i] for rows [0, rows) of set, in row order.
+// logits[i] for rows [0, rows) of set, in row order. padding, when non-null, is
+// model.padding_states(params, set.maxlen, ...) computed earlier for these very parameters
+// (a caller scoring many sets with fixed weights computes it once); else it is computed here.
 void score_rows(SentimentModel& model, const float* params, const PaddedSet& set, std::size_t rows,
-                int batch_size, float* logits);
+                int batch_size, float* logits, const std::vector<float>* padding = nullptr);
 
 }  // namespace rnnsent
