@@ -38,12 +38,24 @@ int gate_count(CellKind cell) {
                            std::to_string(static_cast<int>(cell)));
 }
 
-std::string pooling_name(Pooling pooling) { return pooling == Pooling::mean ? "mean" : "last"; }
+std::string pooling_name(Pooling pooling) {
+  switch (pooling) {
+    case Pooling::last:
+      return "last";
+    case Pooling::mean:
+      return "mean";
+    case Pooling::max:
+      return "max";
+  }
+  throw std::runtime_error("pooling_name: unknown Pooling " +
+                           std::to_string(static_cast<int>(pooling)));
+}
 
 Pooling parse_pooling(const std::string& name) {
   if (name == "last") return Pooling::last;
   if (name == "mean") return Pooling::mean;
-  throw std::runtime_error("unknown pooling '" + name + "' (expected: last or mean)");
+  if (name == "max") return Pooling::max;
+  throw std::runtime_error("unknown pooling '" + name + "' (expected: last, mean or max)");
 }
 
 int directions(const ModelShape& shape) { return shape.bidirectional ? 2 : 1; }

@@ -20,11 +20,12 @@ CellKind parse_cell(const std::string& name);  // also accepts "rnn"; throws nam
 int gate_count(CellKind cell);                 // 1, 4, 3
 
 // What the dense layer reads from the top recurrent layer: its last states (Keras's default,
-// return_sequences=False), or the mean of its states over each review's real (non-padding)
-// tokens (Keras: return_sequences=True, then GlobalAveragePooling1D over the masked sequence).
-enum class Pooling { last, mean };
+// return_sequences=False), or the mean or the per-feature maximum of its states over each
+// review's real (non-padding) tokens (Keras: return_sequences=True, then GlobalAveragePooling1D
+// or GlobalMaxPooling1D over the masked sequence). A review with no real token pools to zeros.
+enum class Pooling { last, mean, max };
 
-std::string pooling_name(Pooling pooling);       // "last", "mean"
+std::string pooling_name(Pooling pooling);       // "last", "mean", "max"
 Pooling parse_pooling(const std::string& name);  // throws naming the value
 
 struct ModelShape {

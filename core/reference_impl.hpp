@@ -99,6 +99,7 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
   std::vector<CellTape<S>> tapes(static_cast<std::size_t>(L * D));
   inputs[0] = x;
   std::vector<S> top(static_cast<std::size_t>(N) * W2);  // [N, D*H] final states
+  std::vector<int> argmax(top.size(), -1);               // max pooling: each feature's token
   for (int l = 0; l < L; ++l) {
     const int I = layer_input_dim(shape, l);
     std::vector<S> out(static_cast<std::size_t>(T) * N * W2);  // [T, N, D*H]
@@ -133,6 +134,21 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
         }
       }
     }
+    if (l + 1 == L && shape.pooling == Pooling::max) {
+      // The first (in token order) of equal maxima takes the gradient, as in SentimentModel.
+      for (int n = 0; n < N; ++n) {
+        const TimeSpan& sp = spans[std::size_t(n)];
+        for (int k = 0; k < W2; ++k) {
+          int best = -1;
+          for (int t = sp.begin; t < sp.end; ++t)
+            if (best < 0 || out[(std::size_t(t) * N + n) * W2 + k] >
+                                out[(std::size_t(best) * N + n) * W2 + k])
+              best = t;
+          argmax[std::size_t(n) * W2 + k] = best;
+          top[std::size_t(n) * W2 + k] = best < 0 ? S(0) : out[(std::size_t(best) * N + n) * W2 + k];
+        }
+      }
+    }
   }
   std::vector<S> dtop(static_cast<std::size_t>(N) * W2);
   std::vector<S> dw_scratch(static_cast<std::size_t>(W2)), db_scratch(1);
@@ -161,6 +177,9 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
               g += dtop[std::size_t(n) * W2 + d * H + j];
             if (l + 1 == L && shape.pooling == Pooling::mean && src >= sp.begin && src < sp.end)
               g += dtop[std::size_t(n) * W2 + d * H + j] / S(sp.end - sp.begin);
+            if (l + 1 == L && shape.pooling == Pooling::max &&
+                argmax[std::size_t(n) * W2 + d * H + j] == src)
+              g += dtop[std::size_t(n) * W2 + d * H + j];
             dh[(std::size_t(t) * N + n) * H + j] = g;
           }
         }

@@ -86,7 +86,7 @@ void SentimentModel::ensure_chunks(int count) {
 void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, bool training,
                                    const float* h0) {
   const int H = shape_.units, D = directions(shape_), L = shape_.layers, W2 = D * H;
-  const bool mean = shape_.pooling == Pooling::mean;
+  const bool pooled = shape_.pooling != Pooling::last;
   const std::size_t nh = std::size_t(n) * std::size_t(H);
   const std::size_t per_state = shape_.cell == CellKind::lstm ? 2 * std::size_t(H) : std::size_t(H);
   for (int d = 0; d < D; ++d) ensure_size(c.h_last[std::size_t(d)], nh);
@@ -127,7 +127,7 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
           }
         }
         float* states = nullptr;
-        if (l + 1 < L || mean) {
+        if (l + 1 < L || pooled) {
           ensure_size(c.infer_states[std::size_t(d)], std::size_t(T) * nh);
           states = c.infer_states[std::size_t(d)].data();
         }
@@ -137,7 +137,7 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
       }
     }
     if (l + 1 == L) {
-      if (mean) mean_pool(c, layer_states, n);
+      if (pooled) pool(c, layer_states, n);
       break;
     }
     if (D == 1) {
@@ -163,7 +163,7 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
     }
     I = W2;
   }
-  if (mean) return;  // mean_pool filled c.top
+  if (pooled) return;  // pool filled c.top
   ensure_size(c.top, std::size_t(n) * std::size_t(W2));
   for (int i = 0; i < n; ++i)
     for (int d = 0; d < D; ++d)
@@ -172,23 +172,72 @@ void SentimentModel::stack_forward(Chunk& c, const float* params, int T, int n, 
                 c.top.begin() + std::ptrdiff_t(i) * W2 + std::ptrdiff_t(d) * H);
 }
 
-void SentimentModel::mean_pool(Chunk& c, const float* const* states, int n) {
+void SentimentModel::pool(Chunk& c, const float* const* states, int n) {
   const int H = shape_.units, D = directions(shape_), W2 = D * H;
+  const bool max = shape_.pooling == Pooling::max;
   ensure_size(c.top, std::size_t(n) * std::size_t(W2));
+  if (max) c.argmax.assign(std::size_t(n) * std::size_t(W2), -1);
   for (int i = 0; i < n; ++i) {
     const TimeSpan& sp = c.spans[std::size_t(i)];
     float* out = c.top.data() + std::size_t(i) * std::size_t(W2);
     std::fill(out, out + W2, 0.0f);
     if (sp.end <= sp.begin) continue;
-    // Each direction's states over the real steps; their order does not matter for a mean.
-    for (int d = 0; d < D; ++d)
-      for (int t = sp.begin; t < sp.end; ++t) {
-        const float* h =
-            states[d] + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
-        for (int j = 0; j < H; ++j) out[d * H + j] += h[j];
+    auto state = [&](int d, int t) {
+      return states[d] + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+    };
+    for (int d = 0; d < D; ++d) {
+      if (max) {
+        // Visit the steps in token order (the backward direction holds them last to first), so
+        // that of equal maxima the first token's wins, as in the reference.
+        int* where = c.argmax.data() + std::size_t(i) * std::size_t(W2) + std::size_t(d) * H;
+        for (int k = 0; k < sp.end - sp.begin; ++k) {
+          const int t = d == 0 ? sp.begin + k : sp.end - 1 - k;
+          const float* h = state(d, t);
+          for (int j = 0; j < H; ++j)
+            if (where[j] < 0 || h[j] > out[d * H + j]) {
+              out[d * H + j] = h[j];
+              where[j] = t;
+            }
+        }
+      } else {
+        // The span's steps in either direction's order: the order does not matter for a mean.
+        for (int t = sp.begin; t < sp.end; ++t) {
+          const float* h = state(d, t);
+          for (int j = 0; j < H; ++j) out[d * H + j] += h[j];
+        }
       }
-    const float inv = 1.0f / float(sp.end - sp.begin);
-    for (int k = 0; k < W2; ++k) out[k] *= inv;
+    }
+    if (!max) {
+      const float inv = 1.0f / float(sp.end - sp.begin);
+      for (int k = 0; k < W2; ++k) out[k] *= inv;
+    }
+  }
+}
+
+void SentimentModel::unpool(Chunk& c, int d, int T, int n) {
+  const int H = shape_.units, W2 = directions(shape_) * H;
+  const std::size_t tn = std::size_t(T) * std::size_t(n);
+  std::vector<float>& ds = c.dstates[std::size_t(d)];
+  ensure_size(ds, tn * std::size_t(H));
+  std::fill(ds.begin(), ds.begin() + std::ptrdiff_t(tn * std::size_t(H)), 0.0f);
+  auto at = [&](int t, int i) {
+    return ds.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
+  };
+  for (int i = 0; i < n; ++i) {
+    const TimeSpan& sp = c.spans[std::size_t(i)];
+    if (sp.end <= sp.begin) continue;
+    const float* g = c.dh[std::size_t(d)].data() + std::size_t(i) * std::size_t(H);
+    if (shape_.pooling == Pooling::max) {
+      // Each feature's gradient goes to the one step its maximum came from.
+      const int* where = c.argmax.data() + std::size_t(i) * std::size_t(W2) + std::size_t(d) * H;
+      for (int j = 0; j < H; ++j) at(where[j], i)[j] = g[j];
+    } else {
+      // d(mean)/d(state t) = 1/L on the row's real steps (the same set in either direction's
+      // order, since the reversal maps the span onto itself), zero on its padding.
+      const float inv = 1.0f / float(sp.end - sp.begin);
+      for (int t = sp.begin; t < sp.end; ++t)
+        for (int j = 0; j < H; ++j) at(t, i)[j] = g[j] * inv;
+    }
   }
 }
 
@@ -212,27 +261,12 @@ void SentimentModel::stack_backward(Chunk& c, int T, int n, float* g) {
     for (int d = 0; d < D; ++d) {
       const RnnOffsets& r = off_.rnn[std::size_t(l * D + d)];
       OneDnnRnn& rnn = *c.rnn[std::size_t(l * D + d)];
-      const bool pooled = l + 1 == L && shape_.pooling == Pooling::mean;
+      const bool pooled = l + 1 == L && shape_.pooling != Pooling::last;
       const float* dlast = l + 1 == L && !pooled ? c.dh[std::size_t(d)].data() : nullptr;
       const float* dstates = nullptr;
       if (pooled) {
-        // d(mean)/d(state t) = 1/L on the row's real steps (the same set in either direction's
-        // order, since the reversal maps the span onto itself), zero on its padding.
-        std::vector<float>& ds = c.dstates[std::size_t(d)];
-        ensure_size(ds, tn * std::size_t(H));
-        std::fill(ds.begin(), ds.begin() + std::ptrdiff_t(tn * std::size_t(H)), 0.0f);
-        for (int i = 0; i < n; ++i) {
-          const TimeSpan& sp = c.spans[std::size_t(i)];
-          if (sp.end <= sp.begin) continue;
-          const float inv = 1.0f / float(sp.end - sp.begin);
-          const float* g = c.dh[std::size_t(d)].data() + std::size_t(i) * std::size_t(H);
-          for (int t = sp.begin; t < sp.end; ++t) {
-            float* to =
-                ds.data() + (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(H);
-            for (int j = 0; j < H; ++j) to[j] = g[j] * inv;
-          }
-        }
-        dstates = ds.data();
+        unpool(c, d, T, n);
+        dstates = c.dstates[std::size_t(d)].data();
       }
       if (dabove) {
         if (D == 1) {
@@ -295,7 +329,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     std::fill(c.grads.begin(), c.grads.begin() + std::ptrdiff_t(small), 0.0f);
     float* g = c.grads.data() - first;  // so g + offset addresses that slot
     const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
-    if (shape_.bidirectional || shape_.pooling == Pooling::mean) {
+    if (shape_.bidirectional || shape_.pooling != Pooling::last) {
       c.spans.resize(std::size_t(n));
       for (int i = 0; i < n; ++i)
         c.spans[std::size_t(i)] = real_span(chunk_ids + std::size_t(i) * std::size_t(T), T);
@@ -370,7 +404,7 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
     const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
     ensure_size(c.x, std::size_t(T) * std::size_t(n) * std::size_t(E));
     embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
-    if (shape_.bidirectional || shape_.pooling == Pooling::mean) {
+    if (shape_.bidirectional || shape_.pooling != Pooling::last) {
       c.spans.resize(std::size_t(n));
       for (int i = 0; i < n; ++i)
         c.spans[std::size_t(i)] = real_span(chunk_ids + std::size_t(i) * std::size_t(T), T);

@@ -70,7 +70,8 @@ class SentimentModel {
     std::vector<std::unique_ptr<OneDnnRnn>> rnn;  // layer * directions + direction
     std::vector<float> x, dx;                     // embedding output and its gradient [T, n, E]
     std::vector<float> mask;                      // dropout multipliers [T, n, E]
-    std::vector<TimeSpan> spans;  // each row's real tokens (bidirectional, mean pooling)
+    std::vector<TimeSpan> spans;  // each row's real tokens (bidirectional, mean/max pooling)
+    std::vector<int> argmax;      // max pooling [n, D*H]: each feature's step, direction order
     std::vector<std::vector<float>> reversed;      // per layer: its input, reversed (direction 1)
     std::vector<std::vector<float>> outputs;       // per layer below the top: [T, n, D*H]
     std::vector<std::vector<float>> dinputs;       // per layer above the first: d(input)
@@ -92,9 +93,11 @@ class SentimentModel {
   // inference starts from the state vector h0, or zeros), and back from c.dtop to c.dx.
   void stack_forward(Chunk& c, const float* params, int T, int n, bool training, const float* h0);
   void stack_backward(Chunk& c, int T, int n, float* g);
-  // c.top = the mean of the top layer's states (one [T, n, H] buffer per direction) over each
-  // row's real steps.
-  void mean_pool(Chunk& c, const float* const* states, int n);
+  // c.top = the mean or maximum of the top layer's states (one [T, n, H] buffer per direction)
+  // over each row's real steps; max pooling records where each maximum came from.
+  void pool(Chunk& c, const float* const* states, int n);
+  // c.dstates[d] = d(loss)/d(top layer's states of direction d), given c.dh (= d(loss)/d(top)).
+  void unpool(Chunk& c, int d, int T, int n);
 
   ModelShape shape_;
   ParamLayout layout_;

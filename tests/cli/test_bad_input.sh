@@ -52,7 +52,7 @@ expect_error warmup-negative "-5 for key 'warmup_steps'" -- train_with warmup_st
 expect_error beta-2-one "1 for key 'beta_2'" -- train_with beta_2 1
 expect_error bidirectional-maybe "maybe" -- train_with bidirectional maybe
 expect_error cell-unknown "key 'cell': unknown cell 'transformer'" -- train_with cell transformer
-expect_error pooling-max "key 'pooling': unknown pooling 'max'" -- train_with pooling max
+expect_error pooling-sum "key 'pooling': unknown pooling 'sum'" -- train_with pooling sum
 expect_error word-dropout-one "1 for key 'word_dropout'" -- train_with word_dropout 1
 printf 'data = %s\noptimizer = adagrad\n' "$work/tiny.h5" > "$work/optimizer.ini"
 expect_error optimizer-in-file "adagrad" -- "$bin/rnnsent_train" --config "$work/optimizer.ini"

@@ -217,7 +217,7 @@ struct Variant {
 
 std::string variant_name(const Variant& v) {
   return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-         (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "") +
+         (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
          (v.word_dropout > 0 ? "WordDropout" : "");
 }
 
@@ -268,6 +268,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::gru, true, 1, 0, Pooling::mean},
                       Variant{CellKind::lstm, true, 2, 0.2f, Pooling::mean},
                       Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean},
+                      Variant{CellKind::gru, true, 1, 0, Pooling::max},
+                      Variant{CellKind::lstm, true, 2, 0.2f, Pooling::max},
+                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::max},
                       Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f}),
     [](const ::testing::TestParamInfo<Variant>& info) { return variant_name(info.param); });
 

@@ -283,11 +283,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::gru, false, 3, 0}, Variant{CellKind::gru, true, 2, 0.5f},
                       Variant{CellKind::gru, true, 1, 0.3f, Pooling::mean},
                       Variant{CellKind::lstm, false, 2, 0, Pooling::mean},
+                      Variant{CellKind::gru, true, 1, 0.3f, Pooling::max},
+                      Variant{CellKind::lstm, true, 2, 0, Pooling::max},
                       Variant{CellKind::gru, true, 1, 0.25f, Pooling::last, 0.3f}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-             (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::mean ? "Mean" : "") +
+             (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
              (v.word_dropout > 0 ? "WordDropout" : "");
     });
 

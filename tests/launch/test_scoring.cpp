@@ -76,6 +76,8 @@ TEST(ScoringTest, PrePaddingBucketsMatchForLstmGruBidirectionalAndStacked) {
   expect_matches_full_forward(Padding::post, CellKind::gru, true, 2);
   expect_matches_full_forward(Padding::pre, CellKind::gru, true, 1, Pooling::mean);
   expect_matches_full_forward(Padding::post, CellKind::lstm, false, 2, Pooling::mean);
+  expect_matches_full_forward(Padding::pre, CellKind::gru, true, 1, Pooling::max);
+  expect_matches_full_forward(Padding::post, CellKind::lstm, true, 2, Pooling::max);
 }
 
 TEST(ScoringTest, PaddingStatesAreTheStatesOfAnAllPaddingReview) {
