@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     std::fprintf(
         stderr,
         "usage: bench_train_step DATA.h5 [batches=20] [repeats=3] [maxlen=500] [batch=128] "
-        "[cell=rnn]\n");
+        "[cell=rnn] [path=table|onednn]\n");
     return 2;
   }
   try {
@@ -35,6 +35,13 @@ int main(int argc, char** argv) {
     const int maxlen = argc > 4 ? std::atoi(argv[4]) : 500;
     const int bs = argc > 5 ? std::atoi(argv[5]) : 128;
     const std::string cell = argc > 6 ? argv[6] : "rnn";
+    // The SimpleRNN's table path (default where it applies) or oneDNN's RNN primitive.
+    const std::string path = argc > 7 ? argv[7] : "table";
+    if (path != "table" && path != "onednn") {
+      std::fprintf(stderr, "bench_train_step: path must be table or onednn, got '%s'\n",
+                   path.c_str());
+      return 2;
+    }
     const int warmup = 3;
     const rnnsent::PreparedDataset data = rnnsent::read_dataset(data_path);
     const auto order = rnnsent::seeded_permutation(data.train.size(), 1, 0);
@@ -43,6 +50,7 @@ int main(int argc, char** argv) {
     rnnsent::ModelShape shape;
     shape.cell = rnnsent::parse_cell(cell);
     rnnsent::SentimentModel model(shape);
+    model.set_token_table(path == "table");
     const std::size_t n = model.layout().total();
     std::vector<float> params(n);
     rnnsent::OptimizerState optimizer =

@@ -55,9 +55,16 @@ void parallel_chunks(int count, Body&& body) {
   if (error) std::rethrow_exception(error);
 }
 
+// Shapes whose recurrent stack is one left-to-right SimpleRNN reading the embedding.
+bool token_table_fits(const ModelShape& shape) {
+  return shape.cell == CellKind::simple_rnn && shape.layers == 1 && !shape.bidirectional;
+}
+
 }  // namespace
 
 SentimentModel::Chunk::Chunk(const ModelShape& shape) {
+  if (token_table_fits(shape))
+    table = std::make_unique<TokenTableRnn>(shape.num_words, shape.embedding_dim, shape.units);
   const int D = directions(shape);
   for (int l = 0; l < shape.layers; ++l)
     for (int d = 0; d < D; ++d)
@@ -73,7 +80,10 @@ SentimentModel::Chunk::Chunk(const ModelShape& shape) {
 }
 
 SentimentModel::SentimentModel(const ModelShape& shape)
-    : shape_(shape), layout_(make_layout(shape)), off_(resolve_offsets(layout_, shape)) {}
+    : table_eligible_(token_table_fits(shape)),
+      shape_(shape),
+      layout_(make_layout(shape)),
+      off_(resolve_offsets(layout_, shape)) {}
 
 int SentimentModel::chunk_count(int N) const {
   return std::max(1, std::min(N, omp_get_max_threads()));
@@ -301,6 +311,53 @@ void SentimentModel::stack_backward(Chunk& c, int T, int n, float* g) {
   }
 }
 
+void SentimentModel::table_forward(Chunk& c, const float* params, const std::int32_t* ids, int T,
+                                   int n, bool training, const float* h0) {
+  const int H = shape_.units;
+  const RnnOffsets& r = off_.rnn.front();
+  const bool pooled = shape_.pooling != Pooling::last;
+  const std::size_t nh = std::size_t(n) * std::size_t(H);
+  ensure_size(c.h_last[0], nh);
+  const float* states = nullptr;
+  if (training) {
+    c.table->forward_training(T, n, ids, params + off_.embedding, params + r.kernel,
+                              params + r.recurrent_kernel, params + r.bias, c.h_last[0].data());
+    states = c.table->states();
+  } else {
+    float* all = nullptr;
+    if (pooled) {
+      ensure_size(c.infer_states[0], std::size_t(T) * nh);
+      all = c.infer_states[0].data();
+    }
+    c.table->forward_inference(T, n, ids, params + off_.embedding, params + r.kernel,
+                               params + r.recurrent_kernel, params + r.bias, c.h_last[0].data(),
+                               h0, all);
+    states = all;
+  }
+  if (pooled) {
+    const float* layer_states[1] = {states};
+    pool(c, layer_states, n);
+    return;
+  }
+  ensure_size(c.top, nh);
+  std::copy(c.h_last[0].begin(), c.h_last[0].begin() + std::ptrdiff_t(nh), c.top.begin());
+}
+
+void SentimentModel::table_backward(Chunk& c, int T, int n, float* g) {
+  const RnnOffsets& r = off_.rnn.front();
+  const float* dlast = c.dtop.data();  // one direction: d(top) is d(last state)
+  const float* dstates = nullptr;
+  if (shape_.pooling != Pooling::last) {
+    const std::size_t nh = std::size_t(n) * std::size_t(shape_.units);
+    ensure_size(c.dh[0], nh);
+    std::copy(c.dtop.begin(), c.dtop.begin() + std::ptrdiff_t(nh), c.dh[0].begin());
+    unpool(c, 0, T, n);
+    dlast = nullptr;
+    dstates = c.dstates[0].data();
+  }
+  c.table->backward(dlast, dstates, g + r.kernel, g + r.recurrent_kernel, g + r.bias);
+}
+
 float SentimentModel::forward_backward(const float* params, const std::int32_t* ids,
                                        const float* labels, int N, int T, float grad_scale,
                                        float* grads, float* logits, const Dropout& dropout) {
@@ -313,6 +370,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
   }
   const int count = chunk_count(N);
   ensure_chunks(count);
+  const bool table = table_eligible_ && use_table_ && !dropout.active();
   // Chunk-private gradient of every slot after the embedding (recurrent slots, dense kernel,
   // dense bias), laid out as in the flat buffer.
   const std::size_t first = off_.rnn.front().kernel;
@@ -343,6 +401,18 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
       into += std::chrono::duration<double>(now - last).count();
       last = now;
     };
+    if (table) {
+      table_forward(c, params, chunk_ids, T, n, true, nullptr);
+      if (timed) lap(profile_->rnn_forward);
+      c.loss = reference::dense_bce_forward_backward<float>(
+          c.top.data(), params + off_.dense_kernel, params + off_.dense_bias, labels + n0, n, W2,
+          grad_scale, c.logits.data(), c.dtop.data(), g + off_.dense_kernel, g + off_.dense_bias);
+      if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
+      if (timed) lap(profile_->dense_loss);
+      table_backward(c, T, n, g);
+      if (timed) lap(profile_->rnn_backward);
+      return;
+    }
     embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
     if (dropout.active()) {
       ensure_size(c.mask, tne);
@@ -381,6 +451,17 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     loss += c.loss;
     float* dst = grads + first;
     for (std::size_t i = 0; i < small; ++i) dst[i] += c.grads[i];
+    if (table) {
+      // The table path leaves one gradient row per distinct token of the chunk.
+      const std::vector<std::int32_t>& touched = c.table->touched();
+      const float* rows = c.table->embedding_grad();
+      for (std::size_t k = 0; k < touched.size(); ++k) {
+        float* to = grads + off_.embedding + std::size_t(touched[k]) * std::size_t(E);
+        const float* from = rows + k * std::size_t(E);
+        for (int e = 0; e < E; ++e) to[e] += from[e];
+      }
+      continue;
+    }
     embedding_scatter_add(c.dx.data(), ids + std::size_t(n0) * std::size_t(T), n, T, E, V,
                           grads + off_.embedding);
   }
@@ -398,18 +479,23 @@ void SentimentModel::predict_logits(const float* params, const std::int32_t* ids
   check_ids(ids, N, T, shape_.num_words);
   const int count = chunk_count(N);
   ensure_chunks(count);
+  const bool table = table_eligible_ && use_table_;
   parallel_chunks(count, [&](int k) {
     Chunk& c = *chunks_[std::size_t(k)];
     const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
     const std::int32_t* chunk_ids = ids + std::size_t(n0) * std::size_t(T);
-    ensure_size(c.x, std::size_t(T) * std::size_t(n) * std::size_t(E));
-    embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
     if (shape_.bidirectional || shape_.pooling != Pooling::last) {
       c.spans.resize(std::size_t(n));
       for (int i = 0; i < n; ++i)
         c.spans[std::size_t(i)] = real_span(chunk_ids + std::size_t(i) * std::size_t(T), T);
     }
-    stack_forward(c, params, T, n, false, h0);
+    if (table) {
+      table_forward(c, params, chunk_ids, T, n, false, h0);
+    } else {
+      ensure_size(c.x, std::size_t(T) * std::size_t(n) * std::size_t(E));
+      embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
+      stack_forward(c, params, T, n, false, h0);
+    }
     const float* w = params + off_.dense_kernel;
     const float b = params[off_.dense_bias];
     for (int i = 0; i < n; ++i) {

@@ -16,6 +16,7 @@
 #include "core/model_shape.hpp"
 #include "core/rnn_onednn.hpp"
 #include "core/time_reversal.hpp"
+#include "core/token_table_rnn.hpp"
 
 namespace rnnsent {
 
@@ -43,6 +44,13 @@ class SentimentModel {
                          int T, float grad_scale, float* grads, float* logits,
                          const Dropout& dropout = {});
 
+  // A single-direction, single-layer SimpleRNN runs on TokenTableRnn (the input projection
+  // once per distinct token) unless this is switched off, or dropout is active (the mask makes
+  // every token's input different). Off = oneDNN's RNN primitive, as every other model; both
+  // give the same results up to float rounding (tests), the table path about twice as fast.
+  bool token_table_eligible() const { return table_eligible_; }
+  void set_token_table(bool on) { use_table_ = on; }
+
   // Attach (or detach with nullptr) a phase profile; costs a few clock reads per step.
   void set_profile(StepProfile* profile) { profile_ = profile; }
 
@@ -68,6 +76,7 @@ class SentimentModel {
   struct Chunk {
     explicit Chunk(const ModelShape& shape);
     std::vector<std::unique_ptr<OneDnnRnn>> rnn;  // layer * directions + direction
+    std::unique_ptr<TokenTableRnn> table;         // the SimpleRNN table path, when eligible
     std::vector<float> x, dx;                     // embedding output and its gradient [T, n, E]
     std::vector<float> mask;                      // dropout multipliers [T, n, E]
     std::vector<TimeSpan> spans;  // each row's real tokens (bidirectional, mean/max pooling)
@@ -93,12 +102,18 @@ class SentimentModel {
   // inference starts from the state vector h0, or zeros), and back from c.dtop to c.dx.
   void stack_forward(Chunk& c, const float* params, int T, int n, bool training, const float* h0);
   void stack_backward(Chunk& c, int T, int n, float* g);
+  // The table path's forward (ids to c.top) and backward (c.dtop to the slot gradients g and
+  // the chunk's per-token embedding gradient, kept in c.table).
+  void table_forward(Chunk& c, const float* params, const std::int32_t* ids, int T, int n,
+                     bool training, const float* h0);
+  void table_backward(Chunk& c, int T, int n, float* g);
   // c.top = the mean or maximum of the top layer's states (one [T, n, H] buffer per direction)
   // over each row's real steps; max pooling records where each maximum came from.
   void pool(Chunk& c, const float* const* states, int n);
   // c.dstates[d] = d(loss)/d(top layer's states of direction d), given c.dh (= d(loss)/d(top)).
   void unpool(Chunk& c, int d, int T, int n);
 
+  bool table_eligible_ = false, use_table_ = true;
   ModelShape shape_;
   ParamLayout layout_;
   ParamOffsets off_;

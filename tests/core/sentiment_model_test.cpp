@@ -323,5 +323,86 @@ TEST(SentimentModel, DropoutMaskFollowsTheGlobalRow) {
   EXPECT_GT(std::abs(plain.loss - whole.loss), 1e-4);
 }
 
+// The SimpleRNN table path (TokenTableRnn) and oneDNN's RNN primitive, each against the double
+// reference and against each other, for every pooling, at the course width and at a small one,
+// with padded rows, at 1 and 2 threads.
+struct TablePathCase {
+  Pooling pooling;
+  bool course_width;
+};
+
+class TokenTablePath : public ::testing::TestWithParam<TablePathCase> {
+ protected:
+  ModelShape shape() const {
+    ModelShape s = small_shape();
+    if (GetParam().course_width) {
+      s.num_words = 1000;
+      s.embedding_dim = 128;
+      s.units = 64;
+    }
+    s.pooling = GetParam().pooling;
+    return s;
+  }
+};
+
+TEST_P(TokenTablePath, BothPathsMatchTheReferenceAndEachOther) {
+  const ModelShape s = shape();
+  ASSERT_TRUE(SentimentModel(s).token_table_eligible());
+  const auto params = init_params(s, 31);
+  Batch b(9, 40, s.num_words, 32);
+  for (int n = 0; n < b.N; ++n)  // pre-padding of 0..32 steps, repeated tokens
+    for (int t = 0; t < (n * 4) % b.T; ++t) b.ids[std::size_t(n) * b.T + t] = 0;
+  const int saved = omp_get_max_threads();
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    SentimentModel table(s), onednn(s);
+    onednn.set_token_table(false);
+    const Outcome a = run_fast(table, params, b), o = run_fast(onednn, params, b);
+    expect_matches_reference(s, params, b, a);
+    expect_matches_reference(s, params, b, o);
+    EXPECT_LT(scaled_max_error(a.grads, cast_vector<double>(o.grads)), tolerance(b.T));
+    // Inference from a non-zero initial state, as scoring starts after the padding.
+    std::vector<float> h0(std::size_t(s.units));
+    for (int j = 0; j < s.units; ++j) h0[std::size_t(j)] = 0.1f * float(j % 7) - 0.3f;
+    std::vector<float> la(b.N), lo(b.N);
+    table.predict_logits(params.data(), b.ids.data(), b.N, b.T, la.data(), h0.data());
+    onednn.predict_logits(params.data(), b.ids.data(), b.N, b.T, lo.data(), h0.data());
+    for (int n = 0; n < b.N; ++n) EXPECT_NEAR(la[n], lo[n], 1e-5) << n;
+  }
+  omp_set_num_threads(saved);
+}
+
+INSTANTIATE_TEST_SUITE_P(Poolings, TokenTablePath,
+                         ::testing::Values(TablePathCase{Pooling::last, false},
+                                           TablePathCase{Pooling::last, true},
+                                           TablePathCase{Pooling::mean, false},
+                                           TablePathCase{Pooling::max, true}),
+                         [](const ::testing::TestParamInfo<TablePathCase>& info) {
+                           return pooling_name(info.param.pooling) +
+                                  (info.param.course_width ? "CourseWidth" : "Small");
+                         });
+
+// Dropout makes every token's input different, so the table path steps aside: with dropout the
+// two settings run the same oneDNN code and agree bit for bit.
+TEST(TokenTablePathFallback, DropoutUsesTheOneDnnPath) {
+  const ModelShape s = small_shape();
+  const auto params = init_params(s, 41);
+  const Batch b(6, 15, s.num_words, 42);
+  Dropout dropout;
+  dropout.rate = 0.3f;
+  dropout.stream = 7;
+  SentimentModel table(s), onednn(s);
+  onednn.set_token_table(false);
+  const Outcome a = run_fast(table, params, b, dropout), o = run_fast(onednn, params, b, dropout);
+  EXPECT_EQ(a.loss, o.loss);
+  EXPECT_EQ(a.grads, o.grads);
+  SentimentModel lstm([] {
+    ModelShape l = small_shape();
+    l.cell = CellKind::lstm;
+    return l;
+  }());
+  EXPECT_FALSE(lstm.token_table_eligible());
+}
+
 }  // namespace
 }  // namespace rnnsent
