@@ -15,9 +15,16 @@ namespace {
 
 constexpr long long kBlock = 64;  // floats; a multiple of the embedding width keeps rows whole
 
+// v[i] *= rho, k times in a row (the decays a row missed), as the dense update would apply them.
+// AVX2 when the CPU has it (runtime dispatch): the same multiplications, wider.
+RNNSENT_WIDE_SIMD void decay(float* v, std::size_t n, float rho, std::int64_t k) {
+  for (std::int64_t step = 0; step < k; ++step)
+    for (std::size_t i = 0; i < n; ++i) v[i] *= rho;
+}
+
 }  // namespace
 
-void rmsprop_step_serial(const RmspropSettings& settings, std::size_t n, const float* grads,
+RNNSENT_WIDE_SIMD void rmsprop_step_serial(const RmspropSettings& settings, std::size_t n, const float* grads,
                          float* accumulators, float* params) {
   const float rho = settings.rho, one_minus_rho = 1.0f - settings.rho;
   const float lr = settings.learning_rate, eps = settings.epsilon;
@@ -62,8 +69,7 @@ void LazyRmsprop::catch_up(std::size_t row, float* accumulators) {
   float* v = accumulators + table_offset_ + row * width_;
   // One multiplication per missed step, in order, exactly as the dense update computes
   // rho v + (1 - rho) 0^2 (pow(rho, k) would round differently).
-  for (std::int64_t k = updated_at_[row]; k < steps_; ++k)
-    for (std::size_t i = 0; i < width_; ++i) v[i] *= settings_.rho;
+  decay(v, width_, settings_.rho, steps_ - updated_at_[row]);
   updated_at_[row] = steps_;
 }
 

@@ -6,6 +6,16 @@
 #include <cstdint>
 #include <vector>
 
+// The element-wise optimizer loops are built twice, for AVX2 and for the baseline, and the
+// loader picks one for the CPU (GCC function multi-versioning). AVX2 without FMA: the compiler
+// cannot fuse a multiply and an add, so both versions round every operation alike and give the
+// same bits; only the vector width differs.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define RNNSENT_WIDE_SIMD __attribute__((target_clones("avx2", "default")))
+#else
+#define RNNSENT_WIDE_SIMD
+#endif
+
 namespace rnnsent {
 
 struct RmspropSettings {
