@@ -59,6 +59,7 @@ std::int64_t checksum(const TrainState& s, int version) {
   for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
     h.mix(v->data(), v->size() * sizeof(float));
   if (version >= 2) h.mix(s.momentum.data(), s.momentum.size() * sizeof(float));
+  if (version >= 3) h.mix(s.weight_average.data(), s.weight_average.size() * sizeof(float));
   History copy = s.history;
   const int columns = version >= 2 ? 7 : kHistoryColumnsV1;
   for (int i = 0; i < columns; ++i)
@@ -98,6 +99,7 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     h5::write_vector(file, "accumulators", s.accumulators);
     h5::write_vector(file, "best_params", s.best_params);
     h5::write_vector(file, "momentum", s.momentum);
+    h5::write_vector(file, "weight_average", s.weight_average);
     H5::Group hist = file.createGroup("history");
     History h = s.history;
     for (int i = 0; i < 7; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
@@ -140,6 +142,7 @@ TrainState read_checkpoint(const std::string& path) {
     s.epoch_updates = h5::get_double_attr(file, "epoch_updates");
     s.optimizer_updates = h5::get_int_attr(file, "optimizer_updates");
     s.momentum = h5::read_array<float>(file, "momentum");
+    if (version >= 3) s.weight_average = h5::read_array<float>(file, "weight_average");
     for (int i = 0; i < 7; ++i)
       column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
   } else {
@@ -153,9 +156,10 @@ TrainState read_checkpoint(const std::string& path) {
     s.history.grad_norm.assign(s.history.epochs(), std::numeric_limits<double>::quiet_NaN());
   }
   if (s.params.size() != s.accumulators.size() || s.params.size() != s.best_params.size() ||
-      (!s.momentum.empty() && s.momentum.size() != s.params.size()))
-    throw std::runtime_error(path +
-                             ": parameter, accumulator, momentum and best-parameter sizes differ");
+      (!s.momentum.empty() && s.momentum.size() != s.params.size()) ||
+      (!s.weight_average.empty() && s.weight_average.size() != s.params.size()))
+    throw std::runtime_error(
+        path + ": parameter, accumulator, momentum, weight-average and best-parameter sizes differ");
   for (int i = 1; i < 7; ++i)
     if (column(s.history, i).size() != s.history.epochs())
       throw std::runtime_error(path + ": history column '" + kHistoryColumns[i] +

@@ -17,7 +17,8 @@ namespace rnnsent {
 // and the history's grad_norm. Version 1 files (RMSprop runs) still load: no momentum, the
 // update count is global_step - skipped_steps, the norms they never recorded read as NaN, and
 // the running epoch's mean norm then covers only the steps after the resume.
-inline constexpr int kCheckpointFormatVersion = 2;
+// 3 added the moving average of the weights (ema_momentum); older files have none.
+inline constexpr int kCheckpointFormatVersion = 3;
 
 struct TrainState {
   int format_version = kCheckpointFormatVersion;
@@ -37,13 +38,14 @@ struct TrainState {
   std::vector<float> params, accumulators, best_params;
   std::vector<float> momentum;         // Adam's first moment; empty for RMSprop
   std::int64_t optimizer_updates = 0;  // updates applied (Adam's t)
+  std::vector<float> weight_average;   // ema_momentum's average; empty when off (or version < 3)
 };
 
 // Writes path.tmp, flushes it to disk, renames it over path and flushes the directory.
 void write_checkpoint(const std::string& path, const TrainState& state);
 
 // Throws naming the file: missing, not HDF5, truncated, not a checkpoint, a format version
-// other than 1 or 2, or a checksum that does not match (a damaged byte anywhere in the state).
+// other than 1 to 3, or a checksum that does not match (a damaged byte anywhere in the state).
 // format_version reports the file's version; writing always produces the current one.
 TrainState read_checkpoint(const std::string& path);
 

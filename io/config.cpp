@@ -67,6 +67,8 @@ po::options_description make_keys(TrainConfig& c) {
   add("beta_2", po::value(&c.beta_2), "Adam decay of the second moment");
   add("epsilon", po::value(&c.epsilon), "RMSprop and Adam epsilon (added outside the square root)");
   add("clipnorm", po::value(&c.clipnorm), "clip the gradient to this global L2 norm (0 = off)");
+  add("ema_momentum", po::value(&c.ema_momentum),
+      "validate and keep a moving average of the weights with this momentum, [0, 1) (0 = off)");
   add("warmup_steps", po::value(&c.warmup_steps),
       "updates over which the learning rate ramps up linearly (0 = off)");
   add("lr_scaling", po::value(&c.lr_scaling),
@@ -225,6 +227,8 @@ void validate(const TrainConfig& c) {
   if (!(c.epsilon > 0)) bad("epsilon", c.epsilon, "must be > 0");
   if (!(c.clipnorm >= 0) || std::isinf(c.clipnorm))
     bad("clipnorm", c.clipnorm, "must be >= 0 (0 = off)");
+  if (!(c.ema_momentum >= 0 && c.ema_momentum < 1))
+    bad("ema_momentum", c.ema_momentum, "must be in [0, 1) (0 = off)");
   if (c.warmup_steps < 0) bad("warmup_steps", c.warmup_steps, "must be >= 0 (0 = off)");
   if (c.lr_scaling != "none" && c.lr_scaling != "linear" && c.lr_scaling != "sqrt")
     bad("lr_scaling", "'" + c.lr_scaling + "'", "must be none, linear or sqrt");
@@ -272,6 +276,7 @@ std::string to_ini(const TrainConfig& c) {
      << "\noptimizer = " << c.optimizer << "\nlearning_rate = " << num(c.learning_rate)
      << "\nrho = " << num(c.rho) << "\nbeta_1 = " << num(c.beta_1) << "\nbeta_2 = " << num(c.beta_2)
      << "\nepsilon = " << num(c.epsilon) << "\nclipnorm = " << num(c.clipnorm)
+     << "\nema_momentum = " << num(c.ema_momentum)
      << "\nwarmup_steps = " << c.warmup_steps << "\nlr_scaling = " << c.lr_scaling
      << "\nlr_base_batch = " << c.lr_base_batch
      << "\nvalidation_split = " << num(c.validation_split) << "\npatience = " << c.patience

@@ -38,6 +38,7 @@ struct TrainConfig {
   double beta_1 = 0.9, beta_2 = 0.999;  // Adam
   double epsilon = 1e-7;                // both
   double clipnorm = 0;                  // clip the gradient to this global L2 norm; 0 = off
+  double ema_momentum = 0;              // average of the weights validation uses; 0 = off
   int warmup_steps = 0;                 // updates over which the rate ramps up linearly; 0 = off
   std::string lr_scaling = "none";      // none | linear | sqrt: scale learning_rate with the
   int lr_base_batch = 128;              //   global batch relative to this batch

@@ -22,6 +22,7 @@
 
 #include "core/init.hpp"
 #include "core/sentiment_model.hpp"
+#include "core/weight_average.hpp"
 #include "io/atomic_file.hpp"
 #include "io/checkpoint_file.hpp"
 #include "io/dataset_file.hpp"
@@ -164,6 +165,7 @@ void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const
   differs("beta_2", num(now.beta_2), num(then.beta_2));
   differs("epsilon", num(now.epsilon), num(then.epsilon));
   differs("clipnorm", num(now.clipnorm), num(then.clipnorm));
+  differs("ema_momentum", num(now.ema_momentum), num(then.ema_momentum));
   differs("warmup_steps", num(now.warmup_steps), num(then.warmup_steps));
   differs("lr_scaling", now.lr_scaling, then.lr_scaling);
   differs("lr_base_batch", num(now.lr_base_batch), num(then.lr_base_batch));
@@ -263,6 +265,10 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   SentimentModel model(shape);
   const std::size_t n_params = model.layout().total();
   std::vector<float> params(n_params), best(n_params);
+  // ema_momentum: rank 0 alone keeps the moving average of the weights, since only rank 0
+  // validates, keeps the best model and writes checkpoints.
+  const bool averaging = config.ema_momentum > 0;
+  std::vector<float> average;
   OptimizerState optimizer = make_optimizer_state(options.optimizer.kind, n_params);
   // Where the run stands: {epoch, step in epoch, global step, finished}, rank 0's view.
   int position[4] = {1, 0, 0, 0};
@@ -280,6 +286,10 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       optimizer.momentum = state.momentum;
       optimizer.updates = state.optimizer_updates;
       best = state.best_params;
+      if (averaging && state.weight_average.size() != n_params)
+        throw std::runtime_error(resumed_from + ": holds no weight average for ema_momentum = " +
+                                 std::to_string(config.ema_momentum));
+      average = state.weight_average;
       position[0] = state.epoch;
       position[1] = int(state.step_in_epoch);
       position[2] = int(state.global_step);
@@ -289,6 +299,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
                   static_cast<long long>(state.global_step));
     } else {
       keras_initialize(shape, model.layout(), config.seed, params.data());
+      if (averaging) average = params;  // Keras starts the average at the initial weights
       state.best_val_loss = std::numeric_limits<double>::infinity();
       state.best_val_acc = -std::numeric_limits<double>::infinity();
     }
@@ -327,6 +338,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     state.momentum = optimizer.momentum;
     state.optimizer_updates = optimizer.updates;
     state.best_params = best;
+    state.weight_average = average;
     write_checkpoint(checkpoint_path(config, position[2]), state);
     const std::vector<std::string> all = list_checkpoints(config);
     for (std::size_t i = std::size_t(config.keep_checkpoints); i < all.size(); ++i)
@@ -381,6 +393,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       const StepStats st = stepper.run(local.row(row), local.labels.data() + row, rows, n, T,
                                        next_step, params.data(), optimizer, stop_signal() != 0);
       ++position[2];
+      if (root && averaging && st.finite)
+        update_weight_average(average.data(), params.data(), n_params,
+                              float(config.ema_momentum));
       watchdog.mark();
       if (!st.finite) {
         if (config.nonfinite == "stop") {
@@ -440,7 +455,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
           std::chrono::duration<double>(Clock::now() - epoch_start).count();
       state.train_seconds += epoch_train_seconds;
       state.train_samples += double(n_train);
-      const EvalResult val = evaluate(model, params.data(), val_set, config.eval_batch_size);
+      // With ema_momentum the averaged weights are what is validated and kept.
+      const std::vector<float>& scored = averaging ? average : params;
+      const EvalResult val = evaluate(model, scored.data(), val_set, config.eval_batch_size);
       const double secs = state.epoch_seconds + progress.epoch_seconds();
       History& history = state.history;
       history.loss.push_back(state.epoch_loss_sum / state.epoch_seen);
@@ -457,7 +474,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       improved = val.loss < state.best_val_loss;  // ModelCheckpoint(val_loss, best only)
       if (improved) {
         state.best_val_loss = val.loss;
-        best = params;
+        best = scored;
         state.best_epoch = epoch;
       }
       char norm[64] = "";  // the pre-clip norm tells whether clipnorm bites

@@ -46,6 +46,7 @@ expect_error num-words-text "'lots' for key 'num_words'" -- train_with num_words
 expect_error optimizer-sgd "'sgd' for key 'optimizer'" -- train_with optimizer sgd
 expect_error dropout-one "1 for key 'dropout'" -- train_with dropout 1
 expect_error clipnorm-negative "-1 for key 'clipnorm'" -- train_with clipnorm -1
+expect_error ema-one "1 for key 'ema_momentum'" -- train_with ema_momentum 1
 expect_error layers-zero "0 for key 'layers'" -- train_with layers 0
 expect_error lr-scaling-cubic "'cubic' for key 'lr_scaling'" -- train_with lr_scaling cubic
 expect_error warmup-negative "-5 for key 'warmup_steps'" -- train_with warmup_steps -5

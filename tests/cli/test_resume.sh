@@ -54,6 +54,24 @@ RNNSENT_TEST_SIGNAL_AT_STEP=30 mpi 2 "${cells[@]}" --output_dir "$work/cellsig" 
 mpi 2 "${cells[@]}" --output_dir "$work/cellsig" --resume auto > "$work/cellsigr.log" 2>&1 || fail "resume BiLSTM: $(tail -1 "$work/cellsigr.log")"
 [ "$(weights_of "$work/cellsig")" = "$(weights_of "$work/cells")" ] && ok "resumed stacked BiLSTM + dropout run (P=2) is bit-identical" || fail "resumed BiLSTM run differs"
 
+# 1d. ema_momentum: the average of the weights travels in the checkpoint (it differs from the
+# weights), validation and best_model.h5 use it, and a stop at P=2 resumes bit for bit.
+ema=(--ema_momentum 0.9)
+mpi 2 "${ema[@]}" --output_dir "$work/ema" > "$work/ema.log" 2>&1 || fail "uninterrupted EMA run: $(tail -1 "$work/ema.log")"
+[ "$(weights_of "$work/ema")" != "$ref2" ] && ok "the EMA run keeps other weights than the plain run" || fail "EMA changed nothing"
+RNNSENT_TEST_SIGNAL_AT_STEP=40 mpi 2 "${ema[@]}" --output_dir "$work/emasig" > /dev/null 2>&1; rc=$?
+[ "$rc" = 75 ] || fail "EMA SIGUSR1: exit $rc"
+/usr/bin/python3 -c "
+import h5py, numpy as np, sys
+f = h5py.File(sys.argv[1], 'r'); a = f['weight_average'][:]; p = f['params'][:]
+assert a.shape == p.shape and np.all(np.isfinite(a)) and np.abs(a - p).max() > 1e-4, (a.shape, p.shape)
+" "$work/emasig/checkpoints/ckpt-0000000040.h5" && ok "the checkpoint holds a weight average apart from the weights" || fail "checkpoint weight_average"
+cp "$work/emasig/checkpoints/ckpt-0000000040.h5" "$work/ckpt40-ema.h5"  # the resume prunes it
+mpi 2 "${ema[@]}" --output_dir "$work/emasig" --resume auto > "$work/emasigr.log" 2>&1 || fail "resume EMA: $(tail -1 "$work/emasigr.log")"
+[ "$(weights_of "$work/emasig")" = "$(weights_of "$work/ema")" ] && ok "resumed EMA run (P=2) is bit-identical" || fail "resumed EMA run differs"
+err=$(train --output_dir "$work/emax" --resume "$work/ckpt40-ema.h5" 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "ema_momentum = 0.9" && ok "resuming without ema_momentum refused: $err" || fail "EMA mismatch: exit $rc: $err"
+
 # 2. A real SIGTERM from outside, mid-run (a slower config so the signal lands in epoch 2).
 "$bin/make_test_dataset" "$work/big.h5" 6000 300 || exit 1
 slow=(--data "$work/big.h5" --maxlen 200 --units 16)

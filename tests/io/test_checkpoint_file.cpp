@@ -48,6 +48,7 @@ TrainState sample_state() {
   s.accumulators = {0.01f, 0.02f, 0.0f, 0.5f};
   s.best_params = {0.25f, -1.0f, 2.0f, 0.0f};
   s.momentum = {-0.03f, 0.0f, 0.25f, 1e-6f};
+  s.weight_average = {0.375f, -0.75f, 1.5f, 0.0625f};
   s.optimizer_updates = 56;
   return s;
 }
@@ -68,6 +69,7 @@ TEST(CheckpointFileTest, RoundTripKeepsAdamStateAndNormTotals) {
   const TrainState b = read_checkpoint(path);
   EXPECT_EQ(b.format_version, kCheckpointFormatVersion);
   EXPECT_EQ(b.config_ini, a.config_ini);
+  EXPECT_EQ(b.weight_average, a.weight_average);
   EXPECT_EQ(b.global_step, a.global_step);
   EXPECT_EQ(b.step_in_epoch, a.step_in_epoch);
   EXPECT_EQ(b.epoch_grad_norm_sum, a.epoch_grad_norm_sum);

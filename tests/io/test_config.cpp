@@ -121,7 +121,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"padding", "middle"}, BadValue{"learning_rate", "-1"}, BadValue{"units", "0"},
         BadValue{"num_words", "-5"}, BadValue{"num_words", "many"}, BadValue{"num_words", "12x"},
         BadValue{"optimizer", "sgd"}, BadValue{"beta_1", "1"}, BadValue{"beta_2", "-0.1"},
-        BadValue{"clipnorm", "-1"}, BadValue{"warmup_steps", "-3"}, BadValue{"lr_scaling", "cubic"},
+        BadValue{"clipnorm", "-1"}, BadValue{"ema_momentum", "1"},
+        BadValue{"ema_momentum", "-0.5"}, BadValue{"warmup_steps", "-3"}, BadValue{"lr_scaling", "cubic"},
         BadValue{"lr_base_batch", "0"}, BadValue{"dropout", "1"}, BadValue{"dropout", "-0.5"},
         BadValue{"layers", "0"}, BadValue{"layers", "9"}, BadValue{"bidirectional", "maybe"}));
 
