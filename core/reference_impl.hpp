@@ -141,11 +141,12 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
         for (int k = 0; k < W2; ++k) {
           int best = -1;
           for (int t = sp.begin; t < sp.end; ++t)
-            if (best < 0 || out[(std::size_t(t) * N + n) * W2 + k] >
-                                out[(std::size_t(best) * N + n) * W2 + k])
+            if (best < 0 ||
+                out[(std::size_t(t) * N + n) * W2 + k] > out[(std::size_t(best) * N + n) * W2 + k])
               best = t;
           argmax[std::size_t(n) * W2 + k] = best;
-          top[std::size_t(n) * W2 + k] = best < 0 ? S(0) : out[(std::size_t(best) * N + n) * W2 + k];
+          top[std::size_t(n) * W2 + k] =
+              best < 0 ? S(0) : out[(std::size_t(best) * N + n) * W2 + k];
         }
       }
     }

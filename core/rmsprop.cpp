@@ -24,8 +24,8 @@ RNNSENT_WIDE_SIMD void decay(float* v, std::size_t n, float rho, std::int64_t k)
 
 }  // namespace
 
-RNNSENT_WIDE_SIMD void rmsprop_step_serial(const RmspropSettings& settings, std::size_t n, const float* grads,
-                         float* accumulators, float* params) {
+RNNSENT_WIDE_SIMD void rmsprop_step_serial(const RmspropSettings& settings, std::size_t n,
+                                           const float* grads, float* accumulators, float* params) {
   const float rho = settings.rho, one_minus_rho = 1.0f - settings.rho;
   const float lr = settings.learning_rate, eps = settings.epsilon;
   for (std::size_t i = 0; i < n; ++i) {

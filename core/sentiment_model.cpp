@@ -330,8 +330,8 @@ void SentimentModel::table_forward(Chunk& c, const float* params, const std::int
       all = c.infer_states[0].data();
     }
     c.table->forward_inference(T, n, ids, params + off_.embedding, params + r.kernel,
-                               params + r.recurrent_kernel, params + r.bias, c.h_last[0].data(),
-                               h0, all);
+                               params + r.recurrent_kernel, params + r.bias, c.h_last[0].data(), h0,
+                               all);
     states = all;
   }
   if (pooled) {
@@ -380,7 +380,7 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     Chunk& c = *chunks_[std::size_t(k)];
     const int n0 = chunk_begin(N, count, k), n = chunk_begin(N, count, k + 1) - n0;
     const std::size_t tne = std::size_t(T) * std::size_t(n) * std::size_t(E);
-    ensure_size(c.x, tne);
+    if (!table) ensure_size(c.x, tne);  // the table path reads ids, not embedded vectors
     ensure_size(c.grads, small);
     ensure_size(c.logits, std::size_t(n));
     ensure_size(c.dtop, std::size_t(n) * std::size_t(W2));
@@ -403,31 +403,24 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
     };
     if (table) {
       table_forward(c, params, chunk_ids, T, n, true, nullptr);
-      if (timed) lap(profile_->rnn_forward);
-      c.loss = reference::dense_bce_forward_backward<float>(
-          c.top.data(), params + off_.dense_kernel, params + off_.dense_bias, labels + n0, n, W2,
-          grad_scale, c.logits.data(), c.dtop.data(), g + off_.dense_kernel, g + off_.dense_bias);
-      if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
-      if (timed) lap(profile_->dense_loss);
-      table_backward(c, T, n, g);
-      if (timed) lap(profile_->rnn_backward);
-      return;
+    } else {
+      embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
+      if (dropout.active()) {
+        ensure_size(c.mask, tne);
+        for (int t = 0; t < T; ++t)
+          for (int i = 0; i < n; ++i)
+            for (int e = 0; e < E; ++e) {
+              const std::size_t at =
+                  (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(E) +
+                  std::size_t(e);
+              c.mask[at] =
+                  dropout_multiplier(dropout, dropout.first_row + std::size_t(n0 + i), t, e);
+              c.x[at] *= c.mask[at];
+            }
+      }
+      if (timed) lap(profile_->gather);
+      stack_forward(c, params, T, n, true, nullptr);
     }
-    embedding_gather(params + off_.embedding, E, chunk_ids, n, T, c.x.data());
-    if (dropout.active()) {
-      ensure_size(c.mask, tne);
-      for (int t = 0; t < T; ++t)
-        for (int i = 0; i < n; ++i)
-          for (int e = 0; e < E; ++e) {
-            const std::size_t at =
-                (std::size_t(t) * std::size_t(n) + std::size_t(i)) * std::size_t(E) +
-                std::size_t(e);
-            c.mask[at] = dropout_multiplier(dropout, dropout.first_row + std::size_t(n0 + i), t, e);
-            c.x[at] *= c.mask[at];
-          }
-    }
-    if (timed) lap(profile_->gather);
-    stack_forward(c, params, T, n, true, nullptr);
     if (timed) lap(profile_->rnn_forward);
     // dtop comes out already multiplied by grad_scale, so every gradient below it is scaled too.
     c.loss = reference::dense_bce_forward_backward<float>(
@@ -435,9 +428,13 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
         grad_scale, c.logits.data(), c.dtop.data(), g + off_.dense_kernel, g + off_.dense_bias);
     if (logits) std::copy(c.logits.begin(), c.logits.begin() + n, logits + n0);
     if (timed) lap(profile_->dense_loss);
-    stack_backward(c, T, n, g);
-    if (dropout.active()) {
-      for (std::size_t i = 0; i < tne; ++i) c.dx[i] *= c.mask[i];
+    if (table) {
+      table_backward(c, T, n, g);
+    } else {
+      stack_backward(c, T, n, g);
+      if (dropout.active()) {
+        for (std::size_t i = 0; i < tne; ++i) c.dx[i] *= c.mask[i];
+      }
     }
     if (timed) lap(profile_->rnn_backward);
   });

@@ -6,9 +6,10 @@
 // then does the weight products once over all steps and all distinct tokens.
 #include "core/token_table_rnn.hpp"
 
+#include <oneapi/dnnl/dnnl.h>
+
 #include <algorithm>
 #include <map>
-#include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <stdexcept>
 #include <string>
@@ -27,8 +28,8 @@ void sgemm(char ta, char tb, std::int64_t M, std::int64_t N, std::int64_t K, con
            std::int64_t ldc) {
   if (M == 0 || N == 0) return;
   if (dnnl_sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc) != dnnl_success)
-    throw std::runtime_error("TokenTableRnn: dnnl_sgemm failed (M " + std::to_string(M) +
-                             ", N " + std::to_string(N) + ", K " + std::to_string(K) + ")");
+    throw std::runtime_error("TokenTableRnn: dnnl_sgemm failed (M " + std::to_string(M) + ", N " +
+                             std::to_string(N) + ", K " + std::to_string(K) + ")");
 }
 
 // dst = tanh(src U + dst) for n rows: one matmul primitive per batch size, built once.
@@ -135,9 +136,9 @@ TokenTableRnn::TokenTableRnn(int vocabulary, int embedding_dim, int units)
 
 TokenTableRnn::~TokenTableRnn() = default;
 
-void TokenTableRnn::forward_training(int T, int n, const std::int32_t* ids,
-                                     const float* embedding, const float* W, const float* U,
-                                     const float* b, float* h_last) {
+void TokenTableRnn::forward_training(int T, int n, const std::int32_t* ids, const float* embedding,
+                                     const float* W, const float* U, const float* b,
+                                     float* h_last) {
   Impl& m = *impl_;
   m.T = T;
   m.n = n;
@@ -147,8 +148,8 @@ void TokenTableRnn::forward_training(int T, int n, const std::int32_t* ids,
   const std::size_t nh = std::size_t(n) * std::size_t(m.H);
   m.h.resize((std::size_t(T) + 1) * nh);
   std::fill(m.h.begin(), m.h.begin() + std::ptrdiff_t(nh), 0.0f);
-  for (int t = 0; t < T; ++t) m.step(t, m.h.data() + std::size_t(t) * nh,
-                                     m.h.data() + (std::size_t(t) + 1) * nh, U);
+  for (int t = 0; t < T; ++t)
+    m.step(t, m.h.data() + std::size_t(t) * nh, m.h.data() + (std::size_t(t) + 1) * nh, U);
   std::copy(m.h.begin() + std::ptrdiff_t(std::size_t(T) * nh),
             m.h.begin() + std::ptrdiff_t((std::size_t(T) + 1) * nh), h_last);
 }
@@ -201,10 +202,9 @@ const std::vector<std::int32_t>& TokenTableRnn::touched() const { return impl_->
 
 const float* TokenTableRnn::embedding_grad() const { return impl_->demb.data(); }
 
-void TokenTableRnn::forward_inference(int T, int n, const std::int32_t* ids,
-                                      const float* embedding, const float* W, const float* U,
-                                      const float* b, float* h_last, const float* h0,
-                                      float* states) {
+void TokenTableRnn::forward_inference(int T, int n, const std::int32_t* ids, const float* embedding,
+                                      const float* W, const float* U, const float* b, float* h_last,
+                                      const float* h0, float* states) {
   Impl& m = *impl_;
   m.T = T;
   m.n = n;

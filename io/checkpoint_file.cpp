@@ -159,7 +159,8 @@ TrainState read_checkpoint(const std::string& path) {
       (!s.momentum.empty() && s.momentum.size() != s.params.size()) ||
       (!s.weight_average.empty() && s.weight_average.size() != s.params.size()))
     throw std::runtime_error(
-        path + ": parameter, accumulator, momentum, weight-average and best-parameter sizes differ");
+        path +
+        ": parameter, accumulator, momentum, weight-average and best-parameter sizes differ");
   for (int i = 1; i < 7; ++i)
     if (column(s.history, i).size() != s.history.epochs())
       throw std::runtime_error(path + ": history column '" + kHistoryColumns[i] +

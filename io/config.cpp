@@ -271,14 +271,14 @@ std::string to_ini(const TrainConfig& c) {
      << "\nmaxlen = " << c.maxlen << "\npadding = " << c.padding << "\ncell = " << c.cell
      << "\nembedding_dim = " << c.embedding_dim << "\nunits = " << c.units
      << "\nbidirectional = " << (c.bidirectional ? "true" : "false") << "\nlayers = " << c.layers
-     << "\npooling = " << c.pooling << "\ndropout = " << num(c.dropout) << "\nword_dropout = " << num(c.word_dropout)
-     << "\nbatch_size = " << c.batch_size << "\nepochs = " << c.epochs
-     << "\noptimizer = " << c.optimizer << "\nlearning_rate = " << num(c.learning_rate)
-     << "\nrho = " << num(c.rho) << "\nbeta_1 = " << num(c.beta_1) << "\nbeta_2 = " << num(c.beta_2)
+     << "\npooling = " << c.pooling << "\ndropout = " << num(c.dropout)
+     << "\nword_dropout = " << num(c.word_dropout) << "\nbatch_size = " << c.batch_size
+     << "\nepochs = " << c.epochs << "\noptimizer = " << c.optimizer
+     << "\nlearning_rate = " << num(c.learning_rate) << "\nrho = " << num(c.rho)
+     << "\nbeta_1 = " << num(c.beta_1) << "\nbeta_2 = " << num(c.beta_2)
      << "\nepsilon = " << num(c.epsilon) << "\nclipnorm = " << num(c.clipnorm)
-     << "\nema_momentum = " << num(c.ema_momentum)
-     << "\nwarmup_steps = " << c.warmup_steps << "\nlr_scaling = " << c.lr_scaling
-     << "\nlr_base_batch = " << c.lr_base_batch
+     << "\nema_momentum = " << num(c.ema_momentum) << "\nwarmup_steps = " << c.warmup_steps
+     << "\nlr_scaling = " << c.lr_scaling << "\nlr_base_batch = " << c.lr_base_batch
      << "\nvalidation_split = " << num(c.validation_split) << "\npatience = " << c.patience
      << "\nseed = " << c.seed << "\nthreads = " << c.threads << "\nmax_train = " << c.max_train
      << "\nmax_test = " << c.max_test << "\neval_batch_size = " << c.eval_batch_size

@@ -394,8 +394,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
                                        next_step, params.data(), optimizer, stop_signal() != 0);
       ++position[2];
       if (root && averaging && st.finite)
-        update_weight_average(average.data(), params.data(), n_params,
-                              float(config.ema_momentum));
+        update_weight_average(average.data(), params.data(), n_params, float(config.ema_momentum));
       watchdog.mark();
       if (!st.finite) {
         if (config.nonfinite == "stop") {

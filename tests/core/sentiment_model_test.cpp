@@ -289,7 +289,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-             (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
+             (v.dropout > 0 ? "Dropout" : "") +
+             (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
              (v.word_dropout > 0 ? "WordDropout" : "");
     });
 
@@ -372,15 +373,13 @@ TEST_P(TokenTablePath, BothPathsMatchTheReferenceAndEachOther) {
   omp_set_num_threads(saved);
 }
 
-INSTANTIATE_TEST_SUITE_P(Poolings, TokenTablePath,
-                         ::testing::Values(TablePathCase{Pooling::last, false},
-                                           TablePathCase{Pooling::last, true},
-                                           TablePathCase{Pooling::mean, false},
-                                           TablePathCase{Pooling::max, true}),
-                         [](const ::testing::TestParamInfo<TablePathCase>& info) {
-                           return pooling_name(info.param.pooling) +
-                                  (info.param.course_width ? "CourseWidth" : "Small");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Poolings, TokenTablePath,
+    ::testing::Values(TablePathCase{Pooling::last, false}, TablePathCase{Pooling::last, true},
+                      TablePathCase{Pooling::mean, false}, TablePathCase{Pooling::max, true}),
+    [](const ::testing::TestParamInfo<TablePathCase>& info) {
+      return pooling_name(info.param.pooling) + (info.param.course_width ? "CourseWidth" : "Small");
+    });
 
 // Dropout makes every token's input different, so the table path steps aside: with dropout the
 // two settings run the same oneDNN code and agree bit for bit.
