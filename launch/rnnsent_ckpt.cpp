@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
     std::printf("optimizer       %lld updates applied%s\n",
                 static_cast<long long>(s.optimizer_updates),
                 s.momentum.empty() ? "" : " (with Adam's momentum)");
+    if (!s.weight_average.empty())
+      std::printf("weight average  %zu values (ema_momentum)\n", s.weight_average.size());
     if (std::isfinite(s.best_val_loss))
       std::printf(
           "best so far     epoch %d, val_loss %.4f; best val_acc %.4f; epochs without gain %d\n",
