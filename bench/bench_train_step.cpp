@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
     const std::string cell = argc > 6 ? argv[6] : "rnn";
     // The SimpleRNN's table path (default where it applies) or oneDNN's RNN primitive.
     const std::string path = argc > 7 ? argv[7] : "table";
-    if (path != "table" && path != "onednn") {
-      std::fprintf(stderr, "bench_train_step: path must be table or onednn, got '%s'\n",
+    if (path != "table" && path != "dense" && path != "onednn") {
+      std::fprintf(stderr, "bench_train_step: path must be table, dense or onednn, got '%s'\n",
                    path.c_str());
       return 2;
     }
@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
     shape.cell = rnnsent::parse_cell(cell);
     rnnsent::SentimentModel model(shape);
     model.set_token_table(path == "table");
+    if (path == "onednn") model.set_engine(rnnsent::RecurrentEngine::onednn);
     const std::size_t n = model.layout().total();
     std::vector<float> params(n);
     rnnsent::OptimizerState optimizer =

@@ -1,11 +1,11 @@
-// The fast model used for training and prediction: embedding gather -> oneDNN RNN ->
-// dense + loss, and back. Owns activation buffers and the RNN primitives (built once per
-// batch shape), never the parameters: those live in the caller's flat buffers, so the same
-// model object serves training, evaluation, MPI and checkpoints.
-// A batch is cut into one contiguous chunk per OpenMP thread and each thread runs its chunk
-// through its own single-threaded RNN primitives: oneDNN's RNN scales poorly across threads
-// at N = 128, H = 64, while independent chunks scale almost linearly (docs/PERFORMANCE.md).
-// Results are bit-identical for a given thread count and agree to float rounding across counts.
+// The model used for training and prediction: an ordered list of layers (core/model_layers.hpp)
+// run forward in order and backward in reverse on the caller's flat parameter and gradient
+// buffers. It owns activations and per-shape caches, never the parameters, so one model object
+// serves training, evaluation, MPI and checkpoints.
+// A batch is cut into one contiguous chunk per OpenMP thread, each running its own copy of the
+// layer list single-threaded (small recurrent products scale far better as independent chunks
+// than split across threads, docs/PERFORMANCE.md); the chunks' gradients are summed in chunk
+// order, so a thread count always gives the same bits and another count changes only rounding.
 #pragma once
 
 #include <cstdint>
@@ -13,15 +13,13 @@
 #include <vector>
 
 #include "core/dropout.hpp"
+#include "core/model_layers.hpp"
 #include "core/model_shape.hpp"
-#include "core/rnn_onednn.hpp"
-#include "core/time_reversal.hpp"
-#include "core/token_table_rnn.hpp"
 
 namespace rnnsent {
 
 // Seconds spent in each phase of forward_backward, summed over calls (chunk 0's view: the
-// chunks run side by side). Filled only when a profile is attached (bench/bench_profile).
+// chunks run side by side). Filled only when a profile is attached (bench/).
 struct StepProfile {
   double gather = 0, rnn_forward = 0, dense_loss = 0, rnn_backward = 0, scatter_add = 0;
   long calls = 0;
@@ -30,6 +28,7 @@ struct StepProfile {
 class SentimentModel {
  public:
   explicit SentimentModel(const ModelShape& shape);
+  ~SentimentModel();
   SentimentModel(const SentimentModel&) = delete;
   SentimentModel& operator=(const SentimentModel&) = delete;
 
@@ -44,79 +43,45 @@ class SentimentModel {
                          int T, float grad_scale, float* grads, float* logits,
                          const Dropout& dropout = {});
 
-  // A single-direction, single-layer SimpleRNN runs on TokenTableRnn (the input projection
-  // once per distinct token) unless this is switched off, or dropout is active (the mask makes
-  // every token's input different). Off = oneDNN's RNN primitive, as every other model; both
-  // give the same results up to float rounding (tests), the table path about twice as fast.
-  bool token_table_eligible() const { return table_eligible_; }
-  void set_token_table(bool on) { use_table_ = on; }
+  // The recurrent engine: fast (default) or oneDNN's RNN primitive (tests, benchmarks).
+  void set_engine(RecurrentEngine engine);
+  // The first layer's input projection through a token table wherever it is exact (default
+  // on): the fast engine, and no element-wise dropout on the embedding (word dropout is exact).
+  void set_token_table(bool on);
+  bool uses_token_table(const Dropout& dropout) const;
 
-  // Attach (or detach with nullptr) a phase profile; costs a few clock reads per step.
+  // Attach (or detach with nullptr) a phase profile; costs a few clock reads per layer.
   void set_profile(StepProfile* profile) { profile_ = profile; }
 
-  // Logits [N] with the inference primitive (no training workspace). h0 [state_size(shape)],
-  // when non-null, is the initial state of every review, every layer and direction (h, then c
-  // for LSTM, per layer and direction in slot order); default zeros, as in training.
+  // Logits [N] without training caches. h0 [state_size(shape)], when non-null, is the initial
+  // state of every review, every layer and direction (h, then c for LSTM, per layer and
+  // direction in slot order); default zeros, as in training.
   void predict_logits(const float* params, const std::int32_t* ids, int N, int T, float* logits,
                       const float* h0 = nullptr);
 
-  // Frees the inference primitives cached for every batch shape seen (see OneDnnRnn).
+  // Frees per-shape inference caches (oneDNN's primitives, each holding [T, N, H] buffers).
   void release_inference();
 
   // The state (as predict_logits's h0) after k padding steps (id 0) from the zero state, for
   // k = 0..T: states [T + 1, state_size(shape)]. A review pre-padded to T with L real ids
   // reaches, after its padding, exactly states[T - L] in every layer and direction (the
   // backward direction crosses the padding first too: core/time_reversal.hpp), so scoring can
-  // start there and run L steps instead of T. Computed with the reference cells (one review).
+  // start there and run L steps instead of T. Computed by the fast layers on one review.
   void padding_states(const float* params, int T, float* states);
 
  private:
-  // One thread's share of a batch: its own RNN primitives (one per layer and direction),
-  // activations and weight gradients. Buffers are [T, n, width] time-major unless noted.
-  struct Chunk {
-    explicit Chunk(const ModelShape& shape);
-    std::vector<std::unique_ptr<OneDnnRnn>> rnn;  // layer * directions + direction
-    std::unique_ptr<TokenTableRnn> table;         // the SimpleRNN table path, when eligible
-    std::vector<float> x, dx;                     // embedding output and its gradient [T, n, E]
-    std::vector<float> mask;                      // dropout multipliers [T, n, E]
-    std::vector<TimeSpan> spans;  // each row's real tokens (bidirectional, mean/max pooling)
-    std::vector<int> argmax;      // max pooling [n, D*H]: each feature's step, direction order
-    std::vector<std::vector<float>> reversed;      // per layer: its input, reversed (direction 1)
-    std::vector<std::vector<float>> outputs;       // per layer below the top: [T, n, D*H]
-    std::vector<std::vector<float>> dinputs;       // per layer above the first: d(input)
-    std::vector<float> dreversed;                  // direction 1's d(reversed input)
-    std::vector<std::vector<float>> dstates;       // per direction: d(states) [T, n, H]
-    std::vector<std::vector<float>> h_last, dh;    // per direction [n, H]
-    std::vector<float> top, dtop;                  // dense input and its gradient [n, D*H]
-    std::vector<float> logits;                     // [n]
-    std::vector<float> h0, c0;                     // [n, H] initial states for inference
-    std::vector<std::vector<float>> infer_states;  // per direction [T, n, H] (stacked inference)
-    std::vector<float> grads;  // this chunk's gradient of every slot after the embedding
-    float loss = 0;            // sum of this chunk's per-review losses
-  };
-  // Number of chunks for a batch of N (one per thread, at most N) and chunk k's first row.
+  struct Chunk;
   int chunk_count(int N) const;
-  static int chunk_begin(int N, int chunks, int k) { return int(std::int64_t(N) * k / chunks); }
-  void ensure_chunks(int count);
-  // The recurrent stack of one chunk: from c.x to c.top (training keeps what backward needs;
-  // inference starts from the state vector h0, or zeros), and back from c.dtop to c.dx.
-  void stack_forward(Chunk& c, const float* params, int T, int n, bool training, const float* h0);
-  void stack_backward(Chunk& c, int T, int n, float* g);
-  // The table path's forward (ids to c.top) and backward (c.dtop to the slot gradients g and
-  // the chunk's per-token embedding gradient, kept in c.table).
-  void table_forward(Chunk& c, const float* params, const std::int32_t* ids, int T, int n,
-                     bool training, const float* h0);
-  void table_backward(Chunk& c, int T, int n, float* g);
-  // c.top = the mean or maximum of the top layer's states (one [T, n, H] buffer per direction)
-  // over each row's real steps; max pooling records where each maximum came from.
-  void pool(Chunk& c, const float* const* states, int n);
-  // c.dstates[d] = d(loss)/d(top layer's states of direction d), given c.dh (= d(loss)/d(top)).
-  void unpool(Chunk& c, int d, int T, int n);
+  Chunk& chunk(int k);
+  LayerList& layers_of(Chunk& c, bool table);
+  // Runs one chunk's layers forward (and backward when training).
+  void run_chunk(Chunk& c, LayerList& layers, bool training);
 
-  bool table_eligible_ = false, use_table_ = true;
   ModelShape shape_;
   ParamLayout layout_;
   ParamOffsets off_;
+  RecurrentEngine engine_ = RecurrentEngine::fast;
+  bool token_table_ = true;
   std::vector<std::unique_ptr<Chunk>> chunks_;
   StepProfile* profile_ = nullptr;
 };

@@ -1,6 +1,7 @@
-// SentimentModel (gather -> oneDNN RNN -> dense/BCE -> scatter) against the double reference
-// model on the same flat parameters: loss, logits and every gradient slot; prediction logits;
-// reuse of the cached primitives across calls and batch shapes.
+// SentimentModel's layer list on each of its paths (the fast engine with the token table, the
+// fast engine with the dense input projection, oneDNN's RNN primitive) against the double
+// reference model on the same flat parameters: loss, logits and every gradient slot; prediction
+// logits; reuse of the cached buffers and primitives across calls and batch shapes.
 #include "core/sentiment_model.hpp"
 
 #include <gtest/gtest.h>
@@ -79,6 +80,23 @@ void expect_matches_reference(const ModelShape& shape, const std::vector<float>&
               tol)
         << s.name;
   }
+}
+
+// The model's three paths: the fast engine reading the token table (where exact), the fast
+// engine with the dense input projection, oneDNN's RNN primitive.
+struct Path {
+  std::string name;
+  RecurrentEngine engine;
+  bool table;
+  void apply(SentimentModel& m) const {
+    m.set_engine(engine);
+    m.set_token_table(table);
+  }
+};
+std::vector<Path> all_paths() {
+  return {{"fast table", RecurrentEngine::fast, true},
+          {"fast dense", RecurrentEngine::fast, false},
+          {"onednn", RecurrentEngine::onednn, false}};
 }
 
 ModelShape small_shape() {
@@ -256,8 +274,12 @@ TEST_P(SentimentModelVariants, ForwardBackwardMatchesReference) {
   const int saved = omp_get_max_threads();
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    SentimentModel model(s);
-    expect_matches_reference(s, params, b, run_fast(model, params, b, dropout), dropout);
+    for (const Path& path : all_paths()) {
+      SentimentModel model(s);
+      path.apply(model);
+      SCOPED_TRACE(path.name + " at " + std::to_string(threads) + " threads");
+      expect_matches_reference(s, params, b, run_fast(model, params, b, dropout), dropout);
+    }
   }
   omp_set_num_threads(saved);
 }
@@ -266,11 +288,14 @@ TEST_P(SentimentModelVariants, PredictLogitsEqualTrainingLogitsWithoutDropout) {
   const ModelShape s = shape();
   const auto params = init_params(s, 23);
   const Batch b = padded_batch(5, 12, s.num_words, 24);
-  SentimentModel model(s);
-  const Outcome r = run_fast(model, params, b);
-  std::vector<float> logits(b.N);
-  model.predict_logits(params.data(), b.ids.data(), b.N, b.T, logits.data());
-  for (int n = 0; n < b.N; ++n) EXPECT_NEAR(logits[n], r.logits[n], 1e-5) << n;
+  for (const Path& path : all_paths()) {
+    SentimentModel model(s);
+    path.apply(model);
+    const Outcome r = run_fast(model, params, b);
+    std::vector<float> logits(b.N);
+    model.predict_logits(params.data(), b.ids.data(), b.N, b.T, logits.data());
+    for (int n = 0; n < b.N; ++n) EXPECT_NEAR(logits[n], r.logits[n], 1e-5) << path.name << n;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -285,7 +310,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::lstm, false, 2, 0, Pooling::mean},
                       Variant{CellKind::gru, true, 1, 0.3f, Pooling::max},
                       Variant{CellKind::lstm, true, 2, 0, Pooling::max},
-                      Variant{CellKind::gru, true, 1, 0.25f, Pooling::last, 0.3f}),
+                      Variant{CellKind::gru, true, 1, 0.25f, Pooling::last, 0.3f},
+                      Variant{CellKind::lstm, true, 1, 0, Pooling::last, 0.3f},
+                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean, 0.4f},
+                      Variant{CellKind::gru, true, 2, 0, Pooling::max, 0.25f}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
@@ -324,10 +352,13 @@ TEST(SentimentModel, DropoutMaskFollowsTheGlobalRow) {
   EXPECT_GT(std::abs(plain.loss - whole.loss), 1e-4);
 }
 
-// The SimpleRNN table path (TokenTableRnn) and oneDNN's RNN primitive, each against the double
-// reference and against each other, for every pooling, at the course width and at a small one,
-// with padded rows, at 1 and 2 threads.
+// Every cell on the fast engine, with the token table and with the dense projection, against
+// the double reference and against oneDNN's primitive, for every pooling, at the course width
+// and at a small one, with padded rows, at 1 and 2 threads; inference from a non-zero initial
+// state (as scoring starts after the padding) agrees across the three paths.
 struct TablePathCase {
+  CellKind cell;
+  bool bidirectional;
   Pooling pooling;
   bool course_width;
 };
@@ -341,66 +372,86 @@ class TokenTablePath : public ::testing::TestWithParam<TablePathCase> {
       s.embedding_dim = 128;
       s.units = 64;
     }
+    s.cell = GetParam().cell;
+    s.bidirectional = GetParam().bidirectional;
     s.pooling = GetParam().pooling;
     return s;
   }
 };
 
-TEST_P(TokenTablePath, BothPathsMatchTheReferenceAndEachOther) {
+TEST_P(TokenTablePath, EveryPathMatchesTheReferenceAndTheOthers) {
   const ModelShape s = shape();
-  ASSERT_TRUE(SentimentModel(s).token_table_eligible());
+  ASSERT_TRUE(SentimentModel(s).uses_token_table({}));
   const auto params = init_params(s, 31);
   Batch b(9, 40, s.num_words, 32);
   for (int n = 0; n < b.N; ++n)  // pre-padding of 0..32 steps, repeated tokens
     for (int t = 0; t < (n * 4) % b.T; ++t) b.ids[std::size_t(n) * b.T + t] = 0;
   const int saved = omp_get_max_threads();
+  std::vector<float> h0(state_size(s));
+  for (std::size_t j = 0; j < h0.size(); ++j) h0[j] = 0.1f * float(j % 7) - 0.3f;
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    SentimentModel table(s), onednn(s);
-    onednn.set_token_table(false);
-    const Outcome a = run_fast(table, params, b), o = run_fast(onednn, params, b);
-    expect_matches_reference(s, params, b, a);
-    expect_matches_reference(s, params, b, o);
-    EXPECT_LT(scaled_max_error(a.grads, cast_vector<double>(o.grads)), tolerance(b.T));
-    // Inference from a non-zero initial state, as scoring starts after the padding.
-    std::vector<float> h0(std::size_t(s.units));
-    for (int j = 0; j < s.units; ++j) h0[std::size_t(j)] = 0.1f * float(j % 7) - 0.3f;
-    std::vector<float> la(b.N), lo(b.N);
-    table.predict_logits(params.data(), b.ids.data(), b.N, b.T, la.data(), h0.data());
-    onednn.predict_logits(params.data(), b.ids.data(), b.N, b.T, lo.data(), h0.data());
-    for (int n = 0; n < b.N; ++n) EXPECT_NEAR(la[n], lo[n], 1e-5) << n;
+    std::vector<Outcome> outcomes;
+    std::vector<std::vector<float>> predicted;
+    for (const Path& path : all_paths()) {
+      SentimentModel model(s);
+      path.apply(model);
+      outcomes.push_back(run_fast(model, params, b));
+      expect_matches_reference(s, params, b, outcomes.back());
+      predicted.emplace_back(b.N);
+      model.predict_logits(params.data(), b.ids.data(), b.N, b.T, predicted.back().data(),
+                           h0.data());
+    }
+    for (std::size_t k = 1; k < outcomes.size(); ++k) {
+      EXPECT_LT(scaled_max_error(outcomes[k].grads, cast_vector<double>(outcomes[0].grads)),
+                tolerance(b.T))
+          << all_paths()[k].name;
+      for (int n = 0; n < b.N; ++n)
+        EXPECT_NEAR(predicted[k][std::size_t(n)], predicted[0][std::size_t(n)], 1e-5)
+            << all_paths()[k].name << " row " << n;
+    }
   }
   omp_set_num_threads(saved);
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Poolings, TokenTablePath,
-    ::testing::Values(TablePathCase{Pooling::last, false}, TablePathCase{Pooling::last, true},
-                      TablePathCase{Pooling::mean, false}, TablePathCase{Pooling::max, true}),
+    Cells, TokenTablePath,
+    ::testing::Values(TablePathCase{CellKind::simple_rnn, false, Pooling::last, false},
+                      TablePathCase{CellKind::simple_rnn, false, Pooling::last, true},
+                      TablePathCase{CellKind::simple_rnn, false, Pooling::mean, false},
+                      TablePathCase{CellKind::simple_rnn, false, Pooling::max, true},
+                      TablePathCase{CellKind::lstm, false, Pooling::last, true},
+                      TablePathCase{CellKind::lstm, true, Pooling::max, false},
+                      TablePathCase{CellKind::gru, false, Pooling::last, true},
+                      TablePathCase{CellKind::gru, true, Pooling::last, true},
+                      TablePathCase{CellKind::gru, true, Pooling::mean, false}),
     [](const ::testing::TestParamInfo<TablePathCase>& info) {
-      return pooling_name(info.param.pooling) + (info.param.course_width ? "CourseWidth" : "Small");
+      const TablePathCase& c = info.param;
+      return cell_name(c.cell) + (c.bidirectional ? "Bi" : "Uni") + pooling_name(c.pooling) +
+             (c.course_width ? "CourseWidth" : "Small");
     });
 
-// Dropout makes every token's input different, so the table path steps aside: with dropout the
-// two settings run the same oneDNN code and agree bit for bit.
-TEST(TokenTablePathFallback, DropoutUsesTheOneDnnPath) {
-  const ModelShape s = small_shape();
+// Element-wise dropout gives every occurrence of a token its own input, so the table steps
+// aside and the dense projection runs: the table setting then changes nothing, bit for bit.
+// Word dropout alone keeps the table (a dropped token's projection is the bias alone).
+TEST(TokenTablePathFallback, ElementDropoutUsesTheDenseProjection) {
+  ModelShape s = small_shape();
+  s.cell = CellKind::lstm;
   const auto params = init_params(s, 41);
   const Batch b(6, 15, s.num_words, 42);
   Dropout dropout;
   dropout.rate = 0.3f;
   dropout.stream = 7;
-  SentimentModel table(s), onednn(s);
-  onednn.set_token_table(false);
-  const Outcome a = run_fast(table, params, b, dropout), o = run_fast(onednn, params, b, dropout);
+  SentimentModel table(s), dense(s);
+  dense.set_token_table(false);
+  EXPECT_FALSE(table.uses_token_table(dropout));
+  const Outcome a = run_fast(table, params, b, dropout), o = run_fast(dense, params, b, dropout);
   EXPECT_EQ(a.loss, o.loss);
   EXPECT_EQ(a.grads, o.grads);
-  SentimentModel lstm([] {
-    ModelShape l = small_shape();
-    l.cell = CellKind::lstm;
-    return l;
-  }());
-  EXPECT_FALSE(lstm.token_table_eligible());
+  Dropout words;
+  words.word_rate = 0.3f;
+  words.stream = 7;
+  EXPECT_TRUE(table.uses_token_table(words));
 }
 
 }  // namespace

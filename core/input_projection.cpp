@@ -1,0 +1,106 @@
+// TableProjection and DenseProjection: see the header.
+#include "core/input_projection.hpp"
+
+#include <algorithm>
+
+#include "core/gemm.hpp"
+
+namespace rnnsent {
+namespace {
+
+void grow(std::vector<float>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
+}  // namespace
+
+void point_rows(float* base, int T, int n, int width, const int* slots, const TimeSpan* spans,
+                std::vector<float*>& out) {
+  out.resize(std::size_t(T) * std::size_t(n));
+  for (int t = 0; t < T; ++t)
+    for (int i = 0; i < n; ++i) {
+      const int s = spans ? reversed_step(spans[i], t) : t;
+      const std::size_t at = std::size_t(s) * std::size_t(n) + std::size_t(i);
+      const std::size_t row = slots ? std::size_t(slots[at]) : at;
+      out[std::size_t(t) * std::size_t(n) + std::size_t(i)] = base + row * std::size_t(width);
+    }
+}
+
+void TableProjection::forward(const TokenSet& tokens, const float* W, const float* b, int GH,
+                              const TimeSpan* spans) {
+  GH_ = GH;
+  spans_ = spans;
+  const int K = tokens.K(), T = tokens.T, n = tokens.n;
+  table_.resize((std::size_t(K) + 1) * std::size_t(GH));
+  for (int k = 0; k <= K; ++k) std::copy(b, b + GH, table_.begin() + std::ptrdiff_t(k) * GH);
+  sgemm('N', 'N', K, GH, tokens.E, tokens.scale, tokens.rows.data(), tokens.E, W, GH, 1.0f,
+        table_.data(), GH);
+  // The table row each (step, row) reads, in reading order.
+  order_.resize(std::size_t(T) * std::size_t(n));
+  for (int t = 0; t < T; ++t)
+    for (int i = 0; i < n; ++i) {
+      const int s = spans ? reversed_step(spans[i], t) : t;
+      order_[std::size_t(t) * std::size_t(n) + std::size_t(i)] =
+          tokens.slot[std::size_t(s) * std::size_t(n) + std::size_t(i)];
+    }
+  rows_.resize(order_.size());
+  for (std::size_t r = 0; r < order_.size(); ++r)
+    rows_[r] = table_.data() + std::size_t(order_[r]) * std::size_t(GH);
+}
+
+float* const* TableProjection::grad_rows() {
+  grow(grad_, order_.size() * std::size_t(GH_));
+  grad_rows_.resize(order_.size());
+  for (std::size_t r = 0; r < order_.size(); ++r) grad_rows_[r] = grad_.data() + r * GH_;
+  return grad_rows_.data();
+}
+
+void TableProjection::backward(TokenSet& tokens, const float* dxp, const float* W, float* dW,
+                               float* db) {
+  const int K = tokens.K(), GH = GH_;
+  dtable_.assign((std::size_t(K) + 1) * std::size_t(GH), 0.0f);
+  // Sum d(pre) per table row, in reading order (deterministic).
+  for (std::size_t r = 0; r < order_.size(); ++r) {
+    float* to = dtable_.data() + std::size_t(order_[r]) * std::size_t(GH);
+    const float* from = dxp + r * std::size_t(GH);
+    for (int j = 0; j < GH; ++j) to[j] += from[j];
+  }
+  add_column_sums(dtable_.data(), K + 1, GH, db);
+  // dW += scale E[touched]^T d(table); d(E[touched]) += scale d(table) W^T.
+  sgemm('T', 'N', tokens.E, GH, K, tokens.scale, tokens.rows.data(), tokens.E, dtable_.data(), GH,
+        1.0f, dW, GH);
+  sgemm('N', 'T', K, tokens.E, GH, tokens.scale, dtable_.data(), GH, W, GH, 1.0f,
+        tokens.demb.data(), tokens.E);
+}
+
+void DenseProjection::forward(const float* X, int T, int n, int I, const float* W, const float* b,
+                              int GH, const TimeSpan* spans) {
+  T_ = T;
+  n_ = n;
+  I_ = I;
+  GH_ = GH;
+  X_ = X;
+  spans_ = spans;
+  const std::size_t R = std::size_t(T) * std::size_t(n);
+  grow(P_, R * std::size_t(GH));
+  for (std::size_t r = 0; r < R; ++r) std::copy(b, b + GH, P_.begin() + std::ptrdiff_t(r * GH));
+  sgemm('N', 'N', std::int64_t(R), GH, I, X, I, W, GH, 1.0f, P_.data(), GH);
+  std::vector<float*>& rows = rows_;
+  point_rows(P_.data(), T, n, GH, nullptr, spans, rows);
+}
+
+float* const* DenseProjection::grad_rows() {
+  grow(grad_, std::size_t(T_) * std::size_t(n_) * std::size_t(GH_));
+  point_rows(grad_.data(), T_, n_, GH_, nullptr, spans_, grad_rows_);
+  return grad_rows_.data();
+}
+
+void DenseProjection::backward(const float* dP, const float* W, float* dW, float* db, float* dX,
+                               bool accumulate) {
+  const std::int64_t R = std::int64_t(T_) * n_;
+  sgemm('T', 'N', I_, GH_, R, X_, I_, dP, GH_, 1.0f, dW, GH_);
+  add_column_sums(dP, R, GH_, db);
+  sgemm('N', 'T', R, I_, GH_, dP, GH_, W, GH_, accumulate ? 1.0f : 0.0f, dX, I_);
+}
+
+}  // namespace rnnsent

@@ -1,0 +1,153 @@
+// The fast recurrent layer: per direction an input projection (table or dense) and the engine;
+// the directions joined in token order (core/direction_join.hpp).
+#include <algorithm>
+#include <vector>
+
+#include "core/direction_join.hpp"
+#include "core/input_projection.hpp"
+#include "core/recurrent_direction.hpp"
+#include "core/recurrent_layer.hpp"
+
+namespace rnnsent {
+namespace {
+
+void grow(std::vector<float>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
+class RecurrentLayer final : public Layer {
+ public:
+  explicit RecurrentLayer(const RecurrentLayerSpec& spec)
+      : s_(spec), GH_(spec.cell->gates() * spec.units) {
+    for (int d = 0; d < s_.directions; ++d) dirs_.emplace_back(*s_.cell, s_.units);
+    table_.resize(std::size_t(s_.directions));
+    dense_.resize(std::size_t(s_.directions));
+  }
+
+  Flow forward(Pass& p, const Flow& in) override {
+    const int H = s_.units, D = s_.directions, T = p.T, n = p.n;
+    const bool has_c = s_.cell->has_cell_state();
+    const bool keep = p.training || p.keep_states || s_.emit_sequence;
+    tokens_ = in.tokens;
+    input_ = in.seq;
+    const float* last[2] = {nullptr, nullptr};
+    const float* states[2] = {nullptr, nullptr};
+    for (int d = 0; d < D; ++d) {
+      const RnnOffsets& r = s_.offsets[d];
+      const float* b = p.params + r.bias;
+      const TimeSpan* spans = d == 1 ? p.spans : nullptr;
+      const float* const* rows;
+      if (s_.table_input) {
+        table_[std::size_t(d)].forward(*tokens_, p.params + r.kernel, b, GH_, spans);
+        rows = table_[std::size_t(d)].rows();
+      } else {
+        dense_[std::size_t(d)].forward(in.seq, T, n, s_.input_dim, p.params + r.kernel, b, GH_,
+                                       spans);
+        rows = dense_[std::size_t(d)].rows();
+      }
+      const float* h0 = p.h0 ? p.h0 + s_.state_offset + std::size_t(d) * state_floats() : nullptr;
+      const float* c0 = h0 && has_c ? h0 + H : nullptr;
+      RecurrentDirection& dir = dirs_[std::size_t(d)];
+      dir.forward(T, n, rows, p.params + r.recurrent_kernel,
+                  s_.cell->recurrent_bias() ? b + GH_ : nullptr, h0, c0, keep);
+      last[d] = dir.last();
+      states[d] = keep ? dir.states() : nullptr;
+    }
+    Flow out;
+    out.width = D * H;
+    grow(vec_, std::size_t(n) * std::size_t(D * H));
+    join_last(last, D, n, H, vec_.data());
+    out.vec = vec_.data();
+    if (s_.emit_sequence) {
+      if (D == 1) {
+        out.seq = states[0];
+      } else {
+        grow(seq_, std::size_t(T) * std::size_t(n) * std::size_t(D * H));
+        join_directions(states, D, T, n, H, p.spans, seq_.data());
+        out.seq = seq_.data();
+      }
+    }
+    return out;
+  }
+
+  FlowGrad backward(Pass& p, const FlowGrad& dout) override {
+    const int H = s_.units, D = s_.directions, T = p.T, n = p.n;
+    const std::size_t nh = std::size_t(n) * std::size_t(H);
+    if (!s_.table_input) grow(dx_, std::size_t(T) * std::size_t(n) * std::size_t(s_.input_dim));
+    for (int d = 0; d < D; ++d) {
+      const RnnOffsets& r = s_.offsets[d];
+      float* g = p.grads;
+      const float* dlast = nullptr;
+      if (dout.vec) {
+        grow(dlast_, nh);
+        split_last(dout.vec, d, D, n, H, dlast_.data());
+        dlast = dlast_.data();
+      }
+      const float* dstates = nullptr;
+      if (dout.seq) {
+        if (D == 1) {
+          dstates = dout.seq;
+        } else {
+          grow(dstates_, std::size_t(T) * nh);
+          split_direction(dout.seq, d, D, T, n, H, p.spans, dstates_.data());
+          dstates = dstates_.data();
+        }
+      }
+      // Where the engine can hand back its own d(pre): the cell's input and recurrent gradients
+      // agree and the projection reads in the engine's step order.
+      const bool own = s_.cell->input_grad_is_recurrent_grad() && (s_.table_input || d == 0);
+      float* const* dx_rows = nullptr;
+      if (!own)
+        dx_rows = s_.table_input ? table_[std::size_t(d)].grad_rows()
+                                 : dense_[std::size_t(d)].grad_rows();
+      RecurrentDirection& dir = dirs_[std::size_t(d)];
+      dir.backward(dlast, dstates, dx_rows, g + r.recurrent_kernel,
+                   s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr);
+      const float* W = p.params + r.kernel;
+      if (s_.table_input) {
+        const float* dxp = own ? dir.dpre() : table_[std::size_t(d)].grad_buffer();
+        table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, g + r.bias);
+      } else {
+        const float* dxp = own ? dir.dpre() : dense_[std::size_t(d)].grad_buffer();
+        dense_[std::size_t(d)].backward(dxp, W, g + r.kernel, g + r.bias, dx_.data(), d > 0);
+      }
+    }
+    FlowGrad din;
+    if (!s_.table_input) din.seq = dx_.data();
+    return din;
+  }
+
+  void write_state(int k, float* state) const override {
+    const int H = s_.units;
+    for (int d = 0; d < s_.directions; ++d) {
+      const RecurrentDirection& dir = dirs_[std::size_t(d)];
+      float* to = state + s_.state_offset + std::size_t(d) * state_floats();
+      const std::size_t row = std::size_t(k - 1) * std::size_t(H);  // padding states: one row
+      std::copy(dir.states() + row, dir.states() + row + H, to);
+      if (s_.cell->has_cell_state())
+        std::copy(dir.cell_states() + row, dir.cell_states() + row + H, to + H);
+    }
+  }
+
+ private:
+  std::size_t state_floats() const {
+    return std::size_t(s_.units) * (s_.cell->has_cell_state() ? 2 : 1);
+  }
+
+  RecurrentLayerSpec s_;
+  int GH_;
+  std::vector<RecurrentDirection> dirs_;
+  std::vector<TableProjection> table_;
+  std::vector<DenseProjection> dense_;
+  TokenSet* tokens_ = nullptr;
+  const float* input_ = nullptr;
+  std::vector<float> vec_, seq_, dx_, dlast_, dstates_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_recurrent_layer(const RecurrentLayerSpec& spec) {
+  return std::make_unique<RecurrentLayer>(spec);
+}
+
+}  // namespace rnnsent
