@@ -8,11 +8,12 @@
 
 #include "core/cell.hpp"
 #include "core/fast_math.hpp"
+#include "core/isa_clones.hpp"
 
 namespace rnnsent {
 namespace {
 
-__attribute__((target_clones("avx2", "default"))) void forward_rows(const CellForward& s) {
+__attribute__((always_inline)) inline void forward_body(const CellForward& s) {
   const int H = s.H;
   const float* __restrict rb = s.rb;
   for (int r = 0; r < s.n; ++r) {
@@ -36,7 +37,7 @@ __attribute__((target_clones("avx2", "default"))) void forward_rows(const CellFo
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void backward_rows(const CellBackward& s) {
+__attribute__((always_inline)) inline void backward_body(const CellBackward& s) {
   const int H = s.H;
   for (int r = 0; r < s.n; ++r) {
     const float* __restrict tape = s.tape + std::size_t(r) * 4 * H;
@@ -59,6 +60,9 @@ __attribute__((target_clones("avx2", "default"))) void backward_rows(const CellB
     }
   }
 }
+
+RNNSENT_ISA_CLONES(forward_rows, forward_body, CellForward)
+RNNSENT_ISA_CLONES(backward_rows, backward_body, CellBackward)
 
 class GruCell final : public Cell {
  public:

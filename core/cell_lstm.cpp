@@ -7,11 +7,12 @@
 
 #include "core/cell.hpp"
 #include "core/fast_math.hpp"
+#include "core/isa_clones.hpp"
 
 namespace rnnsent {
 namespace {
 
-__attribute__((target_clones("avx2", "default"))) void forward_rows(const CellForward& s) {
+__attribute__((always_inline)) inline void forward_body(const CellForward& s) {
   const int H = s.H;
   for (int r = 0; r < s.n; ++r) {
     const float* __restrict x = s.x[r];
@@ -39,7 +40,7 @@ __attribute__((target_clones("avx2", "default"))) void forward_rows(const CellFo
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void backward_rows(const CellBackward& s) {
+__attribute__((always_inline)) inline void backward_body(const CellBackward& s) {
   const int H = s.H;
   for (int r = 0; r < s.n; ++r) {
     const float* __restrict tape = s.tape + std::size_t(r) * 5 * H;
@@ -61,6 +62,9 @@ __attribute__((target_clones("avx2", "default"))) void backward_rows(const CellB
     if (s.dx) std::copy(d, d + 4 * H, s.dx[r]);
   }
 }
+
+RNNSENT_ISA_CLONES(forward_rows, forward_body, CellForward)
+RNNSENT_ISA_CLONES(backward_rows, backward_body, CellBackward)
 
 class LstmCell final : public Cell {
  public:

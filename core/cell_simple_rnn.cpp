@@ -3,11 +3,12 @@
 
 #include "core/cell.hpp"
 #include "core/fast_math.hpp"
+#include "core/isa_clones.hpp"
 
 namespace rnnsent {
 namespace {
 
-__attribute__((target_clones("avx2", "default"))) void forward_rows(const CellForward& s) {
+__attribute__((always_inline)) inline void forward_body(const CellForward& s) {
   const int H = s.H;
   for (int i = 0; i < s.n; ++i) {
     const float* __restrict x = s.x[i];
@@ -18,7 +19,7 @@ __attribute__((target_clones("avx2", "default"))) void forward_rows(const CellFo
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void backward_rows(const CellBackward& s) {
+__attribute__((always_inline)) inline void backward_body(const CellBackward& s) {
   const int H = s.H;
   for (int i = 0; i < s.n; ++i) {
     const float* __restrict h = s.h + std::size_t(i) * H;
@@ -30,6 +31,9 @@ __attribute__((target_clones("avx2", "default"))) void backward_rows(const CellB
       for (int j = 0; j < H; ++j) s.dx[i][j] = d[j];
   }
 }
+
+RNNSENT_ISA_CLONES(forward_rows, forward_body, CellForward)
+RNNSENT_ISA_CLONES(backward_rows, backward_body, CellBackward)
 
 class SimpleRnnCell final : public Cell {
  public:
