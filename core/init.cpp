@@ -8,6 +8,8 @@
 #include <cmath>
 #include <random>
 
+#include "core/cell.hpp"
+
 namespace rnnsent {
 namespace {
 
@@ -54,10 +56,7 @@ void keras_initialize(const ModelShape& shape, const ParamLayout& layout, std::u
     fill_uniform(rng, glorot_limit(r.input_dim, GH), static_cast<std::size_t>(r.input_dim) * GH,
                  params + r.kernel);
     fill_orthogonal(rng, H, GH, params + r.recurrent_kernel);
-    float* bias = params + r.bias;
-    std::fill(bias, bias + bias_size(shape.cell, H), 0.0f);
-    // Keras LSTM's unit_forget_bias: the forget gate (second block of i, f, c, o) starts at 1.
-    if (shape.cell == CellKind::lstm) std::fill(bias + H, bias + 2 * H, 1.0f);
+    cell_for(shape.cell).init_bias(H, params + r.bias);  // e.g. LSTM's unit_forget_bias
   }
   const int D = top_width(shape);
   fill_uniform(rng, glorot_limit(D, 1), static_cast<std::size_t>(D), params + off.dense_kernel);

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "core/cell.hpp"
+
 namespace rnnsent {
 
 std::string cell_name(CellKind cell) {
@@ -25,18 +27,7 @@ CellKind parse_cell(const std::string& name) {
   throw std::runtime_error("unknown cell '" + name + "' (expected: rnn, lstm or gru)");
 }
 
-int gate_count(CellKind cell) {
-  switch (cell) {
-    case CellKind::simple_rnn:
-      return 1;
-    case CellKind::lstm:
-      return 4;
-    case CellKind::gru:
-      return 3;
-  }
-  throw std::runtime_error("gate_count: unknown CellKind " +
-                           std::to_string(static_cast<int>(cell)));
-}
+int gate_count(CellKind cell) { return cell_for(cell).gates(); }
 
 std::string pooling_name(Pooling pooling) {
   switch (pooling) {
@@ -68,11 +59,11 @@ int layer_input_dim(const ModelShape& shape, int layer) {
 
 std::size_t bias_size(CellKind cell, int units) {
   const std::size_t gh = std::size_t(gate_count(cell)) * std::size_t(units);
-  return cell == CellKind::gru ? 2 * gh : gh;
+  return cell_for(cell).recurrent_bias() ? 2 * gh : gh;
 }
 
 std::size_t state_size(const ModelShape& shape) {
-  const std::size_t per = shape.cell == CellKind::lstm ? 2 : 1;
+  const std::size_t per = cell_for(shape.cell).has_cell_state() ? 2 : 1;
   return per * std::size_t(shape.layers) * std::size_t(directions(shape)) *
          std::size_t(shape.units);
 }
@@ -100,8 +91,8 @@ ParamLayout make_layout(const ModelShape& shape) {
       const std::string p = rnn_slot_prefix(shape, l, d);
       layout.add(p + "/kernel", {std::size_t(layer_input_dim(shape, l)), GH});
       layout.add(p + "/recurrent_kernel", {H, GH});
-      if (shape.cell == CellKind::gru) {
-        layout.add(p + "/bias", {2, GH});
+      if (cell_for(shape.cell).recurrent_bias()) {
+        layout.add(p + "/bias", {2, GH});  // Keras's input bias, then the recurrent bias
       } else {
         layout.add(p + "/bias", {GH});
       }
