@@ -1,10 +1,20 @@
 // DenseEmbedding and TokenEmbedding: see the header.
 #include "core/embedding_layer.hpp"
 
-#include "core/embedding.hpp"
+#include "core/embedding.hpp"  // embedding_gather
 
 namespace rnnsent {
 namespace {
+
+// Adds each distinct token's gradient row [E] into the embedding slot at offset.
+void add_token_rows(const TokenSet& tokens, std::size_t offset, float* grads) {
+  const std::size_t E = std::size_t(tokens.E);
+  for (std::size_t k = 0; k < tokens.touched.size(); ++k) {
+    float* to = grads + offset + std::size_t(tokens.touched[k]) * E;
+    const float* from = tokens.demb.data() + k * E;
+    for (std::size_t e = 0; e < E; ++e) to[e] += from[e];
+  }
+}
 
 class DenseEmbedding final : public Layer {
  public:
@@ -33,18 +43,28 @@ class DenseEmbedding final : public Layer {
     return out;
   }
 
+  // The gradient rows are summed per distinct token here, on the chunk's thread, so that the
+  // serial reduce adds one row per token and chunk: the sum over chunks then has the same order
+  // whether the chunks are threads of one process or ranks (P ranks equal one process bit for
+  // bit where the chunks match).
   FlowGrad backward(Pass& p, const FlowGrad& dout) override {
-    dx_ = dout.seq;  // the recurrent layer's buffer, alive until the next forward
-    if (masked_ && dx_) {
-      const std::size_t tne = std::size_t(p.T) * std::size_t(p.n) * std::size_t(E_);
-      for (std::size_t k = 0; k < tne; ++k) dx_[k] *= mask_[k];
+    const float* dx = dout.seq;  // [T, n, E]
+    tokens_.build(p.ids, p.n, p.T, V_, nullptr, E_, Dropout{}, 0);
+    tokens_.demb.assign(tokens_.touched.size() * std::size_t(E_), 0.0f);
+    for (std::size_t r = 0, rows = std::size_t(p.T) * std::size_t(p.n); r < rows; ++r) {
+      float* to = tokens_.demb.data() + std::size_t(tokens_.slot[r]) * std::size_t(E_);
+      const float* from = dx + r * std::size_t(E_);
+      if (masked_) {
+        const float* m = mask_.data() + r * std::size_t(E_);
+        for (int e = 0; e < E_; ++e) to[e] += from[e] * m[e];
+      } else {
+        for (int e = 0; e < E_; ++e) to[e] += from[e];
+      }
     }
     return {};
   }
 
-  void reduce(const Pass& p, float* grads) const override {
-    if (dx_) embedding_scatter_add(dx_, p.ids, p.n, p.T, E_, V_, grads + offset_);
-  }
+  void reduce(const Pass&, float* grads) const override { add_token_rows(tokens_, offset_, grads); }
 
   Phase phase() const override { return Phase::gather; }
 
@@ -53,7 +73,7 @@ class DenseEmbedding final : public Layer {
   std::size_t offset_;
   bool masked_ = false;
   std::vector<float> x_, mask_;  // [T, n, E]
-  float* dx_ = nullptr;
+  TokenSet tokens_;              // the chunk's distinct tokens and their gradient rows
 };
 
 class TokenEmbedding final : public Layer {
@@ -72,13 +92,7 @@ class TokenEmbedding final : public Layer {
 
   FlowGrad backward(Pass&, const FlowGrad&) override { return {}; }
 
-  void reduce(const Pass&, float* grads) const override {
-    for (std::size_t k = 0; k < tokens_.touched.size(); ++k) {
-      float* to = grads + offset_ + std::size_t(tokens_.touched[k]) * std::size_t(E_);
-      const float* from = tokens_.demb.data() + k * std::size_t(E_);
-      for (int e = 0; e < E_; ++e) to[e] += from[e];
-    }
-  }
+  void reduce(const Pass&, float* grads) const override { add_token_rows(tokens_, offset_, grads); }
 
   Phase phase() const override { return Phase::gather; }
 

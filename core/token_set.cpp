@@ -42,6 +42,7 @@ void TokenSet::build(const std::int32_t* ids, int n_rows, int steps, int V, cons
   const int dropped_row = K();
   for (int& s : slot)
     if (s < 0) s = dropped_row;
+  if (!embedding) return;
   rows.resize(touched.size() * std::size_t(E));
   for (std::size_t k = 0; k < touched.size(); ++k)
     std::copy(embedding + std::size_t(touched[k]) * std::size_t(E),

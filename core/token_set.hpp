@@ -23,8 +23,9 @@ struct TokenSet {
   float scale = 1.0f;                 // the kept tokens' word-dropout factor
   int K() const { return int(touched.size()); }
 
-  // ids [n, T] (every id in [0, V)), embedding [V, E]. dropout: word dropout of this training
-  // step (its element rate must be 0) or inactive; first_row is this chunk's first global row.
+  // ids [n, T] (every id in [0, V)), embedding [V, E] (null: rows are not copied, only the
+  // tokens and slots are wanted). dropout: word dropout of this training step (its element rate
+  // must be 0) or inactive; first_row is this chunk's first global row.
   void build(const std::int32_t* ids, int n, int T, int V, const float* embedding, int E,
              const Dropout& dropout, std::size_t first_row);
 

@@ -10,6 +10,7 @@ packages=(
   libeigen3-dev libboost-program-options-dev libgtest-dev
   python3-h5py python3-numpy python3-matplotlib curl ca-certificates
   slurmctld slurmd slurm-client munge
+  iproute2
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "install_deps.sh: needs root (apt-get); run it with sudo" >&2

@@ -1,0 +1,55 @@
+# Test hosts as network namespaces on one machine (sourced by the MultiHost tests): each host
+# has its own network stack and address on a bridge, the processes share the filesystem (one
+# build, one dataset). mpirun reaches them through netns_rsh.sh; MPI then talks TCP only.
+# Needs root and iproute2; hosts_available says why not when it cannot run.
+export MH_PREFIX=${MH_PREFIX:-rnsmh$$}
+export MH_NET=10.78.$(( $$ % 200 + 20 ))
+MH_BRIDGE="${MH_PREFIX}br"
+mh_hosts=()
+
+hosts_available() {
+  [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; return 1; }
+  command -v ip >/dev/null || { echo "needs iproute2 (ip)"; return 1; }
+  ip netns add "${MH_PREFIX}probe" 2>/dev/null || { echo "cannot create a network namespace"; return 1; }
+  ip netns del "${MH_PREFIX}probe"
+}
+
+# hosts_up N: hosts 1..N at $MH_NET.1 .. $MH_NET.N, the root namespace at $MH_NET.254.
+hosts_up() {
+  ip link add "$MH_BRIDGE" type bridge
+  ip addr add "$MH_NET.254/24" dev "$MH_BRIDGE"
+  ip link set "$MH_BRIDGE" up
+  for i in $(seq 1 "$1"); do
+    local ns="${MH_PREFIX}h$i"
+    ip netns add "$ns"
+    ip link add "${MH_PREFIX}v$i" type veth peer name eth0 netns "$ns"
+    ip link set "${MH_PREFIX}v$i" master "$MH_BRIDGE" up
+    ip netns exec "$ns" ip addr add "$MH_NET.$i/24" dev eth0
+    ip netns exec "$ns" ip link set eth0 up
+    ip netns exec "$ns" ip link set lo up
+    mh_hosts+=("$MH_NET.$i")
+  done
+}
+
+hosts_down() {
+  for i in $(seq 1 ${#mh_hosts[@]}); do
+    ip netns pids "${MH_PREFIX}h$i" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "${MH_PREFIX}h$i" 2>/dev/null
+    ip link del "${MH_PREFIX}v$i" 2>/dev/null
+  done
+  ip link del "$MH_BRIDGE" 2>/dev/null
+  mh_hosts=()
+}
+
+# The host's link from the bridge side: cut it (down), restore it (up) or limit it (tbf).
+host_link() { ip link set "${MH_PREFIX}v$1" "$2"; }
+host_limit() { ip netns exec "${MH_PREFIX}h$1" tc qdisc replace dev eth0 root tbf rate "$2" burst 1mbit latency 50ms; }
+
+# mpirun across the hosts (ended after MH_TIMEOUT seconds, default 300), TCP only (no shared memory across hosts; none within one either, so
+# that a host's ranks talk as they would on a real node's loopback-free network).
+mh_mpirun() {
+  timeout "${MH_TIMEOUT:-300}" mpirun --mca plm_rsh_agent "$(dirname "${BASH_SOURCE[0]}")/netns_rsh.sh" \
+    --mca oob_tcp_if_include "$MH_NET.0/24" --mca btl tcp,self \
+    --mca btl_tcp_if_include "$MH_NET.0/24" -x OMP_NUM_THREADS \
+    -x OMPI_MCA_mpi_yield_when_idle "$@"
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Data parallelism across hosts: two test hosts (network namespaces, MPI over TCP only) train
+# the model the single process trains. Where the batch chunks match the bits match: P = 2 (one
+# rank per host, one thread each) equals one process with two threads (two chunks, summed in the
+# same order); P = 4 (two ranks per host) equals P = 4 on one host over shared memory (the same
+# allreduce order). Skipped (exit 77) without root or network namespaces.
+# Usage: test_multihost_equivalence.sh BIN_DIR
+set -uo pipefail
+here=$(dirname "$0")
+source "$here/../cli/harness.sh"
+source "$here/netns_hosts.sh"
+bin="$1"
+why=$(hosts_available) || { echo "SKIP MultiHost: $why"; exit 77; }
+cleanup_hooks+=("hosts_down")
+hosts_up 2
+export OMP_NUM_THREADS=1 OMPI_MCA_mpi_yield_when_idle=1
+h1=${mh_hosts[0]} h2=${mh_hosts[1]}
+
+"$bin/make_test_dataset" "$work/data.h5" 1200 300 || { echo "FAIL dataset"; exit 1; }
+args=(--data "$work/data.h5" --num_words 40 --maxlen 24 --embedding_dim 8 --units 6
+      --batch_size 32 --epochs 2 --patience 3 --log_every 1000)
+checksum() {
+  /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['weights_checksum'])" "$1/best_model.h5"
+}
+
+for cell in simple_rnn gru; do
+  extra=(--cell "$cell")
+  [ "$cell" = gru ] && extra+=(--bidirectional true --dropout 0.2)
+  "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" --threads 2 --output_dir "$work/$cell-p1" \
+    > "$work/$cell-p1.log" 2>&1 || fail "$cell one process: $(tail -1 "$work/$cell-p1.log")"
+  mh_mpirun -H "$h1,$h2" -np 2 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
+    --threads 1 --output_dir "$work/$cell-x2" > "$work/$cell-x2.log" 2>&1 \
+    || fail "$cell P=2 across hosts: $(tail -3 "$work/$cell-x2.log")"
+  a=$(checksum "$work/$cell-p1") b=$(checksum "$work/$cell-x2")
+  [ -n "$a" ] && [ "$a" = "$b" ] && ok "$cell: P=2 across 2 hosts == 1 process x 2 threads (checksum $a)" \
+    || fail "$cell: P=2 across hosts $b != one process $a"
+  mh_mpirun -H "$h1:2,$h2:2" -np 4 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
+    --threads 1 --output_dir "$work/$cell-x4" > "$work/$cell-x4.log" 2>&1 \
+    || fail "$cell P=4 across hosts: $(tail -3 "$work/$cell-x4.log")"
+  timeout 300 mpirun --oversubscribe -np 4 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
+    --threads 1 --output_dir "$work/$cell-l4" > "$work/$cell-l4.log" 2>&1 \
+    || fail "$cell P=4 on one host: $(tail -3 "$work/$cell-l4.log")"
+  a=$(checksum "$work/$cell-l4") b=$(checksum "$work/$cell-x4")
+  [ -n "$a" ] && [ "$a" = "$b" ] && ok "$cell: P=4 across 2 hosts == P=4 on one host (checksum $a)" \
+    || fail "$cell: P=4 across hosts $b != P=4 on one host $a"
+done
+grep -q "ranks.: 4" "$work/simple_rnn-x4/summary.json" && ok "summary counts 4 ranks" || fail "summary.json ranks"
+finish
