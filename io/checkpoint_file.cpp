@@ -70,9 +70,8 @@ std::int64_t checksum(const TrainState& s, int version) {
 }  // namespace
 
 void write_checkpoint(const std::string& path, const TrainState& s) {
-  const std::string tmp = path + ".tmp";
   {
-    H5::H5File file = h5::create(tmp);
+    H5::H5File file = h5::create_in_memory(path);
     h5::set_attr(file, "kind", std::string(kKind));
     h5::set_attr(file, "format_version", std::int64_t(kCheckpointFormatVersion));
     h5::set_attr(file, "config", s.config_ini);
@@ -104,9 +103,8 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     History h = s.history;
     for (int i = 0; i < 7; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
     h5::set_attr(file, "checksum", checksum(s, kCheckpointFormatVersion));
+    h5::save_atomically(file, path, [&] { maybe_pause_before_publish(path); });
   }
-  maybe_pause_before_publish(path);
-  publish_file(tmp, path);
 }
 
 TrainState read_checkpoint(const std::string& path) {

@@ -284,9 +284,8 @@ PreparedDataset prepare_imdb(const std::string& imdb_dir) {
 }
 
 void write_dataset(const std::string& path, const PreparedDataset& data) {
-  const std::string tmp = path + ".tmp";
   try {
-    H5::H5File file = h5::create(tmp);
+    H5::H5File file = h5::create_in_memory(path);
     h5::set_attr(file, "kind", std::string(kKind));
     h5::set_attr(file, "format_version", std::int64_t{kDatasetFormatVersion});
     h5::set_attr(file, "tokenizer",
@@ -301,19 +300,9 @@ void write_dataset(const std::string& path, const PreparedDataset& data) {
     h5::write_strings(vocab, "words", data.vocabulary.words());
     h5::write_vector(vocab, "counts", data.vocabulary.counts());
     vocab.close();
-    file.close();
+    h5::save_atomically(file, path);
   } catch (const H5::Exception& e) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(tmp + ": cannot write dataset (" + e.getDetailMsg() + ")");
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
-  try {
-    publish_file(tmp, path);
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
+    throw std::runtime_error(path + ": cannot build dataset (" + e.getDetailMsg() + ")");
   }
 }
 

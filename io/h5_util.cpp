@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "io/atomic_file.hpp"
+
 namespace rnnsent::h5 {
 namespace {
 
@@ -49,6 +51,33 @@ H5::H5File create(const std::string& path) {
   } catch (const H5::Exception& e) {
     throw std::runtime_error(path + ": cannot create (" + e.getDetailMsg() + ")");
   }
+}
+
+H5::H5File create_in_memory(const std::string& path) {
+  H5::Exception::dontPrint();
+  try {
+    H5::FileAccPropList access;
+    access.setCore(std::size_t(1) << 20, /*backing_store=*/false);
+    return H5::H5File(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": cannot create in memory (" + e.getDetailMsg() + ")");
+  }
+}
+
+void save_atomically(H5::H5File& file, const std::string& path,
+                     const std::function<void()>& before_publish) {
+  std::vector<char> image;
+  try {
+    file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t n = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (n < 0) throw std::runtime_error(path + ": cannot build the file image");
+    image.resize(std::size_t(n));
+    if (H5Fget_file_image(file.getId(), image.data(), image.size()) != n)
+      throw std::runtime_error(path + ": cannot build the file image");
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": cannot build the file image (" + e.getDetailMsg() + ")");
+  }
+  write_bytes_atomically(path, image.data(), image.size(), before_publish);
 }
 
 template <>

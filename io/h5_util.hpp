@@ -7,6 +7,7 @@
 #include <H5Cpp.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,17 @@ namespace rnnsent::h5 {
 // "<path>: cannot open (<reason>)".
 H5::H5File open_read(const std::string& path);
 
-// Creates (truncates) path for writing.
+// Creates (truncates) path for writing (tests that build damaged files).
 H5::H5File create(const std::string& path);
+
+// Every rnnsent output file is built in memory (HDF5's core driver, no backing store) and
+// saved with save_atomically: a full disk then fails in a checked write(2), never inside
+// HDF5's close, which cannot report it and left the library in a state that crashed at exit.
+H5::H5File create_in_memory(const std::string& path);
+// The file's image written to path.tmp, flushed and renamed over path; path.tmp is removed
+// on failure. file stays open (its destructor closes it; nothing is pending on disk).
+void save_atomically(H5::H5File& file, const std::string& path,
+                     const std::function<void()>& before_publish = {});
 
 template <typename T>
 H5::PredType pred_type();

@@ -39,7 +39,7 @@ H5::Group parent_group(H5::Group root, const std::string& name, std::string& lea
 }
 
 void write_file(const std::string& path, const ModelFile& m) {
-  H5::H5File file = h5::create(path);
+  H5::H5File file = h5::create_in_memory(path);
   h5::set_attr(file, "kind", std::string(kKind));
   h5::set_attr(file, "format_version", std::int64_t(m.format_version));
   h5::set_attr(file, "cell", m.cell);
@@ -71,16 +71,12 @@ void write_file(const std::string& path, const ModelFile& m) {
   write_keras_weights(file, m.weights);  // the same weights as Keras's load_weights reads them
   H5::Group vocab = file.createGroup("vocabulary");
   h5::write_strings(vocab, "words", m.words);
-  file.flush(H5F_SCOPE_GLOBAL);
+  h5::save_atomically(file, path);
 }
 
 }  // namespace
 
-void write_model(const std::string& path, const ModelFile& model) {
-  const std::string tmp = path + ".tmp";
-  write_file(tmp, model);
-  publish_file(tmp, path);
-}
+void write_model(const std::string& path, const ModelFile& model) { write_file(path, model); }
 
 ModelFile read_model(const std::string& path) {
   H5::H5File file = h5::open_read(path);

@@ -246,7 +246,6 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   if (root) {
     make_dirs(config.output_dir);
     make_dirs(checkpoint_dir(config));
-    write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
   }
 
   const Padding padding = parse_padding(config.padding);
@@ -345,7 +344,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       std::remove(all[i].c_str());
   };
 
-  // best_model.h5 (when the best changed) and history.h5, from rank 0's state.
+  // best_model.h5 (when the best changed) and history.h5, from rank 0's state; config.ini
+  // last, so it never describes a run whose outputs are not there (a full disk, a kill).
+  bool config_written = false;
   auto write_outputs = [&](bool best_changed) {
     if (best_changed && state.best_epoch > 0)
       write_model(model_path,
@@ -353,6 +354,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
                              {state.best_epoch, state.best_val_loss,
                               state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
     write_history(history_path, state.history);
+    if (!config_written)
+      write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
+    config_written = true;
   };
   if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Faults and hostile inputs from issue 14, through the real executables: a full disk, ranks
+# that run different jobs, --overwrite over an old run, two runs in one directory, non-finite
+# weights, a resume on another dataset, a full standard output. Each case names its defect.
+# Usage: test_hostile.sh BIN_DIR
+set -uo pipefail
+source "$(dirname "$0")/harness.sh"
+bin="$1"
+export OMP_NUM_THREADS=1
+
+"$bin/make_test_dataset" "$work/data.h5" 400 100 || { echo "FAIL dataset"; exit 1; }
+"$bin/make_test_dataset" "$work/other.h5" 300 100 || { echo "FAIL dataset"; exit 1; }
+args=(--data "$work/data.h5" --num_words 40 --maxlen 16 --embedding_dim 4 --units 3 --batch_size 32
+      --epochs 2 --patience 2 --learning_rate 0.01 --threads 1 --log_every 1000 --checkpoint_every 5)
+train() { "$bin/rnnsent_train" "${args[@]}" "$@"; }
+one_line() { [ "$(printf '%s' "$1" | grep -c '')" = 1 ]; }
+
+# expect_error NAME WANT_RC EXPECTED_SUBSTRING -- COMMAND...: exit WANT_RC ("!0" = any non-zero)
+# with exactly one line on stderr that contains the text.
+expect_error() {
+  local name="$1" want_rc="$2" want="$3"; shift 4
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$want_rc" = "!0" ] && [ "$rc" -eq 0 ] || { [ "$want_rc" != "!0" ] && [ "$rc" != "$want_rc" ]; }; then
+    fail "$name: exit $rc (want $want_rc): $err"; return; fi
+  one_line "$err" || { fail "$name: not one line on stderr: $err"; return; }
+  printf '%s' "$err" | grep -qF -- "$want" || { fail "$name: '$err' lacks '$want'"; return; }
+  ok "$name (exit $rc): $err"
+}
+
+# A dataset whose model file is mostly vocabulary (3,000 words of 40 letters, a tiny model):
+# best_model.h5 is then larger than a checkpoint, so a disk can hold the checkpoint but not it.
+/usr/bin/python3 - "$work/wordy" <<'PY'
+import os, random, sys
+random.seed(1)
+words = ["".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(40)) for _ in range(3000)]
+i = 0
+for split in ("train", "test"):
+    for label, stars in (("pos", 8), ("neg", 2)):
+        d = os.path.join(sys.argv[1], split, label)
+        os.makedirs(d)
+        for _ in range(20):
+            text = " ".join(random.choice(words) for _ in range(200)) + (" good" if label == "pos" else " bad")
+            open(os.path.join(d, "%d_%d.txt" % (i, stars)), "w").write(text)
+            i += 1
+PY
+"$bin/rnnsent_prepare" --imdb-dir "$work/wordy" --output "$work/wordy.h5" > /dev/null || fail "prepare the wordy dataset"
+wordy=(--data "$work/wordy.h5" --num_words all --maxlen 8 --embedding_dim 1 --units 1 --batch_size 8
+       --epochs 1 --threads 1 --checkpoint_every 0 --keep_checkpoints 1)
+
+# 1. A full disk while best_model.h5 is written: exit 1 with one line, no .tmp left, the old
+# model and config.ini untouched (config.ini describes a run only once its outputs are there).
+if [ "$(id -u)" = 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=2m tmpfs "$work/full" 2>/dev/null; then
+  cleanup_hooks+=("umount -l '$work/full'")
+  "$bin/rnnsent_train" "${wordy[@]}" --output_dir "$work/sizes" > /dev/null 2>&1 || fail "wordy run"
+  ckpt=$(stat -c %s "$work/sizes"/checkpoints/ckpt-*.h5) model=$(stat -c %s "$work/sizes/best_model.h5")
+  [ "$model" -gt $((ckpt + 65536)) ] || fail "the wordy model ($model bytes) is not larger than its checkpoint ($ckpt)"
+  echo "old model" > "$work/full/best_model.h5" && echo "old config" > "$work/full/config.ini"
+  free=$(( $(df --output=avail -B1 "$work/full" | tail -1) ))
+  # Leave room for the checkpoint (pages rounded up, plus slack) and half the model.
+  leave=$(( (ckpt / 4096 + 4) * 4096 + model / 2 ))
+  head -c $((free - leave)) /dev/zero > "$work/full/filler"
+  expect_error full-disk-model 1 "best_model.h5.tmp: cannot write (No space left on device)" -- \
+    "$bin/rnnsent_train" "${wordy[@]}" --output_dir "$work/full" --overwrite
+  ls "$work/full" "$work/full/checkpoints" | grep -q '\.tmp$' && fail "a .tmp is left: $(ls -R "$work/full")" || ok "no .tmp left on the full disk"
+  [ "$(cat "$work/full/best_model.h5")" = "old model" ] && ok "the old best_model.h5 survives" || fail "old model replaced"
+  [ "$(cat "$work/full/config.ini")" = "old config" ] && ok "config.ini not replaced" || fail "config.ini replaced"
+  # The same with nothing free at all: the first write (a checkpoint) fails the same way.
+  rm -f "$work/full/filler" "$work/full/checkpoints/"*; free=$(( $(df --output=avail -B1 "$work/full" | tail -1) ))
+  head -c "$free" /dev/zero > "$work/full/filler" 2>/dev/null
+  expect_error full-disk-checkpoint 1 "No space left on device" -- \
+    "$bin/rnnsent_train" "${wordy[@]}" --output_dir "$work/full" --overwrite
+  ls "$work/full/checkpoints" | grep -q '\.tmp$' && fail "a checkpoint .tmp is left" || ok "no checkpoint .tmp left"
+else
+  echo "skip full-disk cases (need root to mount a tmpfs)"
+fi
+finish
