@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "io/atomic_file.hpp"
+#include "io/checksum.hpp"
 #include "io/h5_util.hpp"
 #include "io/imdb_reader.hpp"
 #include "io/tokenizer.hpp"
@@ -336,7 +337,15 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
   H5::H5File file = h5::open_read(path);
   try {
     check_header(file, path);
+    tokenizer_ = h5::get_string_attr(file, "tokenizer");
     vocab_size_ = rnnsent::vocabulary_size(file, path);  // the file-level helper
+    // The fingerprint: tokenizer, the vocabulary's counts and every review's length, label,
+    // rating and id - what makes two files the same data without reading every token.
+    Fnv1a h;
+    h.mix(tokenizer_.data(), tokenizer_.size());
+    const std::vector<std::int64_t> counts =
+        h5::read_array<std::int64_t>(open_group(file, path, "vocabulary"), "counts");
+    h.mix(counts.data(), counts.size() * sizeof(counts[0]));
     for (auto [name, meta] : {std::pair{"train", &train_}, std::pair{"test", &test_}}) {
       const H5::Group g = open_group(file, path, name);
       meta->offsets = h5::read_array<std::int64_t>(g, "offsets");
@@ -350,7 +359,14 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
       if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&tokens);
       check_split_meta(path + ": /" + name + "/", meta->offsets, meta->labels, meta->ratings,
                        meta->review_ids, std::int64_t(tokens));
+      h.mix(meta->offsets.data(), meta->offsets.size() * sizeof(std::int64_t));
+      h.mix(meta->labels.data(), meta->labels.size());
+      h.mix(meta->ratings.data(), meta->ratings.size());
+      h.mix(meta->review_ids.data(), meta->review_ids.size() * sizeof(std::int32_t));
     }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h.value()));
+    fingerprint_ = hex;
   } catch (const H5::Exception& e) {
     throw std::runtime_error(path + ": cannot read dataset (" + e.getDetailMsg() +
                              "); the file may be truncated or damaged");

@@ -34,6 +34,7 @@
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
 #include "launch/lib/progress.hpp"
+#include "launch/lib/same_job.hpp"
 #include "launch/lib/shuffle.hpp"
 #include "launch/lib/stop_signals.hpp"
 #include "launch/lib/train_options.hpp"
@@ -228,6 +229,17 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     std::printf(
         "rnnsent: num_words %d is more than the %zu-word vocabulary of %s needs; using %d\n",
         given.num_words, reader.vocabulary_size(), config.data.c_str(), config.num_words);
+  // Before the first collective: every rank must run this very job (same_job.hpp). data and
+  // threads may differ per node (a node-local copy, another core count); the dataset must not.
+  {
+    std::string job;
+    std::istringstream lines(to_ini(config));
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("data = ", 0) != 0 && line.rfind("threads = ", 0) != 0) job += line + "\n";
+    job += "dataset fingerprint = " + reader.fingerprint() + "\nresume = " + config.resume +
+           "\noverwrite = " + (config.overwrite ? "true" : "false") + "\n";
+    check_same_job(job, session);
+  }
   const ModelShape shape = model_shape(config);
   const StepOptions options = step_options(config);
   TrainState state;

@@ -27,6 +27,18 @@ expect_error() {
   printf '%s' "$err" | grep -qF -- "$want" || { fail "$name: '$err' lacks '$want'"; return; }
   ok "$name (exit $rc): $err"
 }
+# expect_mpi_error NAME EXPECTED_SUBSTRING -- COMMAND...: as expect_error, but mpirun adds its
+# own banner, so exactly one of the lines must come from rnnsent.
+expect_mpi_error() {
+  local name="$1" want="$2"; shift 3
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  [ "$rc" -ne 0 ] || { fail "$name: exit 0"; return; }
+  err=$(printf '%s\n' "$err" | grep '^rnnsent')
+  one_line "$err" || { fail "$name: not one line from rnnsent: $err"; return; }
+  printf '%s' "$err" | grep -qF -- "$want" || { fail "$name: '$err' lacks '$want'"; return; }
+  ok "$name (exit $rc): $err"
+}
 
 # A dataset whose model file is mostly vocabulary (3,000 words of 40 letters, a tiny model):
 # best_model.h5 is then larger than a checkpoint, so a disk can hold the checkpoint but not it.
@@ -74,4 +86,14 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=2m tmpf
 else
   echo "skip full-disk cases (need root to mount a tmpfs)"
 fi
+
+# 2. Ranks that run different jobs (an MPMD launch): one line naming the key and the ranks,
+# before any collective could crash, hang or silently mix the runs.
+mpmd() { timeout 60 mpirun --oversubscribe -np 1 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/mpmd" : \
+           -np 1 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/mpmd" "$@"; }
+expect_mpi_error mpmd-units "units = 12 on rank 1, units = 3 on rank 0" -- mpmd --units 12
+expect_mpi_error mpmd-max-train "max_train = 100 on rank 1, max_train = 0 on rank 0" -- mpmd --max_train 100
+expect_mpi_error mpmd-seed "seed = 7 on rank 1, seed = 1 on rank 0" -- mpmd --seed 7
+expect_mpi_error mpmd-dataset "dataset fingerprint = " -- mpmd --data "$work/other.h5"
+[ -e "$work/mpmd/best_model.h5" ] && fail "a mismatched job wrote a model" || ok "a mismatched job writes no model"
 finish
