@@ -3,7 +3,6 @@
 // --overwrite.
 #include "launch/lib/trainer.hpp"
 
-#include <dirent.h>
 #include <omp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -34,6 +34,7 @@
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
 #include "launch/lib/progress.hpp"
+#include "launch/lib/run_dir.hpp"
 #include "launch/lib/same_job.hpp"
 #include "launch/lib/shuffle.hpp"
 #include "launch/lib/stop_signals.hpp"
@@ -106,30 +107,6 @@ std::vector<std::uint32_t> iota(std::size_t n) {
   return v;
 }
 
-// Checkpoint files of a run, newest first: output_dir/checkpoints/ckpt-<global step>.h5.
-std::string checkpoint_dir(const TrainConfig& c) { return c.output_dir + "/checkpoints"; }
-
-std::string checkpoint_path(const TrainConfig& c, std::int64_t step) {
-  char name[64];
-  std::snprintf(name, sizeof name, "/ckpt-%010lld.h5", static_cast<long long>(step));
-  return checkpoint_dir(c) + name;
-}
-
-std::vector<std::string> list_checkpoints(const TrainConfig& c) {
-  std::vector<std::string> found;
-  DIR* dir = ::opendir(checkpoint_dir(c).c_str());
-  if (!dir) return found;
-  while (const dirent* e = ::readdir(dir)) {
-    const std::string name = e->d_name;
-    if (name.rfind("ckpt-", 0) == 0 && name.size() > 8 &&
-        name.compare(name.size() - 3, 3, ".h5") == 0)
-      found.push_back(checkpoint_dir(c) + "/" + name);
-  }
-  ::closedir(dir);
-  std::sort(found.rbegin(), found.rend());  // zero-padded step numbers sort by name
-  return found;
-}
-
 // The keys that define the run's math: a checkpoint continues only a run that agrees on them.
 void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const std::string& ini) {
   const TrainConfig then = parse_config_text(ini, ckpt_path + ": /config");
@@ -185,7 +162,7 @@ bool find_resume_state(const TrainConfig& c, TrainState& state, std::string& fro
     from = c.resume;
     return true;
   }
-  for (const std::string& path : list_checkpoints(c)) {
+  for (const std::string& path : list_checkpoints(c.output_dir)) {
     try {
       state = read_checkpoint(path);
       from = path;
@@ -245,19 +222,33 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   TrainState state;
   std::string resumed_from;
   int resuming = 0;
+  std::unique_ptr<RunLock> lock;  // rank 0 holds output_dir for the whole run
+  std::vector<std::string> foreign;
   if (root) {
+    make_dirs(config.output_dir);
+    lock = std::make_unique<RunLock>(config.output_dir);
     resuming = find_resume_state(config, state, resumed_from) ? 1 : 0;
     if (resuming) check_resumable(config, resumed_from, state.config_ini);
     if (!resuming && exists(model_path) && !config.overwrite)
       throw std::runtime_error(model_path +
                                ": already exists; pass --overwrite to replace it, "
                                "--resume auto to continue its run, or choose another output_dir");
+    // Another run's checkpoints would be pruned against ours and resumed instead of ours.
+    foreign = foreign_checkpoints(config.output_dir, resumed_from, state.global_step);
+    if (!resuming && !foreign.empty() && config.resume.empty() && !config.overwrite)
+      throw std::runtime_error(checkpoint_dir(config.output_dir) + ": holds " +
+                               std::to_string(foreign.size()) +
+                               " checkpoint(s) of an earlier run; pass --resume auto to continue "
+                               "it, --overwrite to start a new run (they are moved aside), or "
+                               "choose another output_dir");
   }
   session.broadcast(&resuming, 1);
   const Vocabulary* vocabulary = root ? &reader.vocabulary() : nullptr;
   if (root) {
-    make_dirs(config.output_dir);
-    make_dirs(checkpoint_dir(config));
+    make_dirs(checkpoint_dir(config.output_dir));
+    if (!foreign.empty())
+      std::printf("rnnsent: moved %zu checkpoint(s) of another run to %s\n", foreign.size(),
+                  move_aside(foreign, config.output_dir).c_str());
   }
 
   const Padding padding = parse_padding(config.padding);
@@ -350,10 +341,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     state.optimizer_updates = optimizer.updates;
     state.best_params = best;
     state.weight_average = average;
-    write_checkpoint(checkpoint_path(config, position[2]), state);
-    const std::vector<std::string> all = list_checkpoints(config);
-    for (std::size_t i = std::size_t(config.keep_checkpoints); i < all.size(); ++i)
-      std::remove(all[i].c_str());
+    const std::string path = checkpoint_path(config.output_dir, position[2]);
+    write_checkpoint(path, state);
+    prune_checkpoints(config.output_dir, config.keep_checkpoints, path);
   };
 
   // best_model.h5 (when the best changed) and history.h5, from rank 0's state; config.ini
@@ -443,7 +433,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
         if (root)
           state.train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
         checkpoint(epoch, step + 1);
-        const std::string where = checkpoint_path(config, position[2]);
+        const std::string where = checkpoint_path(config.output_dir, position[2]);
         throw Interrupted("stopped by a signal at step " + std::to_string(position[2]) +
                               "; resume checkpoint " + where + "; continue with --resume auto",
                           stop_signal());

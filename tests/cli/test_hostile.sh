@@ -96,4 +96,36 @@ expect_mpi_error mpmd-max-train "max_train = 100 on rank 1, max_train = 0 on ran
 expect_mpi_error mpmd-seed "seed = 7 on rank 1, seed = 1 on rank 0" -- mpmd --seed 7
 expect_mpi_error mpmd-dataset "dataset fingerprint = " -- mpmd --data "$work/other.h5"
 [ -e "$work/mpmd/best_model.h5" ] && fail "a mismatched job wrote a model" || ok "a mismatched job writes no model"
+
+# 3. --overwrite over an old run: its checkpoints (higher step numbers) are moved aside, not
+# pruned against the new run's or resumed instead of them; a fresh run without --overwrite
+# refuses a directory that holds checkpoints.
+train --output_dir "$work/old" > /dev/null 2>&1 || fail "old run"
+old_ckpts=$(ls "$work/old/checkpoints")
+RNNSENT_TEST_SIGNAL_AT_STEP=3 train --output_dir "$work/old" --overwrite --seed 5 --keep_checkpoints 1 > "$work/new.log" 2>&1; rc=$?
+[ "$rc" = 75 ] && [ -f "$work/old/checkpoints/ckpt-0000000003.h5" ] && ok "the new run's checkpoint survives pruning" \
+  || fail "overwrite + stop: exit $rc, checkpoints: $(ls "$work/old/checkpoints")"
+[ "$(ls "$work/old/checkpoints.replaced-1")" = "$old_ckpts" ] && ok "the old run's checkpoints are moved aside: $(echo $old_ckpts)" \
+  || fail "old checkpoints: $(ls -R "$work/old")"
+train --output_dir "$work/old" --seed 5 --keep_checkpoints 1 --resume auto > "$work/new-r.log" 2>&1 || fail "resume the new run: $(tail -1 "$work/new-r.log")"
+grep -q "resuming from .*ckpt-0000000003.h5" "$work/new-r.log" && ok "--resume auto continues the new run" || fail "resumed: $(grep resuming "$work/new-r.log")"
+mkdir -p "$work/stale/checkpoints" && cp "$work/old/checkpoints.replaced-1/$(echo $old_ckpts | cut -d' ' -f1)" "$work/stale/checkpoints/"
+expect_error fresh-run-over-checkpoints 1 "holds 1 checkpoint(s) of an earlier run" -- train --output_dir "$work/stale"
+# A resume from an older checkpoint moves the newer ones (another continuation) aside.
+cp -r "$work/stale" "$work/branch" && cp "$work/old/checkpoints.replaced-1/"* "$work/branch/checkpoints/"
+first=$(ls "$work/branch/checkpoints" | head -1)
+train --output_dir "$work/branch" --resume "$work/branch/checkpoints/$first" --keep_checkpoints 1 > "$work/branch.log" 2>&1 || fail "branch resume: $(tail -1 "$work/branch.log")"
+grep -q "moved 1 checkpoint(s) of another run" "$work/branch.log" && [ "$(ls "$work/branch/checkpoints" | tail -1)" = "ckpt-0000000020.h5" ] \
+  && ok "resume from an older checkpoint: the newer one moved aside" || fail "branch: $(ls -R "$work/branch" | tr '\n' ' ')"
+
+# 4. One run per output directory: a second run is refused naming the directory and the
+# holder; a lock left by a killed run does not block.
+RNNSENT_TEST_HANG_AT_STEP=2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/busy" > "$work/busy.log" 2>&1 &
+holder=$!
+for _ in $(seq 100); do grep -q "training," "$work/busy.log" && break; sleep 0.1; done
+expect_error second-run-refused 1 "output_dir $work/busy is in use by another run (process $holder" -- train --output_dir "$work/busy" --overwrite
+expect_error second-resume-refused 1 "is in use by another run" -- train --output_dir "$work/busy" --resume auto
+kill -9 "$holder"; wait "$holder" 2>/dev/null
+train --output_dir "$work/busy" --overwrite > "$work/busy2.log" 2>&1 && ok "a killed run's lock does not block" || fail "after kill: $(tail -1 "$work/busy2.log")"
+
 finish
