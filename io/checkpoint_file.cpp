@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -159,6 +160,13 @@ TrainState read_checkpoint(const std::string& path) {
     throw std::runtime_error(
         path +
         ": parameter, accumulator, momentum, weight-average and best-parameter sizes differ");
+  // A diverged state would resume into NaN steps or be saved as the best model.
+  for (const auto& [name, v] : {std::pair{"params", &s.params}, std::pair{"best_params", &s.best_params},
+                                std::pair{"weight_average", &s.weight_average}})
+    for (float x : *v)
+      if (!std::isfinite(x))
+        throw std::runtime_error(path + ": '" + name + "' holds a non-finite value (" +
+                                 std::to_string(x) + "); this checkpoint cannot be resumed");
   for (int i = 1; i < 7; ++i)
     if (column(s.history, i).size() != s.history.epochs())
       throw std::runtime_error(path + ": history column '" + kHistoryColumns[i] +

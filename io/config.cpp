@@ -4,6 +4,7 @@
 #include "io/config.hpp"
 
 #include <boost/program_options.hpp>
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -39,6 +40,18 @@ int parse_num_words(const std::string& text) {
 po::options_description make_keys(TrainConfig& c) {
   po::options_description keys("Configuration keys (INI file `key = value` or flag `--key value`)");
   po::options_description_easy_init add = keys.add_options();
+  // Every real-valued key must be a finite number: inf and nan pass most range checks
+  // (epsilon = inf is > 0) and silently stop training. Checked here, once for all of them.
+  auto real = [&add](const char* key, double* value, const char* help) {
+    add(key, po::value(value)->notifier([key](double v) {
+      if (!std::isfinite(v)) {
+        std::ostringstream os;
+        os << "invalid value " << v << " for key '" << key << "': must be a finite number";
+        throw ConfigError(os.str());
+      }
+    }),
+        help);
+  };
   add("data", po::value(&c.data), "prepared dataset file (from rnnsent_prepare)");
   add("output_dir", po::value(&c.output_dir),
       "directory for best_model.h5, history.h5, summary.json");
@@ -55,26 +68,26 @@ po::options_description make_keys(TrainConfig& c) {
   add("layers", po::value(&c.layers), "stacked recurrent layers (1-8)");
   add("pooling", po::value(&c.pooling),
       "last | mean: the top layer's last states, or their mean over the real tokens");
-  add("dropout", po::value(&c.dropout), "dropout rate on the embedding output, [0, 1)");
-  add("word_dropout", po::value(&c.word_dropout),
+  real("dropout", &c.dropout, "dropout rate on the embedding output, [0, 1)");
+  real("word_dropout", &c.word_dropout,
       "rate of whole tokens dropped from the embedding output, [0, 1)");
   add("batch_size", po::value(&c.batch_size), "global batch size");
   add("epochs", po::value(&c.epochs), "maximum epochs");
   add("optimizer", po::value(&c.optimizer), "rmsprop | adam");
-  add("learning_rate", po::value(&c.learning_rate), "learning rate (before scaling and warm-up)");
-  add("rho", po::value(&c.rho), "RMSprop decay");
-  add("beta_1", po::value(&c.beta_1), "Adam decay of the first moment");
-  add("beta_2", po::value(&c.beta_2), "Adam decay of the second moment");
-  add("epsilon", po::value(&c.epsilon), "RMSprop and Adam epsilon (added outside the square root)");
-  add("clipnorm", po::value(&c.clipnorm), "clip the gradient to this global L2 norm (0 = off)");
-  add("ema_momentum", po::value(&c.ema_momentum),
+  real("learning_rate", &c.learning_rate, "learning rate (before scaling and warm-up)");
+  real("rho", &c.rho, "RMSprop decay");
+  real("beta_1", &c.beta_1, "Adam decay of the first moment");
+  real("beta_2", &c.beta_2, "Adam decay of the second moment");
+  real("epsilon", &c.epsilon, "RMSprop and Adam epsilon (added outside the square root)");
+  real("clipnorm", &c.clipnorm, "clip the gradient to this global L2 norm (0 = off)");
+  real("ema_momentum", &c.ema_momentum,
       "validate and keep a moving average of the weights with this momentum, [0, 1) (0 = off)");
   add("warmup_steps", po::value(&c.warmup_steps),
       "updates over which the learning rate ramps up linearly (0 = off)");
   add("lr_scaling", po::value(&c.lr_scaling),
       "none | linear | sqrt: scale learning_rate by global batch / lr_base_batch");
   add("lr_base_batch", po::value(&c.lr_base_batch), "the batch learning_rate is given for");
-  add("validation_split", po::value(&c.validation_split), "fraction of training reviews held out");
+  real("validation_split", &c.validation_split, "fraction of training reviews held out");
   add("patience", po::value(&c.patience), "epochs without val_acc gain before stopping");
   add("seed", po::value(&c.seed), "seed for shuffles, initialisation and dropout");
   add("threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)");
@@ -219,12 +232,14 @@ void validate(const TrainConfig& c) {
   if (c.epochs < 1) bad("epochs", c.epochs, "must be >= 1");
   if (c.optimizer != "rmsprop" && c.optimizer != "adam")
     bad("optimizer", "'" + c.optimizer + "'", "must be rmsprop or adam");
-  if (!(c.learning_rate > 0) || std::isinf(c.learning_rate))
-    bad("learning_rate", c.learning_rate, "must be > 0");
+  if (!(c.learning_rate > 0) || c.learning_rate > FLT_MAX)
+    bad("learning_rate", c.learning_rate, "must be > 0 and <= 3.40282e+38 (float)");
   if (!(c.rho >= 0 && c.rho < 1)) bad("rho", c.rho, "must be in [0, 1)");
   if (!(c.beta_1 >= 0 && c.beta_1 < 1)) bad("beta_1", c.beta_1, "must be in [0, 1)");
   if (!(c.beta_2 >= 0 && c.beta_2 < 1)) bad("beta_2", c.beta_2, "must be in [0, 1)");
-  if (!(c.epsilon > 0)) bad("epsilon", c.epsilon, "must be > 0");
+  // The optimizer computes in float: a rate beyond FLT_MAX becomes inf, an epsilon below
+  // FLT_MIN flushes to 0 and divides by zero on a zero accumulator.
+  if (!(c.epsilon >= FLT_MIN)) bad("epsilon", c.epsilon, "must be >= 1.17549e-38 (float)");
   if (!(c.clipnorm >= 0) || std::isinf(c.clipnorm))
     bad("clipnorm", c.clipnorm, "must be >= 0 (0 = off)");
   if (!(c.ema_momentum >= 0 && c.ema_momentum < 1))

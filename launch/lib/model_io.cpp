@@ -2,6 +2,7 @@
 #include "launch/lib/model_io.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,6 +19,18 @@ std::string shape_text(const std::vector<std::size_t>& shape) {
   for (std::size_t i = 0; i < shape.size(); ++i) os << (i ? ", " : "") << shape[i];
   os << "]";
   return os.str();
+}
+
+// A weight that is inf or NaN scores every review as NaN or as certain; such a file (a diverged
+// run, a damaged Keras file whose checksum was recomputed) is refused, naming the weight.
+void check_finite(const std::string& path, const ParamLayout& layout,
+                  const std::vector<float>& params) {
+  for (const Slot& s : layout.slots())
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (!std::isfinite(params[s.offset + i]))
+        throw std::runtime_error(path + ": weight '" + s.name + "' holds a non-finite value (" +
+                                 std::to_string(params[s.offset + i]) + " at index " +
+                                 std::to_string(i) + "); the model cannot be used");
 }
 
 }  // namespace
@@ -93,6 +106,7 @@ LoadedModel load_model(const std::string& path) {
                                shape_text(s.shape));
     std::copy(it->values.begin(), it->values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
   }
+  check_finite(path, layout, out.params);
   out.metrics = {file.epoch, file.val_loss, file.val_acc};
   out.config_ini = file.config_ini;
   return out;
@@ -153,6 +167,7 @@ LoadedModel load_keras_model(const std::string& path, const std::string& word_in
                                shape_text(t.shape) + ", expected " + shape_text(s.shape));
     std::copy(t.values.begin(), t.values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
   }
+  check_finite(path, layout, out.params);
   out.words = read_word_index(word_index_path);
   // Words whose id would reach num_words are out of vocabulary for this model anyway.
   if (out.words.size() > std::size_t(out.shape.num_words - kIndexFrom - 1))

@@ -66,6 +66,12 @@ void make_dirs(const std::string& dir) {
     throw std::runtime_error(dir + ": output_dir is not a directory");
 }
 
+std::string number_text(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
 std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks) {
   char buf[1024];
   std::snprintf(buf, sizeof buf,
@@ -402,6 +408,12 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       if (root && averaging && st.finite)
         update_weight_average(average.data(), params.data(), n_params, float(config.ema_momentum));
       watchdog.mark();
+      if (!st.params_finite)  // every rank sees the same parameters, so every rank stops here
+        throw std::runtime_error(
+            "the update of step " + std::to_string(position[2]) + " (epoch " +
+            std::to_string(epoch) + ") made the weights non-finite (learning_rate " +
+            number_text(config.learning_rate) + ", epsilon " + number_text(config.epsilon) +
+            "); it cannot be skipped: stopped, checkpoints (all from before it) kept");
       if (!st.finite) {
         if (config.nonfinite == "stop") {
           if (root) std::printf("\n");
@@ -515,6 +527,14 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     }
   }
 
+  // A run that ends without a model must not look like a success (every step skipped as
+  // non-finite, or a validation loss that was never finite).
+  int have_model = root && state.best_epoch > 0 ? 1 : 0;
+  session.broadcast(&have_model, 1);
+  if (!have_model)
+    throw JobError(
+        "no epoch reached a finite val_loss, so no best_model.h5 was written (" +
+        std::to_string(state.skipped_steps) + " step(s) skipped as non-finite); lower learning_rate");
   if (root) {
     summary.epochs_run = int(state.history.epochs());
     summary.best_epoch = state.best_epoch;

@@ -128,4 +128,46 @@ expect_error second-resume-refused 1 "is in use by another run" -- train --outpu
 kill -9 "$holder"; wait "$holder" 2>/dev/null
 train --output_dir "$work/busy" --overwrite > "$work/busy2.log" 2>&1 && ok "a killed run's lock does not block" || fail "after kill: $(tail -1 "$work/busy2.log")"
 
+# 5. Non-finite weights: an update that makes them inf/NaN stops the run (it cannot be
+# skipped), no run exits 0 without a model, model files holding inf/NaN are refused at load,
+# and every real-valued key must be finite.
+err=$(train --output_dir "$work/lr30" --learning_rate 1e30 --nonfinite skip 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | tail -1 | grep -q "no epoch reached a finite val_loss, so no best_model.h5 was written" \
+  && ok "lr 1e30, skip: exit 1, no model: $(printf '%s' "$err" | tail -1)" || fail "lr 1e30 skip: exit $rc: $(printf '%s' "$err" | tail -1)"
+# An update that itself overflows (the rate is inf in float): cannot be skipped.
+mkdir -p "$work/lr-inf"
+train --output_dir "$work/lr-inf" --optimizer adam --learning_rate 3e38 --beta_2 0.5 --nonfinite skip > /dev/null 2> "$work/lr-inf.err"; rc=$?
+[ "$rc" = 1 ] && tail -1 "$work/lr-inf.err" | grep -q "made the weights non-finite" && ok "an overflowing update stops the run: $(tail -1 "$work/lr-inf.err")" \
+  || fail "overflowing update: exit $rc: $(tail -1 "$work/lr-inf.err")"
+expect_error lr-beyond-float 2 "must be > 0 and <= 3.40282e+38" -- train --output_dir "$work/nf" --learning_rate 1e39
+expect_error epsilon-below-float 2 "invalid value 1e-50 for key 'epsilon'" -- train --output_dir "$work/nf" --epsilon 1e-50
+[ -e "$work/lr30/summary.json" ] && fail "a diverged run wrote summary.json" || ok "a diverged run writes no summary.json"
+for kv in "epsilon inf" "learning_rate nan" "rho -inf" "clipnorm inf" "dropout nan" "validation_split nan" "beta_1 nan"; do
+  set -- $kv
+  expect_error "$1-$2" 2 "invalid value $2 for key '$1': must be a finite number" -- train --output_dir "$work/nf" --$1 $2
+done
+train --output_dir "$work/good" > /dev/null 2>&1 || fail "a good run"
+printf '{"w1": 1, "w2": 2}' > "$work/word_index.json"
+# poison FILE DATASET: a NaN in one weight, and (native layout) the checksum recomputed over it,
+# as a diverged run or a careless tool would leave it.
+poison() {
+  /usr/bin/python3 - "$@" <<'PY'
+import h5py, numpy as np, struct, sys
+path, name = sys.argv[1], sys.argv[2]
+with h5py.File(path, "r+") as f:
+    d = f[name]; v = d[...]; v.flat[0] = np.nan; d[...] = v
+    if name.startswith("weights/"):
+        h = 1469598103934665603
+        for n in f["weights/order"][...]:
+            n = n.decode() if isinstance(n, bytes) else n
+            for b in n.encode() + np.ascontiguousarray(f["weights/" + n][...], dtype="<f4").tobytes():
+                h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+        f.attrs["weights_checksum"] = struct.unpack("<q", struct.pack("<Q", h))[0]
+PY
+}
+cp "$work/good/best_model.h5" "$work/nan_native.h5" && poison "$work/nan_native.h5" weights/simple_rnn/kernel
+expect_error nan-native-model 1 "weight 'simple_rnn/kernel' holds a non-finite value" -- "$bin/rnnsent_predict" --model "$work/nan_native.h5" "w1 w2"
+expect_error nan-native-eval 1 "holds a non-finite value" -- "$bin/rnnsent_eval" --model "$work/nan_native.h5" --data "$work/data.h5"
+cp "$work/good/best_model.h5" "$work/nan_keras.h5" && poison "$work/nan_keras.h5" "model_weights/dense/dense/kernel:0"
+expect_error nan-keras-model 1 "weight 'dense/kernel' holds a non-finite value" -- "$bin/rnnsent_predict" --model "$work/nan_keras.h5" --word-index "$work/word_index.json" "w1 w2"
 finish
