@@ -55,6 +55,7 @@ std::int64_t checksum(const TrainState& s, int version) {
      << ' ' << s.finished << ' ' << s.config_ini;
   if (version >= 2)
     os << ' ' << s.epoch_grad_norm_sum << ' ' << s.epoch_updates << ' ' << s.optimizer_updates;
+  if (version >= 4) os << ' ' << s.dataset_fingerprint;
   const std::string scalars = os.str();
   h.mix(scalars.data(), scalars.size());
   for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
@@ -95,6 +96,7 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     h5::set_attr(file, "epoch_grad_norm_sum", s.epoch_grad_norm_sum);
     h5::set_attr(file, "epoch_updates", s.epoch_updates);
     h5::set_attr(file, "optimizer_updates", s.optimizer_updates);
+    h5::set_attr(file, "dataset_fingerprint", s.dataset_fingerprint);
     h5::write_vector(file, "params", s.params);
     h5::write_vector(file, "accumulators", s.accumulators);
     h5::write_vector(file, "best_params", s.best_params);
@@ -142,6 +144,7 @@ TrainState read_checkpoint(const std::string& path) {
     s.optimizer_updates = h5::get_int_attr(file, "optimizer_updates");
     s.momentum = h5::read_array<float>(file, "momentum");
     if (version >= 3) s.weight_average = h5::read_array<float>(file, "weight_average");
+    if (version >= 4) s.dataset_fingerprint = h5::get_string_attr(file, "dataset_fingerprint");
     for (int i = 0; i < 7; ++i)
       column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
   } else {

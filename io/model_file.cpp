@@ -52,6 +52,7 @@ void write_file(const std::string& path, const ModelFile& m) {
   h5::set_attr(file, "maxlen", std::int64_t(m.maxlen));
   h5::set_attr(file, "padding", m.padding);
   h5::set_attr(file, "tokenizer", m.tokenizer);
+  h5::set_attr(file, "dataset_fingerprint", m.dataset_fingerprint);
   h5::set_attr(file, "epoch", std::int64_t(m.epoch));
   h5::set_attr(file, "val_loss", m.val_loss);
   h5::set_attr(file, "val_acc", m.val_acc);
@@ -96,6 +97,8 @@ ModelFile read_model(const std::string& path) {
   m.maxlen = int(h5::get_int_attr(file, "maxlen"));
   m.padding = h5::get_string_attr(file, "padding");
   m.tokenizer = h5::get_string_attr(file, "tokenizer");
+  if (h5::has_attr(file, "dataset_fingerprint"))  // optional: older files predate it
+    m.dataset_fingerprint = h5::get_string_attr(file, "dataset_fingerprint");
   m.epoch = int(h5::get_int_attr(file, "epoch"));
   m.val_loss = h5::get_double_attr(file, "val_loss");
   m.val_acc = h5::get_double_attr(file, "val_acc");

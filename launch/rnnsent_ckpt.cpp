@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
     std::printf("optimizer       %lld updates applied%s\n",
                 static_cast<long long>(s.optimizer_updates),
                 s.momentum.empty() ? "" : " (with Adam's momentum)");
+    if (!s.dataset_fingerprint.empty())
+      std::printf("dataset         fingerprint %s\n", s.dataset_fingerprint.c_str());
     if (!s.weight_average.empty())
       std::printf("weight average  %zu values (ema_momentum)\n", s.weight_average.size());
     if (std::isfinite(s.best_val_loss))

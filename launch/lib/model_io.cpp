@@ -36,7 +36,8 @@ void check_finite(const std::string& path, const ParamLayout& layout,
 }  // namespace
 
 ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabulary& vocab,
-                     const TrainConfig& config, const EpochMetrics& metrics) {
+                     const DatasetStamp& dataset, const TrainConfig& config,
+                     const EpochMetrics& metrics) {
   ModelFile m;
   m.cell = cell_name(shape.cell);
   m.num_words = shape.num_words;
@@ -47,7 +48,8 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   m.pooling = pooling_name(shape.pooling);
   m.maxlen = config.maxlen;
   m.padding = config.padding;
-  m.tokenizer = kTokenizerName;
+  m.tokenizer = dataset.tokenizer;
+  m.dataset_fingerprint = dataset.fingerprint;
   // Only words whose id is below num_words can reach the model; the rest are OOV anyway.
   const std::size_t kept =
       std::min<std::size_t>(vocab.size(), std::size_t(shape.num_words - kIndexFrom - 1));
@@ -109,6 +111,7 @@ LoadedModel load_model(const std::string& path) {
   check_finite(path, layout, out.params);
   out.metrics = {file.epoch, file.val_loss, file.val_acc};
   out.config_ini = file.config_ini;
+  out.dataset_fingerprint = file.dataset_fingerprint;
   return out;
 }
 

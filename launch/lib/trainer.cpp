@@ -28,6 +28,7 @@
 #include "io/dataset_file.hpp"
 #include "io/history_file.hpp"
 #include "io/model_file.hpp"
+#include "io/tokenizer.hpp"
 #include "launch/lib/data_parallel.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
@@ -207,6 +208,11 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   // Everything that can be wrong with the input is found before any output is touched.
   // Every rank opens the file read-only and reads only the reviews it needs.
   const DatasetReader reader(config.data);
+  // The model stores the dataset's tokenizer; prediction can only tokenize with this build's.
+  if (reader.tokenizer() != kTokenizerName)
+    throw std::runtime_error(config.data + ": prepared with tokenizer '" + reader.tokenizer() +
+                             "', this build tokenizes with '" + kTokenizerName +
+                             "'; prepare the data again with this build's rnnsent_prepare");
   config.num_words = resolve_num_words(given.num_words, reader.vocabulary_size());
   if (root && given.num_words != 0 && config.num_words != given.num_words)
     std::printf(
@@ -234,7 +240,14 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     make_dirs(config.output_dir);
     lock = std::make_unique<RunLock>(config.output_dir);
     resuming = find_resume_state(config, state, resumed_from) ? 1 : 0;
-    if (resuming) check_resumable(config, resumed_from, state.config_ini);
+    if (resuming) {
+      check_resumable(config, resumed_from, state.config_ini);
+      if (!state.dataset_fingerprint.empty() && state.dataset_fingerprint != reader.fingerprint())
+        throw std::runtime_error(resumed_from + ": written from a dataset with fingerprint " +
+                                 state.dataset_fingerprint + ", but " + config.data + " has " +
+                                 reader.fingerprint() +
+                                 "; resume with the dataset the run started on");
+    }
     if (!resuming && exists(model_path) && !config.overwrite)
       throw std::runtime_error(model_path +
                                ": already exists; pass --overwrite to replace it, "
@@ -347,6 +360,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     state.optimizer_updates = optimizer.updates;
     state.best_params = best;
     state.weight_average = average;
+    state.dataset_fingerprint = reader.fingerprint();
     const std::string path = checkpoint_path(config.output_dir, position[2]);
     write_checkpoint(path, state);
     prune_checkpoints(config.output_dir, config.keep_checkpoints, path);
@@ -358,7 +372,8 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   auto write_outputs = [&](bool best_changed) {
     if (best_changed && state.best_epoch > 0)
       write_model(model_path,
-                  pack_model(shape, best.data(), *vocabulary, config,
+                  pack_model(shape, best.data(), *vocabulary,
+                             {reader.tokenizer(), reader.fingerprint()}, config,
                              {state.best_epoch, state.best_val_loss,
                               state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
     write_history(history_path, state.history);

@@ -170,4 +170,18 @@ expect_error nan-native-model 1 "weight 'simple_rnn/kernel' holds a non-finite v
 expect_error nan-native-eval 1 "holds a non-finite value" -- "$bin/rnnsent_eval" --model "$work/nan_native.h5" --data "$work/data.h5"
 cp "$work/good/best_model.h5" "$work/nan_keras.h5" && poison "$work/nan_keras.h5" "model_weights/dense/dense/kernel:0"
 expect_error nan-keras-model 1 "weight 'dense/kernel' holds a non-finite value" -- "$bin/rnnsent_predict" --model "$work/nan_keras.h5" --word-index "$work/word_index.json" "w1 w2"
+
+# 6. A resume on another dataset is refused (checkpoints carry the dataset's fingerprint); a
+# copy of the same file resumes; the tokenizer is the dataset's and must be this build's.
+RNNSENT_TEST_SIGNAL_AT_STEP=3 train --output_dir "$work/fp" > /dev/null 2>&1
+expect_error resume-other-dataset 1 "written from a dataset with fingerprint" -- train --output_dir "$work/fp" --resume auto --data "$work/other.h5"
+[ -e "$work/fp/best_model.h5" ] && fail "a refused resume wrote a model" || ok "a refused resume writes nothing"
+cp "$work/data.h5" "$work/copy.h5"
+train --output_dir "$work/fp" --resume auto --data "$work/copy.h5" > "$work/fp.log" 2>&1 && ok "a copy of the dataset resumes" || fail "resume on a copy: $(tail -1 "$work/fp.log")"
+fp_model=$(/usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['dataset_fingerprint'].decode())" "$work/fp/best_model.h5" 2>&1)
+[ ${#fp_model} = 16 ] && ok "best_model.h5 carries the dataset fingerprint $fp_model" || fail "model fingerprint: $fp_model"
+cp "$work/data.h5" "$work/tok.h5"
+/usr/bin/python3 -c "import h5py,sys,numpy as np; f=h5py.File(sys.argv[1],'r+'); f.attrs['tokenizer']=np.bytes_('unicode_v9')" "$work/tok.h5"
+expect_error dataset-tokenizer 1 "prepared with tokenizer 'unicode_v9'" -- train --output_dir "$work/tok" --data "$work/tok.h5"
+
 finish
