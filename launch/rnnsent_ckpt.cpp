@@ -8,6 +8,7 @@
 #include <string>
 
 #include "io/checkpoint_file.hpp"
+#include "launch/lib/stdout_check.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 3 || (std::strcmp(argv[1], "verify") != 0 && std::strcmp(argv[1], "info") != 0)) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[1], "verify") == 0) {
       std::printf("ok: %s (global step %lld, epoch %d)\n", path.c_str(),
                   static_cast<long long>(s.global_step), s.epoch);
+      rnnsent::check_stdout();
       return 0;
     }
     std::printf("checkpoint      %s\nformat version  %d\nglobal step     %lld\n", path.c_str(),
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
       if (end == std::string::npos) break;
       start = end + 1;
     }
+    rnnsent::check_stdout();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rnnsent_ckpt: error: %s\n", e.what());
     return 1;

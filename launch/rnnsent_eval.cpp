@@ -12,6 +12,7 @@
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/model_io.hpp"
+#include "launch/lib/stdout_check.hpp"
 
 namespace po = boost::program_options;
 
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
       std::printf("  actual neg   %13zu  %13zu\n", r.true_neg, r.false_pos);
       std::printf("  actual pos   %13zu  %13zu\n", r.false_neg, r.true_pos);
     }
+    rnnsent::check_stdout();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rnnsent_eval: error: %s\n", e.what());
     return 1;

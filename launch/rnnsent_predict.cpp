@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "launch/lib/predictor.hpp"
+#include "launch/lib/stdout_check.hpp"
 
 namespace po = boost::program_options;
 
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
       const std::vector<float> p = predictor.probabilities(chunk);
       for (std::size_t i = 0; i < chunk.size(); ++i) printer.print(p[i], chunk[i]);
       chunk.clear();
+      rnnsent::check_stdout();  // stop at the first lost row, not after scoring the rest
     };
     if (!texts.empty()) {
       score(texts);
@@ -151,8 +153,10 @@ int main(int argc, char** argv) {
       if (!chunk.empty()) score(chunk);
     }
     printer.finish();
+    rnnsent::check_stdout();
   } catch (const std::exception& e) {
     std::fflush(stdout);
+    std::clearerr(stdout);
     std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
     return 1;
   }

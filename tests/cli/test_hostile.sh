@@ -184,4 +184,12 @@ cp "$work/data.h5" "$work/tok.h5"
 /usr/bin/python3 -c "import h5py,sys,numpy as np; f=h5py.File(sys.argv[1],'r+'); f.attrs['tokenizer']=np.bytes_('unicode_v9')" "$work/tok.h5"
 expect_error dataset-tokenizer 1 "prepared with tokenizer 'unicode_v9'" -- train --output_dir "$work/tok" --data "$work/tok.h5"
 
+# 7. A full standard output is an error, not exit 0 with rows missing.
+ckpt_file=$(ls "$work/fp/checkpoints/"*.h5 | head -1)
+seq 20000 | sed 's/^/w1 w2 review /' > "$work/many.txt"
+expect_error predict-dev-full 1 "cannot write to standard output (No space left on device)" -- sh -c "exec '$bin/rnnsent_predict' --model '$work/good/best_model.h5' --input '$work/many.txt' > /dev/full"
+expect_error predict-json-dev-full 1 "cannot write to standard output" -- sh -c "exec '$bin/rnnsent_predict' --model '$work/good/best_model.h5' --format json 'w1' > /dev/full"
+expect_error eval-dev-full 1 "cannot write to standard output" -- sh -c "exec '$bin/rnnsent_eval' --model '$work/good/best_model.h5' --data '$work/data.h5' > /dev/full"
+expect_error ckpt-info-dev-full 1 "cannot write to standard output" -- sh -c "exec '$bin/rnnsent_ckpt' info '$ckpt_file' > /dev/full"
+expect_error ckpt-verify-dev-full 1 "cannot write to standard output" -- sh -c "exec '$bin/rnnsent_ckpt' verify '$ckpt_file' > /dev/full"
 finish
