@@ -118,7 +118,7 @@ TrainState read_checkpoint(const std::string& path) {
   s.format_version = version;
   s.config_ini = h5::get_string_attr(file, "config");
   s.global_step = h5::get_int_attr(file, "global_step");
-  s.epoch = int(h5::get_int_attr(file, "epoch"));
+  s.epoch = h5::get_int32_attr(file, "epoch");
   s.step_in_epoch = h5::get_int_attr(file, "step_in_epoch");
   s.epoch_loss_sum = h5::get_double_attr(file, "epoch_loss_sum");
   s.epoch_correct = h5::get_double_attr(file, "epoch_correct");
@@ -126,13 +126,13 @@ TrainState read_checkpoint(const std::string& path) {
   s.epoch_seconds = h5::get_double_attr(file, "epoch_seconds");
   s.best_val_loss = h5::get_double_attr(file, "best_val_loss");
   s.best_val_acc = h5::get_double_attr(file, "best_val_acc");
-  s.wait = int(h5::get_int_attr(file, "wait"));
-  s.best_epoch = int(h5::get_int_attr(file, "best_epoch"));
+  s.wait = h5::get_int32_attr(file, "wait");
+  s.best_epoch = h5::get_int32_attr(file, "best_epoch");
   s.train_seconds = h5::get_double_attr(file, "train_seconds");
   s.train_samples = h5::get_double_attr(file, "train_samples");
   s.skipped_steps = h5::get_int_attr(file, "skipped_steps");
-  s.ranks = int(h5::get_int_attr(file, "ranks"));
-  s.finished = int(h5::get_int_attr(file, "finished"));
+  s.ranks = h5::get_int32_attr(file, "ranks");
+  s.finished = h5::get_int32_attr(file, "finished");
   s.params = h5::read_array<float>(file, "params");
   s.accumulators = h5::read_array<float>(file, "accumulators");
   s.best_params = h5::read_array<float>(file, "best_params");

@@ -355,6 +355,7 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
       if (!h5::has(g, "tokens"))
         throw std::runtime_error(path + ": missing dataset '/" + std::string(name) + "/tokens'");
       hsize_t tokens = 0;
+      h5::check_integer_dataset(g, "tokens");
       H5::DataSpace space = g.openDataSet("tokens").getSpace();
       if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&tokens);
       check_split_meta(path + ": /" + name + "/", meta->offsets, meta->labels, meta->ratings,

@@ -50,6 +50,10 @@ std::vector<T> read_array(const H5::Group& group, const std::string& name,
 
 bool has(const H5::Group& group, const std::string& name);
 
+// Throws naming the file and dataset unless it is stored as integers (read_array checks the
+// same; this is for datasets read in slices).
+void check_integer_dataset(const H5::Group& group, const std::string& name);
+
 // Variable-length UTF-8 string datasets (for vocabularies).
 void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& v);
 std::vector<std::string> read_strings(const H5::Group& group, const std::string& name);
@@ -60,6 +64,8 @@ void set_attr(H5::H5Object& obj, const std::string& name, std::int64_t value);
 void set_attr(H5::H5Object& obj, const std::string& name, double value);
 std::string get_string_attr(const H5::H5Object& obj, const std::string& name);
 std::int64_t get_int_attr(const H5::H5Object& obj, const std::string& name);
+// The same, refused (naming it) when it does not fit an int: 2^32 + 8 must not read as 8.
+int get_int32_attr(const H5::H5Object& obj, const std::string& name);
 double get_double_attr(const H5::H5Object& obj, const std::string& name);
 bool has_attr(const H5::H5Object& obj, const std::string& name);
 

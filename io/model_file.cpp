@@ -85,21 +85,21 @@ ModelFile read_model(const std::string& path) {
   m.format_version = h5::checked_format_version(file, path, kKind, "model",
                                                 kOldestModelFormatVersion, kModelFormatVersion);
   m.cell = h5::get_string_attr(file, "cell");
-  m.num_words = int(h5::get_int_attr(file, "num_words"));
-  m.embedding_dim = int(h5::get_int_attr(file, "embedding_dim"));
-  m.units = int(h5::get_int_attr(file, "units"));
+  m.num_words = h5::get_int32_attr(file, "num_words");
+  m.embedding_dim = h5::get_int32_attr(file, "embedding_dim");
+  m.units = h5::get_int32_attr(file, "units");
   if (m.format_version >= 3) {  // version 2 models are one unidirectional layer
     m.bidirectional = h5::get_int_attr(file, "bidirectional") != 0;
-    m.layers = int(h5::get_int_attr(file, "layers"));
+    m.layers = h5::get_int32_attr(file, "layers");
     // Early format-3 files predate pooling: they are all "last".
     if (h5::has_attr(file, "pooling")) m.pooling = h5::get_string_attr(file, "pooling");
   }
-  m.maxlen = int(h5::get_int_attr(file, "maxlen"));
+  m.maxlen = h5::get_int32_attr(file, "maxlen");
   m.padding = h5::get_string_attr(file, "padding");
   m.tokenizer = h5::get_string_attr(file, "tokenizer");
   if (h5::has_attr(file, "dataset_fingerprint"))  // optional: older files predate it
     m.dataset_fingerprint = h5::get_string_attr(file, "dataset_fingerprint");
-  m.epoch = int(h5::get_int_attr(file, "epoch"));
+  m.epoch = h5::get_int32_attr(file, "epoch");
   m.val_loss = h5::get_double_attr(file, "val_loss");
   m.val_acc = h5::get_double_attr(file, "val_acc");
   m.config_ini = h5::get_string_attr(file, "config");

@@ -192,4 +192,27 @@ expect_error predict-json-dev-full 1 "cannot write to standard output" -- sh -c 
 expect_error eval-dev-full 1 "cannot write to standard output" -- sh -c "exec '$bin/rnnsent_eval' --model '$work/good/best_model.h5' --data '$work/data.h5' > /dev/full"
 expect_error ckpt-info-dev-full 1 "cannot write to standard output" -- sh -c "exec '$bin/rnnsent_ckpt' info '$ckpt_file' > /dev/full"
 expect_error ckpt-verify-dev-full 1 "cannot write to standard output" -- sh -c "exec '$bin/rnnsent_ckpt' verify '$ckpt_file' > /dev/full"
+
+# 9. Integer data must be stored as integers (HDF5 would truncate 0.7 to 0 without a word);
+# integer attributes must fit (2^32 + 8 is not 8).
+retype() {  # FILE DATASET DTYPE [SCALE]: the dataset rewritten with another type
+  /usr/bin/python3 - "$@" <<'PY'
+import h5py, sys
+path, name, dtype = sys.argv[1:4]
+scale = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
+with h5py.File(path, "r+") as f:
+    v = f[name][...].astype(dtype) * scale
+    del f[name]; f[name] = v
+PY
+}
+cp "$work/data.h5" "$work/flabels.h5" && retype "$work/flabels.h5" train/labels float32 0.7
+expect_error float-labels 1 "dataset 'labels' is stored as floating-point numbers, expected integers" -- train --output_dir "$work/t9" --data "$work/flabels.h5"
+cp "$work/data.h5" "$work/ftokens.h5" && retype "$work/ftokens.h5" test/tokens float64
+expect_error float-tokens 1 "dataset 'tokens' is stored as floating-point numbers, expected integers" -- train --output_dir "$work/t9" --data "$work/ftokens.h5"
+cp "$work/good/best_model.h5" "$work/units.h5"
+/usr/bin/python3 -c "import h5py,sys,numpy as np; f=h5py.File(sys.argv[1],'r+'); f.attrs['units']=np.int64(2**32+3)" "$work/units.h5"
+expect_error units-2-32 1 "attribute 'units' = 4294967299 is out of range" -- "$bin/rnnsent_predict" --model "$work/units.h5" "w1"
+cp "$work/good/best_model.h5" "$work/funits.h5"
+/usr/bin/python3 -c "import h5py,sys,numpy as np; f=h5py.File(sys.argv[1],'r+'); f.attrs['units']=np.float64(3.7)" "$work/funits.h5"
+expect_error units-float 1 "attribute 'units' is not an integer" -- "$bin/rnnsent_predict" --model "$work/funits.h5" "w1"
 finish
