@@ -68,6 +68,12 @@ int main(int argc, char** argv) {
                                                        : s.train;
     if (split == "test")
       for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
+    // Metrics of no review would print as zeros and read as a real (terrible) result.
+    if (rows.empty())
+      throw std::runtime_error(data_path + ": the " + split + " split has no reviews to evaluate");
+    const std::size_t wanted = limit > 0 ? std::min(rows.size(), std::size_t(limit)) : rows.size();
+    // A batch beyond the split would only allocate rows that are never filled.
+    batch = int(std::min<std::size_t>(std::size_t(batch), wanted));
     const rnnsent::EncodedSplit reviews = reader.read(split == "test" ? "test" : "train", rows);
     std::vector<std::uint32_t> order(reviews.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);

@@ -74,13 +74,18 @@ std::string number_text(double v) {
 }
 
 std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks) {
+  char loss[32] = "null", acc[32] = "null";  // null: no test reviews to score
+  if (s.tested) {
+    std::snprintf(loss, sizeof loss, "%.6f", s.test_loss);
+    std::snprintf(acc, sizeof acc, "%.6f", s.test_acc);
+  }
   char buf[1024];
   std::snprintf(buf, sizeof buf,
-                "{\n  \"test_loss\": %.6f,\n  \"test_acc\": %.6f,\n  \"best_epoch\": %d,\n"
+                "{\n  \"test_loss\": %s,\n  \"test_acc\": %s,\n  \"best_epoch\": %d,\n"
                 "  \"epochs_run\": %d,\n  \"train_samples_per_s\": %.1f,\n"
                 "  \"wall_seconds\": %.2f,\n  \"seed\": %llu,\n  \"ranks\": %d,\n"
                 "  \"threads\": %d,\n  \"skipped_steps\": %lld,\n  \"resumed\": %s\n}\n",
-                s.test_loss, s.test_acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
+                loss, acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
                 s.wall_seconds, static_cast<unsigned long long>(c.seed), ranks,
                 omp_get_max_threads(), s.skipped_steps, s.resumed ? "true" : "false");
   return buf;
@@ -263,12 +268,6 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   }
   session.broadcast(&resuming, 1);
   const Vocabulary* vocabulary = root ? &reader.vocabulary() : nullptr;
-  if (root) {
-    make_dirs(checkpoint_dir(config.output_dir));
-    if (!foreign.empty())
-      std::printf("rnnsent: moved %zu checkpoint(s) of another run to %s\n", foreign.size(),
-                  move_aside(foreign, config.output_dir).c_str());
-  }
 
   const Padding padding = parse_padding(config.padding);
   const DataSplit split = split_data(reader.size("train"), reader.size("test"), config);
@@ -279,8 +278,15 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   };
   PaddedSet val_set, test_set;
   if (root) {
+    // Every review is read and checked (ids in range, start ids) before an output changes;
+    // the other ranks read only their shards, all among these.
     val_set = pad(reader.read("train", split.val));
     test_set = pad(reader.read("test", split.test));
+    reader.read("train", train_rows);
+    make_dirs(checkpoint_dir(config.output_dir));
+    if (!foreign.empty())
+      std::printf("rnnsent: moved %zu checkpoint(s) of another run to %s\n", foreign.size(),
+                  move_aside(foreign, config.output_dir).c_str());
   }
 
   SentimentModel model(shape);
@@ -556,12 +562,19 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     summary.skipped_steps = state.skipped_steps;
     summary.train_samples_per_s =
         state.train_seconds > 0 ? state.train_samples / state.train_seconds : 0;
-    const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
-    summary.test_loss = test.loss;
-    summary.test_acc = test.accuracy;
+    // A dataset without test reviews has no test metrics (not an accuracy of 0).
+    summary.tested = test_set.rows() > 0;
+    if (summary.tested) {
+      const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
+      summary.test_loss = test.loss;
+      summary.test_acc = test.accuracy;
+      std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
+                  summary.best_epoch, test.count, test.loss, test.accuracy);
+    } else {
+      std::printf("Test: %s has no test reviews; the best model (epoch %d) is not scored\n",
+                  config.data.c_str(), summary.best_epoch);
+    }
     summary.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
-    std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
-                summary.best_epoch, test.count, test.loss, test.accuracy);
     write_text_atomically(config.output_dir + "/summary.json",
                           summary_json(summary, config, session.size()));
   }

@@ -215,4 +215,26 @@ expect_error units-2-32 1 "attribute 'units' = 4294967299 is out of range" -- "$
 cp "$work/good/best_model.h5" "$work/funits.h5"
 /usr/bin/python3 -c "import h5py,sys,numpy as np; f=h5py.File(sys.argv[1],'r+'); f.attrs['units']=np.float64(3.7)" "$work/funits.h5"
 expect_error units-float 1 "attribute 'units' is not an integer" -- "$bin/rnnsent_predict" --model "$work/funits.h5" "w1"
+
+# 10. Every review is checked before any output changes: a bad id deep in the training split
+# is refused before "Epoch 1", config.ini and the checkpoints directory.
+set_token() {  # FILE DATASET INDEX VALUE
+  /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r+'); f[sys.argv[2]][int(sys.argv[3])]=int(sys.argv[4])" "$@"
+}
+for case in "badid train/tokens 3000 999" "nostart train/tokens 0 7"; do
+  set -- $case
+  cp "$work/data.h5" "$work/$1.h5" && set_token "$work/$1.h5" "$2" "$3" "$4"
+  out=$(train --output_dir "$work/t10-$1" --data "$work/$1.h5" 2>"$work/t10.err"); rc=$?
+  if [ "$rc" = 1 ] && one_line "$(cat "$work/t10.err")" && ! printf '%s' "$out" | grep -q "^Epoch" \
+     && [ -z "$(ls "$work/t10-$1")" ]; then ok "$1: refused before any output (exit 1): $(cat "$work/t10.err")"
+  else fail "$1: exit $rc, stdout '$out', dir: $(ls "$work/t10-$1")"; fi
+done
+
+# 11. No test reviews: no test metrics (null, not an accuracy of 0); rnnsent_eval refuses an
+# empty split.
+"$bin/make_test_dataset" "$work/notest.h5" 400 0 || fail "dataset without test reviews"
+train --output_dir "$work/notest" --data "$work/notest.h5" > "$work/notest.log" 2>&1 || fail "train without test reviews: $(tail -1 "$work/notest.log")"
+grep -q '"test_acc": null' "$work/notest/summary.json" && grep -q "has no test reviews" "$work/notest.log" \
+  && ok "no test reviews: test_acc null in summary.json" || fail "no test reviews: $(cat "$work/notest/summary.json")"
+expect_error eval-empty-split 1 "the test split has no reviews to evaluate" -- "$bin/rnnsent_eval" --model "$work/notest/best_model.h5" --data "$work/notest.h5"
 finish
