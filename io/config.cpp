@@ -3,6 +3,8 @@
 // line that names the source (file or command line), the key and the value.
 #include "io/config.hpp"
 
+#include <sys/stat.h>
+
 #include <boost/program_options.hpp>
 #include <cfloat>
 #include <cmath>
@@ -156,7 +158,16 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   po::variables_map vm;
   try {
     // Command line first: values stored first win, so flags override the file.
-    po::store(po::command_line_parser(last_flag_wins(argc, argv, keys)).options(all).run(), vm);
+    const po::parsed_options parsed =
+        po::command_line_parser(last_flag_wins(argc, argv, keys)).options(all).run();
+    // Boost keeps words that belong to no flag and store() drops them: `rnnsent_train base.ini`
+    // would then train on the defaults. Every argument must be a flag or its value.
+    for (const po::option& o : parsed.options)
+      if (o.position_key >= 0 || o.string_key.empty())
+        throw ConfigError("command line: unexpected argument '" +
+                          (o.original_tokens.empty() ? std::string("?") : o.original_tokens[0]) +
+                          "'; every setting is --key value (a config file is --config FILE)");
+    po::store(parsed, vm);
   } catch (const po::error& e) {
     throw ConfigError("command line: " + describe(e));
   }
@@ -167,6 +178,11 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   }
   if (vm.count("config")) {
     const std::string path = vm["config"].as<std::string>();
+    // A directory opens as a stream that reads nothing: an empty config, silently.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+      throw ConfigError(path + ": --config must name a file (this is " +
+                        (S_ISDIR(st.st_mode) ? "a directory" : "not a regular file") + ")");
     std::ifstream in(path);
     if (!in) throw ConfigError(path + ": cannot open config file");
     try {

@@ -11,6 +11,13 @@
 #include "launch/lib/stdout_check.hpp"
 
 int main(int argc, char** argv) {
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    std::printf(
+        "usage: rnnsent_ckpt verify|info CHECKPOINT.h5\n"
+        "  verify  exit 0 when the checkpoint's checksum and structure are right, else 1\n"
+        "  info    its step, epoch, position, metrics so far, dataset and config\n");
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
   if (argc != 3 || (std::strcmp(argv[1], "verify") != 0 && std::strcmp(argv[1], "info") != 0)) {
     std::fprintf(stderr, "usage: rnnsent_ckpt verify|info CHECKPOINT.h5\n");
     return 2;

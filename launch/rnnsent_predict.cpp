@@ -1,6 +1,8 @@
 // rnnsent_predict: scores new text with a trained checkpoint. Texts come from the arguments,
 // from --input FILE (one review per line) or from standard input, and are scored in batches
 // so a file of any length runs in bounded memory. Output: probability of positive, label, text.
+#include <fcntl.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
@@ -114,6 +116,18 @@ int main(int argc, char** argv) {
       throw po::error("invalid value " + std::to_string(batch) + " for --batch_size: must be >= 1");
     if (!texts.empty() && !input_path.empty())
       throw po::error("give TEXT arguments or --input, not both");
+    // A native model stores its own maxlen and padding; silently ignoring these would score
+    // with settings the user did not ask for.
+    if (word_index.empty() && (vm.count("maxlen") || vm.count("padding")))
+      throw po::error(std::string(vm.count("maxlen") ? "--maxlen" : "--padding") +
+                      " applies only with --word-index (a native model stores its own)");
+    if (maxlen < 1)
+      throw po::error("invalid value " + std::to_string(maxlen) + " for --maxlen: must be >= 1");
+    if (padding != "pre" && padding != "post")
+      throw po::error("invalid value '" + padding + "' for --padding: use pre or post");
+    // Reading a closed standard input would end at once: exit 0 and no rows.
+    if (texts.empty() && (input_path.empty() || input_path == "-") && ::fcntl(0, F_GETFD) < 0)
+      throw po::error("standard input is closed; give TEXT arguments or --input FILE");
   } catch (const po::error& e) {
     std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
     return 2;

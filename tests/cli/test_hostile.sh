@@ -237,4 +237,18 @@ train --output_dir "$work/notest" --data "$work/notest.h5" > "$work/notest.log" 
 grep -q '"test_acc": null' "$work/notest/summary.json" && grep -q "has no test reviews" "$work/notest.log" \
   && ok "no test reviews: test_acc null in summary.json" || fail "no test reviews: $(cat "$work/notest/summary.json")"
 expect_error eval-empty-split 1 "the test split has no reviews to evaluate" -- "$bin/rnnsent_eval" --model "$work/notest/best_model.h5" --data "$work/notest.h5"
+
+# 12. Command-line mistakes are refused, not ignored (exit 2: bad flags).
+expect_error stray-positional 2 "unexpected argument 'base.ini'" -- train --output_dir "$work/t12" base.ini
+expect_error config-directory 2 "$work: --config must name a file (this is a directory)" -- train --output_dir "$work/t12" --config "$work"
+expect_error predict-maxlen-native 2 "--maxlen applies only with --word-index" -- "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --maxlen 0 "w1"
+expect_error predict-padding-native 2 "--padding applies only with --word-index" -- "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --padding sideways "w1"
+expect_error predict-maxlen-negative 2 "invalid value -5 for --maxlen" -- "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --word-index "$work/word_index.json" --maxlen -5 "w1"
+expect_error predict-padding-sideways 2 "invalid value 'sideways' for --padding" -- "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --word-index "$work/word_index.json" --padding sideways "w1"
+expect_error predict-stdin-closed 2 "standard input is closed" -- sh -c "exec '$bin/rnnsent_predict' --model '$work/good/best_model.h5' <&-"
+[ -z "$(ls "$work/t12" 2>/dev/null)" ] && ok "refused command lines touch no output" || fail "t12: $(ls "$work/t12")"
+
+# 13. rnnsent_ckpt --help is help (exit 0), not a usage error.
+out=$("$bin/rnnsent_ckpt" --help); rc=$?
+[ "$rc" = 0 ] && printf '%s' "$out" | grep -q "usage: rnnsent_ckpt" && ok "rnnsent_ckpt --help: exit 0" || fail "rnnsent_ckpt --help: exit $rc"
 finish
