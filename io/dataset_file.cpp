@@ -339,6 +339,8 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
     check_header(file, path);
     tokenizer_ = h5::get_string_attr(file, "tokenizer");
     vocab_size_ = rnnsent::vocabulary_size(file, path);  // the file-level helper
+    if (vocab_size_ == 0)
+      throw std::runtime_error(path + ": the vocabulary is empty (no word to learn from)");
     // The fingerprint: tokenizer, the vocabulary's counts and every review's length, label,
     // rating and id - what makes two files the same data without reading every token.
     Fnv1a h;

@@ -59,6 +59,12 @@ std::string tsv_clean(std::string s) {
   return s;
 }
 
+// The text as read, NUL bytes included (printf's %s would cut it there), and a newline.
+void echo(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
 struct Printer {
   std::string format;
   bool first = true;
@@ -69,9 +75,11 @@ struct Printer {
                   first ? "[\n  " : ",\n  ", p, label, json_escape(text).c_str());
     } else if (format == "tsv") {
       if (first) std::printf("probability\tlabel\ttext\n");
-      std::printf("%.6f\t%s\t%s\n", p, label, tsv_clean(text).c_str());
+      std::printf("%.6f\t%s\t", p, label);
+      echo(tsv_clean(text));
     } else {
-      std::printf("%.4f  %-8s  %s\n", p, label, text.c_str());
+      std::printf("%.4f  %-8s  ", p, label);
+      echo(text);
     }
     first = false;
   }

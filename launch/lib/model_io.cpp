@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 
@@ -126,6 +127,11 @@ LoadedModel load_keras_model(const std::string& path, const std::string& word_in
   };
   const NamedTensor& emb = find("embedding/embeddings");
   if (emb.shape.size() != 2) throw std::runtime_error(path + ": embedding is not a matrix");
+  // ids 0-3 are reserved, so a smaller table cannot hold one word (and num_words - 4 below
+  // would wrap around).
+  if (emb.shape[0] < 4 || emb.shape[0] > std::size_t(INT32_MAX) || emb.shape[1] < 1)
+    throw std::runtime_error(path + ": the Keras embedding is " + shape_text(emb.shape) +
+                             "; it needs at least 4 rows (ids 0-3 are reserved) and 1 column");
   LoadedModel out;
   out.shape.num_words = int(emb.shape[0]);
   out.shape.embedding_dim = int(emb.shape[1]);

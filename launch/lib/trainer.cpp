@@ -32,6 +32,7 @@
 #include "launch/lib/data_parallel.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
+#include "launch/lib/memory_check.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
 #include "launch/lib/progress.hpp"
@@ -236,6 +237,14 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   }
   const ModelShape shape = model_shape(config);
   const StepOptions options = step_options(config);
+  {
+    const std::size_t ranks = std::size_t(session.size());
+    const std::size_t train_n = reader.size("train");
+    const std::size_t held = root ? train_n + reader.size("test") : train_n / ranks + 1;
+    const std::size_t batch_rows =
+        std::min(train_n, (std::size_t(config.batch_size) + ranks - 1) / ranks);
+    check_memory(shape, config, held, batch_rows);
+  }
   TrainState state;
   std::string resumed_from;
   int resuming = 0;
@@ -321,6 +330,22 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       position[1] = int(state.step_in_epoch);
       position[2] = int(state.global_step);
       position[3] = state.epoch > config.epochs || state.finished ? 1 : 0;
+      // A finished run says why nothing is trained, or continues when it ended at its epoch
+      // limit and this one allows more epochs (early stopping is final).
+      const int done_epochs = state.epoch - 1;
+      const int then_epochs = parse_config_text(state.config_ini, resumed_from).epochs;
+      if (position[3] && done_epochs < then_epochs) {
+        std::printf("rnnsent: the run stopped early after epoch %d (val_acc did not improve for "
+                    "%d epoch(s)); nothing to train\n", done_epochs, state.wait);
+      } else if (position[3] && done_epochs < config.epochs) {
+        std::printf("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n",
+                    done_epochs, config.epochs);
+        position[3] = 0;
+        state.finished = 0;
+      } else if (position[3]) {
+        std::printf("rnnsent: the run already finished its %d epoch(s); nothing to train (a "
+                    "larger --epochs continues it)\n", done_epochs);
+      }
       std::printf("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
                   resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
                   static_cast<long long>(state.global_step));
@@ -486,6 +511,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       }
     }
     progress.finish_epoch();
+    watchdog.pause();  // validation and the epoch's files are not steps (until resume below)
     int decision[1] = {0};  // stop
     bool improved = false;
     if (root) {
@@ -495,6 +521,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       state.train_samples += double(n_train);
       // With ema_momentum the averaged weights are what is validated and kept.
       const std::vector<float>& scored = averaging ? average : params;
+      // Test hook (tests/cli/test_hostile.sh): a validation that takes this many seconds.
+      if (const char* slow = std::getenv("RNNSENT_TEST_SLOW_VALIDATION"))
+        ::sleep(unsigned(std::atoi(slow)));
       const EvalResult val = evaluate(model, scored.data(), val_set, config.eval_batch_size);
       const double secs = state.epoch_seconds + progress.epoch_seconds();
       History& history = state.history;
@@ -540,7 +569,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     // below from the checkpoint's state, so they never disagree with it.
     checkpoint(epoch + 1, 0);
     if (root) write_outputs(improved);
-    watchdog.mark();
+    watchdog.resume();
     if (decision[0]) {
       if (root)
         std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
@@ -548,6 +577,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     }
   }
 
+  watchdog.pause();  // the test evaluation is not a step either
   // A run that ends without a model must not look like a success (every step skipped as
   // non-finite, or a validation loss that was never finite).
   int have_model = root && state.best_epoch > 0 ? 1 : 0;

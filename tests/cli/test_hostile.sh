@@ -251,4 +251,28 @@ expect_error predict-stdin-closed 2 "standard input is closed" -- sh -c "exec '$
 # 13. rnnsent_ckpt --help is help (exit 0), not a usage error.
 out=$("$bin/rnnsent_ckpt" --help); rc=$?
 [ "$rc" = 0 ] && printf '%s' "$out" | grep -q "usage: rnnsent_ckpt" && ok "rnnsent_ckpt --help: exit 0" || fail "rnnsent_ckpt --help: exit $rc"
+# Sizes: checked against the data and the machine before anything is allocated.
+train --output_dir "$work/bigeval" --eval_batch_size 2000000000 --epochs 1 > /dev/null 2>&1 && ok "eval_batch_size 2^31 on 80 reviews runs" || fail "eval_batch_size 2^31"
+expect_error huge-embedding 1 "of memory (mostly from batch_size, maxlen, embedding_dim, units)" -- train --output_dir "$work/t13" --embedding_dim 100000000
+expect_error huge-units 1 "of memory (mostly from num_words, embedding_dim, units, layers)" -- train --output_dir "$work/t13" --units 100000
+# Text with a NUL byte is echoed whole.
+printf 'w1 \000 w2 tail\n' > "$work/nul.txt"
+"$bin/rnnsent_predict" --model "$work/good/best_model.h5" --input "$work/nul.txt" | grep -qa "w2 tail" && ok "a NUL byte does not cut the echoed text" || fail "NUL cut the text"
+printf '{}' > "$work/empty_index.json"
+expect_error empty-word-index 1 "the word index is empty" -- "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --word-index "$work/empty_index.json" "w1"
+cp "$work/good/best_model.h5" "$work/smallemb.h5"
+/usr/bin/python3 -c "
+import h5py,sys,numpy as np
+f=h5py.File(sys.argv[1],'r+'); d='model_weights/embedding/embedding/embeddings:0'; v=f[d][:2]; del f[d]; f[d]=v" "$work/smallemb.h5"
+expect_error keras-small-embedding 1 "smallemb.h5: the Keras embedding is [2, 4]; it needs at least 4 rows" -- "$bin/rnnsent_predict" --model "$work/smallemb.h5" --word-index "$work/word_index.json" "w1"
+# The watchdog counts training steps: a validation longer than watchdog_seconds is not a hang.
+RNNSENT_TEST_SLOW_VALIDATION=3 train --output_dir "$work/slowval" --epochs 1 --watchdog_seconds 1 > /dev/null 2>&1; rc=$?
+[ "$rc" = 0 ] && ok "a 3 s validation under watchdog_seconds 1: exit 0" || fail "slow validation: exit $rc"
+# --resume auto on a finished run: continued when it ended at its epoch limit, else told why.
+train --output_dir "$work/done" --epochs 1 --patience 5 > /dev/null 2>&1
+train --output_dir "$work/done" --epochs 2 --patience 5 --resume auto > "$work/done.log" 2>&1
+grep -q "finished its 1 epoch(s); continuing to epoch 2" "$work/done.log" && grep -q "^Epoch 2/2" "$work/done.log" \
+  && ok "a finished run is extended by a larger --epochs" || fail "extend: $(cat "$work/done.log")"
+train --output_dir "$work/done" --epochs 2 --patience 5 --resume auto > "$work/done2.log" 2>&1
+grep -q "already finished its 2 epoch(s); nothing to train" "$work/done2.log" && ok "a finished run says why nothing is trained" || fail "finished: $(cat "$work/done2.log")"
 finish
