@@ -91,7 +91,17 @@ po::options_description make_keys(TrainConfig& c) {
   add("lr_base_batch", po::value(&c.lr_base_batch), "the batch learning_rate is given for");
   real("validation_split", &c.validation_split, "fraction of training reviews held out");
   add("patience", po::value(&c.patience), "epochs without val_acc gain before stopping");
-  add("seed", po::value(&c.seed), "seed for shuffles, initialisation and dropout");
+  // Boost reads "-1" into an unsigned as 2^64 - 1 without a word: digits only.
+  add("seed", po::value<std::string>()->notifier([&c](const std::string& v) {
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+      throw ConfigError("invalid value '" + v + "' for key 'seed': must be a whole number >= 0");
+    try {
+      c.seed = std::stoull(v);
+    } catch (const std::exception&) {
+      throw ConfigError("invalid value '" + v + "' for key 'seed': must be below 2^64");
+    }
+  }),
+      "seed for shuffles, initialisation and dropout");
   add("threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)");
   add("max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)");
   add("max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)");
@@ -180,9 +190,8 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
     const std::string path = vm["config"].as<std::string>();
     // A directory opens as a stream that reads nothing: an empty config, silently.
     struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      throw ConfigError(path + ": --config must name a file (this is " +
-                        (S_ISDIR(st.st_mode) ? "a directory" : "not a regular file") + ")");
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      throw ConfigError(path + ": --config must name a file (this is a directory)");
     std::ifstream in(path);
     if (!in) throw ConfigError(path + ": cannot open config file");
     try {

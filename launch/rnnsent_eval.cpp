@@ -55,6 +55,14 @@ int main(int argc, char** argv) {
         !std::equal(model.words.begin(), model.words.end(), words.begin()))
       throw std::runtime_error(data_path + ": its vocabulary differs from the one " + model_path +
                                " was trained with (another prepared file?)");
+    // val and train are rebuilt by index from the model's seed: on another dataset they would
+    // be other reviews (the test split of another dataset is a fair test).
+    if (split != "test" && !model.dataset_fingerprint.empty() &&
+        model.dataset_fingerprint != reader.fingerprint())
+      throw std::runtime_error(data_path + ": not the dataset " + model_path +
+                               " was trained on (fingerprint " + reader.fingerprint() + ", model " +
+                               model.dataset_fingerprint + "), so its " + split +
+                               " split cannot be rebuilt; use --split test or the training data");
     const rnnsent::TrainConfig run =
         rnnsent::parse_config_text(model.config_ini, model_path + ": /config");
     rnnsent::TrainConfig all = run;

@@ -2,6 +2,7 @@
 // from --input FILE (one review per line) or from standard input, and are scored in batches
 // so a file of any length runs in bounded memory. Output: probability of positive, label, text.
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <boost/program_options.hpp>
 #include <cstdio>
@@ -157,6 +158,9 @@ int main(int argc, char** argv) {
     } else {
       std::ifstream file;
       if (!input_path.empty() && input_path != "-") {
+        struct stat st {};
+        if (::stat(input_path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+          throw std::runtime_error(input_path + ": --input names a directory, not a file");
         file.open(input_path);
         if (!file) throw std::runtime_error(input_path + ": cannot open input file");
       }

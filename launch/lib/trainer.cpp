@@ -203,10 +203,6 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     const int ranks_here = local ? std::max(1, std::atoi(local)) : 1;
     omp_set_num_threads(std::max(1, omp_get_num_procs() / ranks_here));
   }
-  if (session.size() > config.batch_size)
-    throw std::runtime_error("batch_size " + std::to_string(config.batch_size) +
-                             " is smaller than the number of ranks " +
-                             std::to_string(session.size()) + ": every rank needs a review");
   install_stop_signals();
 
   const std::string model_path = config.output_dir + "/best_model.h5";
@@ -235,6 +231,11 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
            "\noverwrite = " + (config.overwrite ? "true" : "false") + "\n";
     check_same_job(job, session);
   }
+  // Known alike on every rank now (same config): one line from rank 0, no abort.
+  if (session.size() > config.batch_size)
+    throw JobError("batch_size " + std::to_string(config.batch_size) +
+                   " is smaller than the number of ranks " + std::to_string(session.size()) +
+                   ": every rank needs a review");
   const ModelShape shape = model_shape(config);
   const StepOptions options = step_options(config);
   {

@@ -275,4 +275,12 @@ grep -q "finished its 1 epoch(s); continuing to epoch 2" "$work/done.log" && gre
   && ok "a finished run is extended by a larger --epochs" || fail "extend: $(cat "$work/done.log")"
 train --output_dir "$work/done" --epochs 2 --patience 5 --resume auto > "$work/done2.log" 2>&1
 grep -q "already finished its 2 epoch(s); nothing to train" "$work/done2.log" && ok "a finished run says why nothing is trained" || fail "finished: $(cat "$work/done2.log")"
+
+# Found in this pass (docs/HOSTILE.md): values Boost read wrongly, checks one rank made alone.
+expect_error seed-negative 2 "invalid value '-1' for key 'seed'" -- train --output_dir "$work/more" --seed -1
+expect_error config-dev-null 2 "missing key 'data'" -- "$bin/rnnsent_train" --config /dev/null
+expect_mpi_error mpi-batch-below-ranks "rnnsent_train: error: batch_size 2 is smaller than the number of ranks 3" -- \
+  timeout 60 mpirun --oversubscribe -np 3 "$bin/rnnsent_train" "${args[@]}" --batch_size 2 --output_dir "$work/more"
+expect_error eval-val-other-dataset 1 "so its val split cannot be rebuilt" -- "$bin/rnnsent_eval" --model "$work/good/best_model.h5" --data "$work/other.h5" --split val
+expect_error predict-input-directory 1 "--input names a directory" -- "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --input "$work"
 finish
