@@ -63,6 +63,20 @@ void Session::broadcast(int* data, std::size_t n, int root) const {
   check(MPI_Bcast(data, int(n), MPI_INT, root, MPI_COMM_WORLD), "MPI_Bcast");
 }
 
+void Session::broadcast(char* data, std::size_t n, int root) const {
+  if (size_ == 1) return;
+  for (std::size_t at = 0; at < n; at += kMaxChunk)
+    check(MPI_Bcast(data + at, int(std::min(kMaxChunk, n - at)), MPI_CHAR, root, MPI_COMM_WORLD),
+          "MPI_Bcast");
+}
+
+int Session::allreduce_min(int value) const {
+  if (size_ == 1) return value;
+  int out = value;
+  check(MPI_Allreduce(&value, &out, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+  return out;
+}
+
 void Session::check_launch() const {
   const char* step_tasks = std::getenv("SLURM_STEP_NUM_TASKS");
   if (size_ == 1 && step_tasks && std::atoi(step_tasks) > 1)

@@ -24,6 +24,9 @@ class Session {
   // Copies root's data to every rank.
   void broadcast(float* data, std::size_t n, int root = 0) const;
   void broadcast(int* data, std::size_t n, int root = 0) const;
+  void broadcast(char* data, std::size_t n, int root = 0) const;
+  // The smallest of every rank's value.
+  int allreduce_min(int value) const;
   void barrier() const;
   // Throws when the launch cannot be what the user meant: srun started several processes
   // without an MPI plugin (each then sees itself as rank 0 of 1 while SLURM_STEP_NUM_TASKS > 1).

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 
 namespace rnnsent {
@@ -40,14 +39,44 @@ void publish_file(const std::string& tmp, const std::string& path) {
 }
 
 void write_text_atomically(const std::string& path, const std::string& text) {
+  write_bytes_atomically(path, text.data(), text.size());
+}
+
+void write_bytes_atomically(const std::string& path, const void* data, std::size_t n,
+                            const std::function<void()>& before_publish) {
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(tmp + ": cannot write");
+  auto fail = [&](const std::string& what) {
+    const int saved = errno;
+    ::unlink(tmp.c_str());  // a full disk must not keep the partial file
+    throw std::runtime_error(tmp + ": " + what + " (" + std::strerror(saved) + ")");
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(tmp + ": cannot create (" + std::strerror(errno) + ")");
+  const char* p = static_cast<const char*>(data);
+  for (std::size_t left = n; left > 0;) {
+    const ssize_t wrote = ::write(fd, p, left);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      if (wrote == 0) errno = ENOSPC;
+      ::close(fd);
+      fail("cannot write");
+    }
+    p += wrote;
+    left -= std::size_t(wrote);
   }
-  publish_file(tmp, path);
+  // close() and fsync() report delayed write errors (NFS, quotas): both are checked.
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    fail("cannot flush to disk");
+  }
+  if (::close(fd) != 0) fail("cannot close");
+  if (before_publish) before_publish();
+  try {
+    publish_file(tmp, path);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
 }
 
 }  // namespace rnnsent

@@ -3,6 +3,8 @@
 // flushed to disk (fsync), renamed over PATH, and the directory entry flushed too.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 
 namespace rnnsent {
@@ -12,5 +14,11 @@ void publish_file(const std::string& tmp, const std::string& path);
 
 // Writes text to path.tmp and publishes it.
 void write_text_atomically(const std::string& path, const std::string& text);
+
+// Writes n bytes to path.tmp with checked write(2) calls and publishes it. On any failure (a
+// full disk, a read-only directory) path.tmp is removed and the error names it; path keeps its
+// old content. before_publish (tests) runs with path.tmp complete, before the rename.
+void write_bytes_atomically(const std::string& path, const void* data, std::size_t n,
+                            const std::function<void()>& before_publish = {});
 
 }  // namespace rnnsent

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -54,6 +55,7 @@ std::int64_t checksum(const TrainState& s, int version) {
      << ' ' << s.finished << ' ' << s.config_ini;
   if (version >= 2)
     os << ' ' << s.epoch_grad_norm_sum << ' ' << s.epoch_updates << ' ' << s.optimizer_updates;
+  if (version >= 4) os << ' ' << s.dataset_fingerprint;
   const std::string scalars = os.str();
   h.mix(scalars.data(), scalars.size());
   for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
@@ -70,9 +72,8 @@ std::int64_t checksum(const TrainState& s, int version) {
 }  // namespace
 
 void write_checkpoint(const std::string& path, const TrainState& s) {
-  const std::string tmp = path + ".tmp";
   {
-    H5::H5File file = h5::create(tmp);
+    H5::H5File file = h5::create_in_memory(path);
     h5::set_attr(file, "kind", std::string(kKind));
     h5::set_attr(file, "format_version", std::int64_t(kCheckpointFormatVersion));
     h5::set_attr(file, "config", s.config_ini);
@@ -95,6 +96,7 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     h5::set_attr(file, "epoch_grad_norm_sum", s.epoch_grad_norm_sum);
     h5::set_attr(file, "epoch_updates", s.epoch_updates);
     h5::set_attr(file, "optimizer_updates", s.optimizer_updates);
+    h5::set_attr(file, "dataset_fingerprint", s.dataset_fingerprint);
     h5::write_vector(file, "params", s.params);
     h5::write_vector(file, "accumulators", s.accumulators);
     h5::write_vector(file, "best_params", s.best_params);
@@ -104,9 +106,8 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     History h = s.history;
     for (int i = 0; i < 7; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
     h5::set_attr(file, "checksum", checksum(s, kCheckpointFormatVersion));
+    h5::save_atomically(file, path, [&] { maybe_pause_before_publish(path); });
   }
-  maybe_pause_before_publish(path);
-  publish_file(tmp, path);
 }
 
 TrainState read_checkpoint(const std::string& path) {
@@ -117,7 +118,7 @@ TrainState read_checkpoint(const std::string& path) {
   s.format_version = version;
   s.config_ini = h5::get_string_attr(file, "config");
   s.global_step = h5::get_int_attr(file, "global_step");
-  s.epoch = int(h5::get_int_attr(file, "epoch"));
+  s.epoch = h5::get_int32_attr(file, "epoch");
   s.step_in_epoch = h5::get_int_attr(file, "step_in_epoch");
   s.epoch_loss_sum = h5::get_double_attr(file, "epoch_loss_sum");
   s.epoch_correct = h5::get_double_attr(file, "epoch_correct");
@@ -125,13 +126,13 @@ TrainState read_checkpoint(const std::string& path) {
   s.epoch_seconds = h5::get_double_attr(file, "epoch_seconds");
   s.best_val_loss = h5::get_double_attr(file, "best_val_loss");
   s.best_val_acc = h5::get_double_attr(file, "best_val_acc");
-  s.wait = int(h5::get_int_attr(file, "wait"));
-  s.best_epoch = int(h5::get_int_attr(file, "best_epoch"));
+  s.wait = h5::get_int32_attr(file, "wait");
+  s.best_epoch = h5::get_int32_attr(file, "best_epoch");
   s.train_seconds = h5::get_double_attr(file, "train_seconds");
   s.train_samples = h5::get_double_attr(file, "train_samples");
   s.skipped_steps = h5::get_int_attr(file, "skipped_steps");
-  s.ranks = int(h5::get_int_attr(file, "ranks"));
-  s.finished = int(h5::get_int_attr(file, "finished"));
+  s.ranks = h5::get_int32_attr(file, "ranks");
+  s.finished = h5::get_int32_attr(file, "finished");
   s.params = h5::read_array<float>(file, "params");
   s.accumulators = h5::read_array<float>(file, "accumulators");
   s.best_params = h5::read_array<float>(file, "best_params");
@@ -143,6 +144,7 @@ TrainState read_checkpoint(const std::string& path) {
     s.optimizer_updates = h5::get_int_attr(file, "optimizer_updates");
     s.momentum = h5::read_array<float>(file, "momentum");
     if (version >= 3) s.weight_average = h5::read_array<float>(file, "weight_average");
+    if (version >= 4) s.dataset_fingerprint = h5::get_string_attr(file, "dataset_fingerprint");
     for (int i = 0; i < 7; ++i)
       column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
   } else {
@@ -161,6 +163,13 @@ TrainState read_checkpoint(const std::string& path) {
     throw std::runtime_error(
         path +
         ": parameter, accumulator, momentum, weight-average and best-parameter sizes differ");
+  // A diverged state would resume into NaN steps or be saved as the best model.
+  for (const auto& [name, v] : {std::pair{"params", &s.params}, std::pair{"best_params", &s.best_params},
+                                std::pair{"weight_average", &s.weight_average}})
+    for (float x : *v)
+      if (!std::isfinite(x))
+        throw std::runtime_error(path + ": '" + name + "' holds a non-finite value (" +
+                                 std::to_string(x) + "); this checkpoint cannot be resumed");
   for (int i = 1; i < 7; ++i)
     if (column(s.history, i).size() != s.history.epochs())
       throw std::runtime_error(path + ": history column '" + kHistoryColumns[i] +

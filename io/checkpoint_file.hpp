@@ -18,7 +18,9 @@ namespace rnnsent {
 // update count is global_step - skipped_steps, the norms they never recorded read as NaN, and
 // the running epoch's mean norm then covers only the steps after the resume.
 // 3 added the moving average of the weights (ema_momentum); older files have none.
-inline constexpr int kCheckpointFormatVersion = 3;
+// 4 added the fingerprint of the dataset the run trains on (a resume on another is refused);
+// older files have none and are resumed unchecked.
+inline constexpr int kCheckpointFormatVersion = 4;
 
 struct TrainState {
   int format_version = kCheckpointFormatVersion;
@@ -39,13 +41,14 @@ struct TrainState {
   std::vector<float> momentum;         // Adam's first moment; empty for RMSprop
   std::int64_t optimizer_updates = 0;  // updates applied (Adam's t)
   std::vector<float> weight_average;   // ema_momentum's average; empty when off (or version < 3)
+  std::string dataset_fingerprint;     // DatasetReader::fingerprint(); empty before version 4
 };
 
 // Writes path.tmp, flushes it to disk, renames it over path and flushes the directory.
 void write_checkpoint(const std::string& path, const TrainState& state);
 
 // Throws naming the file: missing, not HDF5, truncated, not a checkpoint, a format version
-// other than 1 to 3, or a checksum that does not match (a damaged byte anywhere in the state).
+// other than 1 to 4, or a checksum that does not match (a damaged byte anywhere in the state).
 // format_version reports the file's version; writing always produces the current one.
 TrainState read_checkpoint(const std::string& path);
 

@@ -3,7 +3,10 @@
 // line that names the source (file or command line), the key and the value.
 #include "io/config.hpp"
 
+#include <sys/stat.h>
+
 #include <boost/program_options.hpp>
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -39,6 +42,18 @@ int parse_num_words(const std::string& text) {
 po::options_description make_keys(TrainConfig& c) {
   po::options_description keys("Configuration keys (INI file `key = value` or flag `--key value`)");
   po::options_description_easy_init add = keys.add_options();
+  // Every real-valued key must be a finite number: inf and nan pass most range checks
+  // (epsilon = inf is > 0) and silently stop training. Checked here, once for all of them.
+  auto real = [&add](const char* key, double* value, const char* help) {
+    add(key, po::value(value)->notifier([key](double v) {
+      if (!std::isfinite(v)) {
+        std::ostringstream os;
+        os << "invalid value " << v << " for key '" << key << "': must be a finite number";
+        throw ConfigError(os.str());
+      }
+    }),
+        help);
+  };
   add("data", po::value(&c.data), "prepared dataset file (from rnnsent_prepare)");
   add("output_dir", po::value(&c.output_dir),
       "directory for best_model.h5, history.h5, summary.json");
@@ -55,28 +70,38 @@ po::options_description make_keys(TrainConfig& c) {
   add("layers", po::value(&c.layers), "stacked recurrent layers (1-8)");
   add("pooling", po::value(&c.pooling),
       "last | mean: the top layer's last states, or their mean over the real tokens");
-  add("dropout", po::value(&c.dropout), "dropout rate on the embedding output, [0, 1)");
-  add("word_dropout", po::value(&c.word_dropout),
+  real("dropout", &c.dropout, "dropout rate on the embedding output, [0, 1)");
+  real("word_dropout", &c.word_dropout,
       "rate of whole tokens dropped from the embedding output, [0, 1)");
   add("batch_size", po::value(&c.batch_size), "global batch size");
   add("epochs", po::value(&c.epochs), "maximum epochs");
   add("optimizer", po::value(&c.optimizer), "rmsprop | adam");
-  add("learning_rate", po::value(&c.learning_rate), "learning rate (before scaling and warm-up)");
-  add("rho", po::value(&c.rho), "RMSprop decay");
-  add("beta_1", po::value(&c.beta_1), "Adam decay of the first moment");
-  add("beta_2", po::value(&c.beta_2), "Adam decay of the second moment");
-  add("epsilon", po::value(&c.epsilon), "RMSprop and Adam epsilon (added outside the square root)");
-  add("clipnorm", po::value(&c.clipnorm), "clip the gradient to this global L2 norm (0 = off)");
-  add("ema_momentum", po::value(&c.ema_momentum),
+  real("learning_rate", &c.learning_rate, "learning rate (before scaling and warm-up)");
+  real("rho", &c.rho, "RMSprop decay");
+  real("beta_1", &c.beta_1, "Adam decay of the first moment");
+  real("beta_2", &c.beta_2, "Adam decay of the second moment");
+  real("epsilon", &c.epsilon, "RMSprop and Adam epsilon (added outside the square root)");
+  real("clipnorm", &c.clipnorm, "clip the gradient to this global L2 norm (0 = off)");
+  real("ema_momentum", &c.ema_momentum,
       "validate and keep a moving average of the weights with this momentum, [0, 1) (0 = off)");
   add("warmup_steps", po::value(&c.warmup_steps),
       "updates over which the learning rate ramps up linearly (0 = off)");
   add("lr_scaling", po::value(&c.lr_scaling),
       "none | linear | sqrt: scale learning_rate by global batch / lr_base_batch");
   add("lr_base_batch", po::value(&c.lr_base_batch), "the batch learning_rate is given for");
-  add("validation_split", po::value(&c.validation_split), "fraction of training reviews held out");
+  real("validation_split", &c.validation_split, "fraction of training reviews held out");
   add("patience", po::value(&c.patience), "epochs without val_acc gain before stopping");
-  add("seed", po::value(&c.seed), "seed for shuffles, initialisation and dropout");
+  // Boost reads "-1" into an unsigned as 2^64 - 1 without a word: digits only.
+  add("seed", po::value<std::string>()->notifier([&c](const std::string& v) {
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+      throw ConfigError("invalid value '" + v + "' for key 'seed': must be a whole number >= 0");
+    try {
+      c.seed = std::stoull(v);
+    } catch (const std::exception&) {
+      throw ConfigError("invalid value '" + v + "' for key 'seed': must be below 2^64");
+    }
+  }),
+      "seed for shuffles, initialisation and dropout");
   add("threads", po::value(&c.threads), "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)");
   add("max_train", po::value(&c.max_train), "use only the first N training reviews (0 = all)");
   add("max_test", po::value(&c.max_test), "evaluate only the first N test reviews (0 = all)");
@@ -143,7 +168,16 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   po::variables_map vm;
   try {
     // Command line first: values stored first win, so flags override the file.
-    po::store(po::command_line_parser(last_flag_wins(argc, argv, keys)).options(all).run(), vm);
+    const po::parsed_options parsed =
+        po::command_line_parser(last_flag_wins(argc, argv, keys)).options(all).run();
+    // Boost keeps words that belong to no flag and store() drops them: `rnnsent_train base.ini`
+    // would then train on the defaults. Every argument must be a flag or its value.
+    for (const po::option& o : parsed.options)
+      if (o.position_key >= 0 || o.string_key.empty())
+        throw ConfigError("command line: unexpected argument '" +
+                          (o.original_tokens.empty() ? std::string("?") : o.original_tokens[0]) +
+                          "'; every setting is --key value (a config file is --config FILE)");
+    po::store(parsed, vm);
   } catch (const po::error& e) {
     throw ConfigError("command line: " + describe(e));
   }
@@ -154,6 +188,10 @@ bool parse_train_config(int argc, const char* const* argv, TrainConfig& c) {
   }
   if (vm.count("config")) {
     const std::string path = vm["config"].as<std::string>();
+    // A directory opens as a stream that reads nothing: an empty config, silently.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      throw ConfigError(path + ": --config must name a file (this is a directory)");
     std::ifstream in(path);
     if (!in) throw ConfigError(path + ": cannot open config file");
     try {
@@ -219,12 +257,14 @@ void validate(const TrainConfig& c) {
   if (c.epochs < 1) bad("epochs", c.epochs, "must be >= 1");
   if (c.optimizer != "rmsprop" && c.optimizer != "adam")
     bad("optimizer", "'" + c.optimizer + "'", "must be rmsprop or adam");
-  if (!(c.learning_rate > 0) || std::isinf(c.learning_rate))
-    bad("learning_rate", c.learning_rate, "must be > 0");
+  if (!(c.learning_rate > 0) || c.learning_rate > FLT_MAX)
+    bad("learning_rate", c.learning_rate, "must be > 0 and <= 3.40282e+38 (float)");
   if (!(c.rho >= 0 && c.rho < 1)) bad("rho", c.rho, "must be in [0, 1)");
   if (!(c.beta_1 >= 0 && c.beta_1 < 1)) bad("beta_1", c.beta_1, "must be in [0, 1)");
   if (!(c.beta_2 >= 0 && c.beta_2 < 1)) bad("beta_2", c.beta_2, "must be in [0, 1)");
-  if (!(c.epsilon > 0)) bad("epsilon", c.epsilon, "must be > 0");
+  // The optimizer computes in float: a rate beyond FLT_MAX becomes inf, an epsilon below
+  // FLT_MIN flushes to 0 and divides by zero on a zero accumulator.
+  if (!(c.epsilon >= FLT_MIN)) bad("epsilon", c.epsilon, "must be >= 1.17549e-38 (float)");
   if (!(c.clipnorm >= 0) || std::isinf(c.clipnorm))
     bad("clipnorm", c.clipnorm, "must be >= 0 (0 = off)");
   if (!(c.ema_momentum >= 0 && c.ema_momentum < 1))

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "io/atomic_file.hpp"
+#include "io/checksum.hpp"
 #include "io/h5_util.hpp"
 #include "io/imdb_reader.hpp"
 #include "io/tokenizer.hpp"
@@ -284,9 +285,8 @@ PreparedDataset prepare_imdb(const std::string& imdb_dir) {
 }
 
 void write_dataset(const std::string& path, const PreparedDataset& data) {
-  const std::string tmp = path + ".tmp";
   try {
-    H5::H5File file = h5::create(tmp);
+    H5::H5File file = h5::create_in_memory(path);
     h5::set_attr(file, "kind", std::string(kKind));
     h5::set_attr(file, "format_version", std::int64_t{kDatasetFormatVersion});
     h5::set_attr(file, "tokenizer",
@@ -301,19 +301,9 @@ void write_dataset(const std::string& path, const PreparedDataset& data) {
     h5::write_strings(vocab, "words", data.vocabulary.words());
     h5::write_vector(vocab, "counts", data.vocabulary.counts());
     vocab.close();
-    file.close();
+    h5::save_atomically(file, path);
   } catch (const H5::Exception& e) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(tmp + ": cannot write dataset (" + e.getDetailMsg() + ")");
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
-  try {
-    publish_file(tmp, path);
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
+    throw std::runtime_error(path + ": cannot build dataset (" + e.getDetailMsg() + ")");
   }
 }
 
@@ -347,7 +337,17 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
   H5::H5File file = h5::open_read(path);
   try {
     check_header(file, path);
+    tokenizer_ = h5::get_string_attr(file, "tokenizer");
     vocab_size_ = rnnsent::vocabulary_size(file, path);  // the file-level helper
+    if (vocab_size_ == 0)
+      throw std::runtime_error(path + ": the vocabulary is empty (no word to learn from)");
+    // The fingerprint: tokenizer, the vocabulary's counts and every review's length, label,
+    // rating and id - what makes two files the same data without reading every token.
+    Fnv1a h;
+    h.mix(tokenizer_.data(), tokenizer_.size());
+    const std::vector<std::int64_t> counts =
+        h5::read_array<std::int64_t>(open_group(file, path, "vocabulary"), "counts");
+    h.mix(counts.data(), counts.size() * sizeof(counts[0]));
     for (auto [name, meta] : {std::pair{"train", &train_}, std::pair{"test", &test_}}) {
       const H5::Group g = open_group(file, path, name);
       meta->offsets = h5::read_array<std::int64_t>(g, "offsets");
@@ -357,11 +357,19 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
       if (!h5::has(g, "tokens"))
         throw std::runtime_error(path + ": missing dataset '/" + std::string(name) + "/tokens'");
       hsize_t tokens = 0;
+      h5::check_integer_dataset(g, "tokens");
       H5::DataSpace space = g.openDataSet("tokens").getSpace();
       if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&tokens);
       check_split_meta(path + ": /" + name + "/", meta->offsets, meta->labels, meta->ratings,
                        meta->review_ids, std::int64_t(tokens));
+      h.mix(meta->offsets.data(), meta->offsets.size() * sizeof(std::int64_t));
+      h.mix(meta->labels.data(), meta->labels.size());
+      h.mix(meta->ratings.data(), meta->ratings.size());
+      h.mix(meta->review_ids.data(), meta->review_ids.size() * sizeof(std::int32_t));
     }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h.value()));
+    fingerprint_ = hex;
   } catch (const H5::Exception& e) {
     throw std::runtime_error(path + ": cannot read dataset (" + e.getDetailMsg() +
                              "); the file may be truncated or damaged");

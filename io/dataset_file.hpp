@@ -63,6 +63,12 @@ class DatasetReader {
   const Vocabulary& vocabulary() const;
   // Its number of words, known from opening (every rank; num_words = all resolves with it).
   std::size_t vocabulary_size() const { return std::size_t(vocab_size_); }
+  // The tokenizer name the file was prepared with (the model stores it for prediction).
+  const std::string& tokenizer() const { return tokenizer_; }
+  // 16 hex digits over the tokenizer, vocabulary counts and every review's metadata: equal
+  // for copies of one file, different for another preparation or other data. Checkpoints and
+  // models store it so a resume on another dataset is refused.
+  const std::string& fingerprint() const { return fingerprint_; }
 
  private:
   struct SplitMeta {
@@ -71,7 +77,7 @@ class DatasetReader {
     std::vector<std::int32_t> review_ids;
   };
   const SplitMeta& meta(const std::string& split) const;
-  std::string path_;
+  std::string path_, tokenizer_, fingerprint_;
   std::int64_t vocab_size_ = 0;
   SplitMeta train_, test_;
   mutable std::unique_ptr<Vocabulary> vocabulary_;

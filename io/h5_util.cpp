@@ -3,7 +3,11 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <stdexcept>
+#include <type_traits>
+
+#include "io/atomic_file.hpp"
 
 namespace rnnsent::h5 {
 namespace {
@@ -15,6 +19,15 @@ const SilenceHdf5 silence_hdf5_once;
 
 std::runtime_error error(const H5::H5Object& obj, const std::string& what) {
   return std::runtime_error(file_of(obj) + ": " + what);
+}
+
+std::string class_name(H5T_class_t c) {
+  switch (c) {
+    case H5T_INTEGER: return "integers";
+    case H5T_FLOAT: return "floating-point numbers";
+    case H5T_STRING: return "strings";
+    default: return "a non-numeric type";
+  }
 }
 
 }  // namespace
@@ -49,6 +62,33 @@ H5::H5File create(const std::string& path) {
   } catch (const H5::Exception& e) {
     throw std::runtime_error(path + ": cannot create (" + e.getDetailMsg() + ")");
   }
+}
+
+H5::H5File create_in_memory(const std::string& path) {
+  H5::Exception::dontPrint();
+  try {
+    H5::FileAccPropList access;
+    access.setCore(std::size_t(1) << 20, /*backing_store=*/false);
+    return H5::H5File(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": cannot create in memory (" + e.getDetailMsg() + ")");
+  }
+}
+
+void save_atomically(H5::H5File& file, const std::string& path,
+                     const std::function<void()>& before_publish) {
+  std::vector<char> image;
+  try {
+    file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t n = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (n < 0) throw std::runtime_error(path + ": cannot build the file image");
+    image.resize(std::size_t(n));
+    if (H5Fget_file_image(file.getId(), image.data(), image.size()) != n)
+      throw std::runtime_error(path + ": cannot build the file image");
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": cannot build the file image (" + e.getDetailMsg() + ")");
+  }
+  write_bytes_atomically(path, image.data(), image.size(), before_publish);
 }
 
 template <>
@@ -92,6 +132,13 @@ std::vector<T> read_array(const H5::Group& group, const std::string& name,
   if (!has(group, name)) throw error(group, "missing dataset '" + name + "'");
   try {
     H5::DataSet ds = group.openDataSet(name);
+    // HDF5 converts silently between classes: labels stored as 0.7 would read as 0, token ids
+    // as floats would be truncated. Integers must be stored as integers, reals as reals.
+    const H5T_class_t stored = ds.getTypeClass();
+    const H5T_class_t wanted = std::is_integral<T>::value ? H5T_INTEGER : H5T_FLOAT;
+    if (stored != wanted)
+      throw error(group, "dataset '" + name + "' is stored as " + class_name(stored) +
+                             ", expected " + class_name(wanted));
     H5::DataSpace space = ds.getSpace();
     int rank = space.getSimpleExtentNdims();
     std::vector<hsize_t> dims(std::size_t(rank > 0 ? rank : 0));
@@ -119,6 +166,13 @@ RNNSENT_H5_INSTANTIATE(std::int32_t)
 RNNSENT_H5_INSTANTIATE(std::int64_t)
 RNNSENT_H5_INSTANTIATE(std::uint8_t)
 #undef RNNSENT_H5_INSTANTIATE
+
+void check_integer_dataset(const H5::Group& group, const std::string& name) {
+  const H5T_class_t stored = group.openDataSet(name).getTypeClass();
+  if (stored != H5T_INTEGER)
+    throw error(group, "dataset '" + name + "' is stored as " + class_name(stored) +
+                           ", expected integers");
+}
 
 bool has(const H5::Group& group, const std::string& name) {
   try {
@@ -169,7 +223,7 @@ int checked_format_version(const H5::H5File& file, const std::string& path,
                            int newest) {
   if (!has_attr(file, "kind") || get_string_attr(file, "kind") != kind)
     throw std::runtime_error(path + ": not an rnnsent " + what + " (no kind = \"" + kind + "\")");
-  const int version = int(get_int_attr(file, "format_version"));
+  const int version = get_int32_attr(file, "format_version");
   if (version < oldest || version > newest)
     throw std::runtime_error(path + ": " + what + " format version " + std::to_string(version) +
                              ", this build reads " + std::to_string(oldest) + " to " +
@@ -217,11 +271,21 @@ std::string get_string_attr(const H5::H5Object& obj, const std::string& name) {
   }
 }
 
+int get_int32_attr(const H5::H5Object& obj, const std::string& name) {
+  const std::int64_t v = get_int_attr(obj, name);
+  if (v < INT32_MIN || v > INT32_MAX)
+    throw error(obj, "attribute '" + name + "' = " + std::to_string(v) + " is out of range");
+  return int(v);
+}
+
 std::int64_t get_int_attr(const H5::H5Object& obj, const std::string& name) {
   if (!has_attr(obj, name)) throw error(obj, "missing attribute '" + name + "'");
   try {
     std::int64_t v = 0;
-    obj.openAttribute(name).read(H5::PredType::NATIVE_INT64, &v);
+    H5::Attribute a = obj.openAttribute(name);
+    if (a.getTypeClass() != H5T_INTEGER)
+      throw error(obj, "attribute '" + name + "' is not an integer");
+    a.read(H5::PredType::NATIVE_INT64, &v);
     return v;
   } catch (const H5::Exception&) {
     throw error(obj, "attribute '" + name + "' is not an integer");

@@ -7,6 +7,7 @@
 #include <H5Cpp.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,17 @@ namespace rnnsent::h5 {
 // "<path>: cannot open (<reason>)".
 H5::H5File open_read(const std::string& path);
 
-// Creates (truncates) path for writing.
+// Creates (truncates) path for writing (tests that build damaged files).
 H5::H5File create(const std::string& path);
+
+// Every rnnsent output file is built in memory (HDF5's core driver, no backing store) and
+// saved with save_atomically: a full disk then fails in a checked write(2), never inside
+// HDF5's close, which cannot report it and left the library in a state that crashed at exit.
+H5::H5File create_in_memory(const std::string& path);
+// The file's image written to path.tmp, flushed and renamed over path; path.tmp is removed
+// on failure. file stays open (its destructor closes it; nothing is pending on disk).
+void save_atomically(H5::H5File& file, const std::string& path,
+                     const std::function<void()>& before_publish = {});
 
 template <typename T>
 H5::PredType pred_type();
@@ -40,6 +50,10 @@ std::vector<T> read_array(const H5::Group& group, const std::string& name,
 
 bool has(const H5::Group& group, const std::string& name);
 
+// Throws naming the file and dataset unless it is stored as integers (read_array checks the
+// same; this is for datasets read in slices).
+void check_integer_dataset(const H5::Group& group, const std::string& name);
+
 // Variable-length UTF-8 string datasets (for vocabularies).
 void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& v);
 std::vector<std::string> read_strings(const H5::Group& group, const std::string& name);
@@ -50,6 +64,8 @@ void set_attr(H5::H5Object& obj, const std::string& name, std::int64_t value);
 void set_attr(H5::H5Object& obj, const std::string& name, double value);
 std::string get_string_attr(const H5::H5Object& obj, const std::string& name);
 std::int64_t get_int_attr(const H5::H5Object& obj, const std::string& name);
+// The same, refused (naming it) when it does not fit an int: 2^32 + 8 must not read as 8.
+int get_int32_attr(const H5::H5Object& obj, const std::string& name);
 double get_double_attr(const H5::H5Object& obj, const std::string& name);
 bool has_attr(const H5::H5Object& obj, const std::string& name);
 

@@ -24,9 +24,8 @@ constexpr Column kColumns[] = {
 }  // namespace
 
 void write_history(const std::string& path, const History& history) {
-  const std::string tmp = path + ".tmp";
   {
-    H5::H5File file = h5::create(tmp);
+    H5::H5File file = h5::create_in_memory(path);
     h5::set_attr(file, "kind", std::string("rnnsent-history"));
     h5::set_attr(file, "format_version", std::int64_t(kHistoryFormatVersion));
     std::vector<std::int32_t> epoch(history.epochs());
@@ -38,8 +37,8 @@ void write_history(const std::string& path, const History& history) {
         throw std::runtime_error(path + ": history column '" + c.name + "' has the wrong length");
       h5::write_vector(file, c.name, v);
     }
+    h5::save_atomically(file, path);
   }
-  publish_file(tmp, path);
 }
 
 History read_history(const std::string& path) {

@@ -39,7 +39,7 @@ H5::Group parent_group(H5::Group root, const std::string& name, std::string& lea
 }
 
 void write_file(const std::string& path, const ModelFile& m) {
-  H5::H5File file = h5::create(path);
+  H5::H5File file = h5::create_in_memory(path);
   h5::set_attr(file, "kind", std::string(kKind));
   h5::set_attr(file, "format_version", std::int64_t(m.format_version));
   h5::set_attr(file, "cell", m.cell);
@@ -52,6 +52,7 @@ void write_file(const std::string& path, const ModelFile& m) {
   h5::set_attr(file, "maxlen", std::int64_t(m.maxlen));
   h5::set_attr(file, "padding", m.padding);
   h5::set_attr(file, "tokenizer", m.tokenizer);
+  h5::set_attr(file, "dataset_fingerprint", m.dataset_fingerprint);
   h5::set_attr(file, "epoch", std::int64_t(m.epoch));
   h5::set_attr(file, "val_loss", m.val_loss);
   h5::set_attr(file, "val_acc", m.val_acc);
@@ -71,16 +72,12 @@ void write_file(const std::string& path, const ModelFile& m) {
   write_keras_weights(file, m.weights);  // the same weights as Keras's load_weights reads them
   H5::Group vocab = file.createGroup("vocabulary");
   h5::write_strings(vocab, "words", m.words);
-  file.flush(H5F_SCOPE_GLOBAL);
+  h5::save_atomically(file, path);
 }
 
 }  // namespace
 
-void write_model(const std::string& path, const ModelFile& model) {
-  const std::string tmp = path + ".tmp";
-  write_file(tmp, model);
-  publish_file(tmp, path);
-}
+void write_model(const std::string& path, const ModelFile& model) { write_file(path, model); }
 
 ModelFile read_model(const std::string& path) {
   H5::H5File file = h5::open_read(path);
@@ -88,19 +85,21 @@ ModelFile read_model(const std::string& path) {
   m.format_version = h5::checked_format_version(file, path, kKind, "model",
                                                 kOldestModelFormatVersion, kModelFormatVersion);
   m.cell = h5::get_string_attr(file, "cell");
-  m.num_words = int(h5::get_int_attr(file, "num_words"));
-  m.embedding_dim = int(h5::get_int_attr(file, "embedding_dim"));
-  m.units = int(h5::get_int_attr(file, "units"));
+  m.num_words = h5::get_int32_attr(file, "num_words");
+  m.embedding_dim = h5::get_int32_attr(file, "embedding_dim");
+  m.units = h5::get_int32_attr(file, "units");
   if (m.format_version >= 3) {  // version 2 models are one unidirectional layer
     m.bidirectional = h5::get_int_attr(file, "bidirectional") != 0;
-    m.layers = int(h5::get_int_attr(file, "layers"));
+    m.layers = h5::get_int32_attr(file, "layers");
     // Early format-3 files predate pooling: they are all "last".
     if (h5::has_attr(file, "pooling")) m.pooling = h5::get_string_attr(file, "pooling");
   }
-  m.maxlen = int(h5::get_int_attr(file, "maxlen"));
+  m.maxlen = h5::get_int32_attr(file, "maxlen");
   m.padding = h5::get_string_attr(file, "padding");
   m.tokenizer = h5::get_string_attr(file, "tokenizer");
-  m.epoch = int(h5::get_int_attr(file, "epoch"));
+  if (h5::has_attr(file, "dataset_fingerprint"))  // optional: older files predate it
+    m.dataset_fingerprint = h5::get_string_attr(file, "dataset_fingerprint");
+  m.epoch = h5::get_int32_attr(file, "epoch");
   m.val_loss = h5::get_double_attr(file, "val_loss");
   m.val_acc = h5::get_double_attr(file, "val_acc");
   m.config_ini = h5::get_string_attr(file, "config");

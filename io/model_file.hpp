@@ -32,6 +32,7 @@ struct ModelFile {
   int maxlen = 0;
   std::string padding;
   std::string tokenizer;
+  std::string dataset_fingerprint;  // of the training data; "" in files from before it
   std::vector<std::string> words;  // rank order: words[r - 1] has id r + 3
   std::vector<NamedTensor> weights;
   std::string config_ini;  // the resolved training config

@@ -147,6 +147,8 @@ std::vector<std::string> read_word_index(const std::string& path) {
     p.expect('}');
   }
   if (!p.at_end()) p.fail("text after the object");
+  // No word: every review would score as the same run of unknown ids.
+  if (words.empty()) throw std::runtime_error(path + ": the word index is empty");
   for (std::size_t r = 0; r < words.size(); ++r)
     if (words[r].empty())
       words[r] = "\x01unused rank " + std::to_string(r + 1);  // no token has \x01

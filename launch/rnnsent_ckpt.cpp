@@ -8,8 +8,16 @@
 #include <string>
 
 #include "io/checkpoint_file.hpp"
+#include "launch/lib/stdout_check.hpp"
 
 int main(int argc, char** argv) {
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    std::printf(
+        "usage: rnnsent_ckpt verify|info CHECKPOINT.h5\n"
+        "  verify  exit 0 when the checkpoint's checksum and structure are right, else 1\n"
+        "  info    its step, epoch, position, metrics so far, dataset and config\n");
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
   if (argc != 3 || (std::strcmp(argv[1], "verify") != 0 && std::strcmp(argv[1], "info") != 0)) {
     std::fprintf(stderr, "usage: rnnsent_ckpt verify|info CHECKPOINT.h5\n");
     return 2;
@@ -20,6 +28,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[1], "verify") == 0) {
       std::printf("ok: %s (global step %lld, epoch %d)\n", path.c_str(),
                   static_cast<long long>(s.global_step), s.epoch);
+      rnnsent::check_stdout();
       return 0;
     }
     std::printf("checkpoint      %s\nformat version  %d\nglobal step     %lld\n", path.c_str(),
@@ -31,6 +40,8 @@ int main(int argc, char** argv) {
     std::printf("optimizer       %lld updates applied%s\n",
                 static_cast<long long>(s.optimizer_updates),
                 s.momentum.empty() ? "" : " (with Adam's momentum)");
+    if (!s.dataset_fingerprint.empty())
+      std::printf("dataset         fingerprint %s\n", s.dataset_fingerprint.c_str());
     if (!s.weight_average.empty())
       std::printf("weight average  %zu values (ema_momentum)\n", s.weight_average.size());
     if (std::isfinite(s.best_val_loss))
@@ -52,6 +63,7 @@ int main(int argc, char** argv) {
       if (end == std::string::npos) break;
       start = end + 1;
     }
+    rnnsent::check_stdout();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rnnsent_ckpt: error: %s\n", e.what());
     return 1;

@@ -12,6 +12,7 @@
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/model_io.hpp"
+#include "launch/lib/stdout_check.hpp"
 
 namespace po = boost::program_options;
 
@@ -54,6 +55,14 @@ int main(int argc, char** argv) {
         !std::equal(model.words.begin(), model.words.end(), words.begin()))
       throw std::runtime_error(data_path + ": its vocabulary differs from the one " + model_path +
                                " was trained with (another prepared file?)");
+    // val and train are rebuilt by index from the model's seed: on another dataset they would
+    // be other reviews (the test split of another dataset is a fair test).
+    if (split != "test" && !model.dataset_fingerprint.empty() &&
+        model.dataset_fingerprint != reader.fingerprint())
+      throw std::runtime_error(data_path + ": not the dataset " + model_path +
+                               " was trained on (fingerprint " + reader.fingerprint() + ", model " +
+                               model.dataset_fingerprint + "), so its " + split +
+                               " split cannot be rebuilt; use --split test or the training data");
     const rnnsent::TrainConfig run =
         rnnsent::parse_config_text(model.config_ini, model_path + ": /config");
     rnnsent::TrainConfig all = run;
@@ -67,6 +76,12 @@ int main(int argc, char** argv) {
                                                        : s.train;
     if (split == "test")
       for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
+    // Metrics of no review would print as zeros and read as a real (terrible) result.
+    if (rows.empty())
+      throw std::runtime_error(data_path + ": the " + split + " split has no reviews to evaluate");
+    const std::size_t wanted = limit > 0 ? std::min(rows.size(), std::size_t(limit)) : rows.size();
+    // A batch beyond the split would only allocate rows that are never filled.
+    batch = int(std::min<std::size_t>(std::size_t(batch), wanted));
     const rnnsent::EncodedSplit reviews = reader.read(split == "test" ? "test" : "train", rows);
     std::vector<std::uint32_t> order(reviews.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
@@ -92,6 +107,7 @@ int main(int argc, char** argv) {
       std::printf("  actual neg   %13zu  %13zu\n", r.true_neg, r.false_pos);
       std::printf("  actual pos   %13zu  %13zu\n", r.false_neg, r.true_pos);
     }
+    rnnsent::check_stdout();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rnnsent_eval: error: %s\n", e.what());
     return 1;

@@ -1,6 +1,9 @@
 // rnnsent_predict: scores new text with a trained checkpoint. Texts come from the arguments,
 // from --input FILE (one review per line) or from standard input, and are scored in batches
 // so a file of any length runs in bounded memory. Output: probability of positive, label, text.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
@@ -9,6 +12,7 @@
 #include <vector>
 
 #include "launch/lib/predictor.hpp"
+#include "launch/lib/stdout_check.hpp"
 
 namespace po = boost::program_options;
 
@@ -56,6 +60,12 @@ std::string tsv_clean(std::string s) {
   return s;
 }
 
+// The text as read, NUL bytes included (printf's %s would cut it there), and a newline.
+void echo(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
 struct Printer {
   std::string format;
   bool first = true;
@@ -66,9 +76,11 @@ struct Printer {
                   first ? "[\n  " : ",\n  ", p, label, json_escape(text).c_str());
     } else if (format == "tsv") {
       if (first) std::printf("probability\tlabel\ttext\n");
-      std::printf("%.6f\t%s\t%s\n", p, label, tsv_clean(text).c_str());
+      std::printf("%.6f\t%s\t", p, label);
+      echo(tsv_clean(text));
     } else {
-      std::printf("%.4f  %-8s  %s\n", p, label, text.c_str());
+      std::printf("%.4f  %-8s  ", p, label);
+      echo(text);
     }
     first = false;
   }
@@ -113,6 +125,18 @@ int main(int argc, char** argv) {
       throw po::error("invalid value " + std::to_string(batch) + " for --batch_size: must be >= 1");
     if (!texts.empty() && !input_path.empty())
       throw po::error("give TEXT arguments or --input, not both");
+    // A native model stores its own maxlen and padding; silently ignoring these would score
+    // with settings the user did not ask for.
+    if (word_index.empty() && (vm.count("maxlen") || vm.count("padding")))
+      throw po::error(std::string(vm.count("maxlen") ? "--maxlen" : "--padding") +
+                      " applies only with --word-index (a native model stores its own)");
+    if (maxlen < 1)
+      throw po::error("invalid value " + std::to_string(maxlen) + " for --maxlen: must be >= 1");
+    if (padding != "pre" && padding != "post")
+      throw po::error("invalid value '" + padding + "' for --padding: use pre or post");
+    // Reading a closed standard input would end at once: exit 0 and no rows.
+    if (texts.empty() && (input_path.empty() || input_path == "-") && ::fcntl(0, F_GETFD) < 0)
+      throw po::error("standard input is closed; give TEXT arguments or --input FILE");
   } catch (const po::error& e) {
     std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
     return 2;
@@ -127,12 +151,16 @@ int main(int argc, char** argv) {
       const std::vector<float> p = predictor.probabilities(chunk);
       for (std::size_t i = 0; i < chunk.size(); ++i) printer.print(p[i], chunk[i]);
       chunk.clear();
+      rnnsent::check_stdout();  // stop at the first lost row, not after scoring the rest
     };
     if (!texts.empty()) {
       score(texts);
     } else {
       std::ifstream file;
       if (!input_path.empty() && input_path != "-") {
+        struct stat st {};
+        if (::stat(input_path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+          throw std::runtime_error(input_path + ": --input names a directory, not a file");
         file.open(input_path);
         if (!file) throw std::runtime_error(input_path + ": cannot open input file");
       }
@@ -151,8 +179,10 @@ int main(int argc, char** argv) {
       if (!chunk.empty()) score(chunk);
     }
     printer.finish();
+    rnnsent::check_stdout();
   } catch (const std::exception& e) {
     std::fflush(stdout);
+    std::clearerr(stdout);
     std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
     return 1;
   }

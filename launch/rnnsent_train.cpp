@@ -8,6 +8,7 @@
 
 #include "dist/session.hpp"
 #include "io/config.hpp"
+#include "launch/lib/same_job.hpp"
 #include "launch/lib/stop_signals.hpp"
 #include "launch/lib/train_options.hpp"
 #include "launch/lib/trainer.hpp"
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
     if (session.is_root())
       std::fprintf(stderr, "rnnsent_train: interrupted (signal %d): %s\n", e.signal, e.what());
     return rnnsent::kExitInterrupted;
+  } catch (const rnnsent::JobError& e) {
+    // Every rank knows it: one line from rank 0, and every rank ends normally.
+    if (session.is_root()) std::fprintf(stderr, "rnnsent_train: error: %s\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     if (session.size() > 1) {
       std::fprintf(stderr, "rnnsent_train: rank %d: error: %s\n", session.rank(), e.what());

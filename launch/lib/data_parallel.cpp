@@ -87,6 +87,21 @@ double DataParallelStep::gradient_norm() {
   return std::sqrt(sum);
 }
 
+bool DataParallelStep::updated_finite(const float* params) const {
+  auto finite = [](const float* v, std::size_t n) {
+    bool ok = true;
+    for (std::size_t i = 0; i < n; ++i) ok &= std::isfinite(v[i]);
+    return ok;
+  };
+  if (options_.optimizer.kind != OptimizerKind::rmsprop) return finite(params, grads_.size());
+  const std::size_t E = std::size_t(embedding_dim_);
+  const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
+  bool ok = finite(params, embedding_offset_) &&
+            finite(params + table_end, grads_.size() - table_end);
+  for (std::int32_t r : touched_) ok = ok && finite(params + embedding_offset_ + std::size_t(r) * E, E);
+  return ok;
+}
+
 void DataParallelStep::scale_gradient(float factor) {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
@@ -143,6 +158,7 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
     const double scale = clip_scale(out.grad_norm, options_.clipnorm);
     if (scale != 1.0) scale_gradient(float(scale));
     optimizer_.step(out.learning_rate, touched_, grads_.data(), params, state);
+    out.params_finite = updated_finite(params);
   } else {
     clear_gradient();
   }

@@ -51,6 +51,9 @@ struct StepStats {
   double correct = 0;       // reviews with (logit > 0) == label, over the global batch
   bool stop = false;        // some rank asked to stop at this step boundary
   bool finite = true;       // loss and gradient were finite; otherwise no update was applied
+  // The updated parameters are finite. A finite gradient can still step to inf or NaN (a huge
+  // learning_rate, a tiny epsilon); that update is applied and cannot be skipped.
+  bool params_finite = true;
   double grad_norm = 0;     // global L2 norm of the summed gradient before clipping
   float learning_rate = 0;  // the rate of this update (or of the update a skipped step was)
 };
@@ -99,6 +102,9 @@ class DataParallelStep {
   double gradient_norm();         // non-finite when any entry is
   void scale_gradient(float factor);
   void clear_gradient();
+  // Whether every parameter the last update could change is finite: the slots around the
+  // table and its touched rows (RMSprop), or everything (Adam moves every row).
+  bool updated_finite(const float* params) const;
   std::vector<float> packed_;  // touched rows, then every non-embedding slot
   void allreduce_gradient(const std::int32_t* ids, std::size_t local, int T);
   Times times_;

@@ -16,6 +16,9 @@ double bce_from_logit(double z, double y) {
 EvalResult evaluate(SentimentModel& model, const float* params, const PaddedSet& set,
                     int batch_size, std::size_t limit) {
   const std::size_t rows = limit ? std::min(limit, set.rows()) : set.rows();
+  // A batch larger than the set would only allocate rows never filled (eval_batch_size = 2^31
+  // ran out of memory on 80 reviews).
+  batch_size = int(std::min<std::size_t>(std::size_t(batch_size), std::max<std::size_t>(rows, 1)));
   std::vector<float> logits(rows);
   score_rows(model, params, set, rows, batch_size, logits.data());
   model.release_inference();  // evaluation happens once an epoch: keep training's memory low

@@ -2,6 +2,8 @@
 #include "launch/lib/model_io.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 
@@ -20,10 +22,23 @@ std::string shape_text(const std::vector<std::size_t>& shape) {
   return os.str();
 }
 
+// A weight that is inf or NaN scores every review as NaN or as certain; such a file (a diverged
+// run, a damaged Keras file whose checksum was recomputed) is refused, naming the weight.
+void check_finite(const std::string& path, const ParamLayout& layout,
+                  const std::vector<float>& params) {
+  for (const Slot& s : layout.slots())
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (!std::isfinite(params[s.offset + i]))
+        throw std::runtime_error(path + ": weight '" + s.name + "' holds a non-finite value (" +
+                                 std::to_string(params[s.offset + i]) + " at index " +
+                                 std::to_string(i) + "); the model cannot be used");
+}
+
 }  // namespace
 
 ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabulary& vocab,
-                     const TrainConfig& config, const EpochMetrics& metrics) {
+                     const DatasetStamp& dataset, const TrainConfig& config,
+                     const EpochMetrics& metrics) {
   ModelFile m;
   m.cell = cell_name(shape.cell);
   m.num_words = shape.num_words;
@@ -34,7 +49,8 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   m.pooling = pooling_name(shape.pooling);
   m.maxlen = config.maxlen;
   m.padding = config.padding;
-  m.tokenizer = kTokenizerName;
+  m.tokenizer = dataset.tokenizer;
+  m.dataset_fingerprint = dataset.fingerprint;
   // Only words whose id is below num_words can reach the model; the rest are OOV anyway.
   const std::size_t kept =
       std::min<std::size_t>(vocab.size(), std::size_t(shape.num_words - kIndexFrom - 1));
@@ -93,8 +109,10 @@ LoadedModel load_model(const std::string& path) {
                                shape_text(s.shape));
     std::copy(it->values.begin(), it->values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
   }
+  check_finite(path, layout, out.params);
   out.metrics = {file.epoch, file.val_loss, file.val_acc};
   out.config_ini = file.config_ini;
+  out.dataset_fingerprint = file.dataset_fingerprint;
   return out;
 }
 
@@ -109,6 +127,11 @@ LoadedModel load_keras_model(const std::string& path, const std::string& word_in
   };
   const NamedTensor& emb = find("embedding/embeddings");
   if (emb.shape.size() != 2) throw std::runtime_error(path + ": embedding is not a matrix");
+  // ids 0-3 are reserved, so a smaller table cannot hold one word (and num_words - 4 below
+  // would wrap around).
+  if (emb.shape[0] < 4 || emb.shape[0] > std::size_t(INT32_MAX) || emb.shape[1] < 1)
+    throw std::runtime_error(path + ": the Keras embedding is " + shape_text(emb.shape) +
+                             "; it needs at least 4 rows (ids 0-3 are reserved) and 1 column");
   LoadedModel out;
   out.shape.num_words = int(emb.shape[0]);
   out.shape.embedding_dim = int(emb.shape[1]);
@@ -153,6 +176,7 @@ LoadedModel load_keras_model(const std::string& path, const std::string& word_in
                                shape_text(t.shape) + ", expected " + shape_text(s.shape));
     std::copy(t.values.begin(), t.values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
   }
+  check_finite(path, layout, out.params);
   out.words = read_word_index(word_index_path);
   // Words whose id would reach num_words are out of vocabulary for this model anyway.
   if (out.words.size() > std::size_t(out.shape.num_words - kIndexFrom - 1))

@@ -18,8 +18,15 @@ struct EpochMetrics {
   double val_loss = 0, val_acc = 0;
 };
 
+// The dataset a model was trained on: its tokenizer (prediction must tokenize the same way) and
+// its fingerprint.
+struct DatasetStamp {
+  std::string tokenizer, fingerprint;
+};
+
 ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabulary& vocab,
-                     const TrainConfig& config, const EpochMetrics& metrics);
+                     const DatasetStamp& dataset, const TrainConfig& config,
+                     const EpochMetrics& metrics);
 
 struct LoadedModel {
   ModelShape shape;
@@ -28,6 +35,7 @@ struct LoadedModel {
   std::vector<std::string> words;
   std::vector<float> params;  // laid out by make_layout(shape)
   std::string config_ini;     // the training run's resolved configuration
+  std::string dataset_fingerprint;  // of its training data ("" for older or Keras files)
   EpochMetrics metrics;
 };
 

@@ -3,7 +3,6 @@
 // --overwrite.
 #include "launch/lib/trainer.hpp"
 
-#include <dirent.h>
 #include <omp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -28,12 +28,16 @@
 #include "io/dataset_file.hpp"
 #include "io/history_file.hpp"
 #include "io/model_file.hpp"
+#include "io/tokenizer.hpp"
 #include "launch/lib/data_parallel.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
+#include "launch/lib/memory_check.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
 #include "launch/lib/progress.hpp"
+#include "launch/lib/run_dir.hpp"
+#include "launch/lib/same_job.hpp"
 #include "launch/lib/shuffle.hpp"
 #include "launch/lib/stop_signals.hpp"
 #include "launch/lib/train_options.hpp"
@@ -64,14 +68,25 @@ void make_dirs(const std::string& dir) {
     throw std::runtime_error(dir + ": output_dir is not a directory");
 }
 
+std::string number_text(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
 std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks) {
+  char loss[32] = "null", acc[32] = "null";  // null: no test reviews to score
+  if (s.tested) {
+    std::snprintf(loss, sizeof loss, "%.6f", s.test_loss);
+    std::snprintf(acc, sizeof acc, "%.6f", s.test_acc);
+  }
   char buf[1024];
   std::snprintf(buf, sizeof buf,
-                "{\n  \"test_loss\": %.6f,\n  \"test_acc\": %.6f,\n  \"best_epoch\": %d,\n"
+                "{\n  \"test_loss\": %s,\n  \"test_acc\": %s,\n  \"best_epoch\": %d,\n"
                 "  \"epochs_run\": %d,\n  \"train_samples_per_s\": %.1f,\n"
                 "  \"wall_seconds\": %.2f,\n  \"seed\": %llu,\n  \"ranks\": %d,\n"
                 "  \"threads\": %d,\n  \"skipped_steps\": %lld,\n  \"resumed\": %s\n}\n",
-                s.test_loss, s.test_acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
+                loss, acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
                 s.wall_seconds, static_cast<unsigned long long>(c.seed), ranks,
                 omp_get_max_threads(), s.skipped_steps, s.resumed ? "true" : "false");
   return buf;
@@ -103,30 +118,6 @@ std::vector<std::uint32_t> iota(std::size_t n) {
   std::vector<std::uint32_t> v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = std::uint32_t(i);
   return v;
-}
-
-// Checkpoint files of a run, newest first: output_dir/checkpoints/ckpt-<global step>.h5.
-std::string checkpoint_dir(const TrainConfig& c) { return c.output_dir + "/checkpoints"; }
-
-std::string checkpoint_path(const TrainConfig& c, std::int64_t step) {
-  char name[64];
-  std::snprintf(name, sizeof name, "/ckpt-%010lld.h5", static_cast<long long>(step));
-  return checkpoint_dir(c) + name;
-}
-
-std::vector<std::string> list_checkpoints(const TrainConfig& c) {
-  std::vector<std::string> found;
-  DIR* dir = ::opendir(checkpoint_dir(c).c_str());
-  if (!dir) return found;
-  while (const dirent* e = ::readdir(dir)) {
-    const std::string name = e->d_name;
-    if (name.rfind("ckpt-", 0) == 0 && name.size() > 8 &&
-        name.compare(name.size() - 3, 3, ".h5") == 0)
-      found.push_back(checkpoint_dir(c) + "/" + name);
-  }
-  ::closedir(dir);
-  std::sort(found.rbegin(), found.rend());  // zero-padded step numbers sort by name
-  return found;
 }
 
 // The keys that define the run's math: a checkpoint continues only a run that agrees on them.
@@ -184,7 +175,7 @@ bool find_resume_state(const TrainConfig& c, TrainState& state, std::string& fro
     from = c.resume;
     return true;
   }
-  for (const std::string& path : list_checkpoints(c)) {
+  for (const std::string& path : list_checkpoints(c.output_dir)) {
     try {
       state = read_checkpoint(path);
       from = path;
@@ -212,10 +203,6 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     const int ranks_here = local ? std::max(1, std::atoi(local)) : 1;
     omp_set_num_threads(std::max(1, omp_get_num_procs() / ranks_here));
   }
-  if (session.size() > config.batch_size)
-    throw std::runtime_error("batch_size " + std::to_string(config.batch_size) +
-                             " is smaller than the number of ranks " +
-                             std::to_string(session.size()) + ": every rank needs a review");
   install_stop_signals();
 
   const std::string model_path = config.output_dir + "/best_model.h5";
@@ -223,31 +210,74 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   // Everything that can be wrong with the input is found before any output is touched.
   // Every rank opens the file read-only and reads only the reviews it needs.
   const DatasetReader reader(config.data);
+  // The model stores the dataset's tokenizer; prediction can only tokenize with this build's.
+  if (reader.tokenizer() != kTokenizerName)
+    throw std::runtime_error(config.data + ": prepared with tokenizer '" + reader.tokenizer() +
+                             "', this build tokenizes with '" + kTokenizerName +
+                             "'; prepare the data again with this build's rnnsent_prepare");
   config.num_words = resolve_num_words(given.num_words, reader.vocabulary_size());
   if (root && given.num_words != 0 && config.num_words != given.num_words)
     std::printf(
         "rnnsent: num_words %d is more than the %zu-word vocabulary of %s needs; using %d\n",
         given.num_words, reader.vocabulary_size(), config.data.c_str(), config.num_words);
+  // Before the first collective: every rank must run this very job (same_job.hpp). data and
+  // threads may differ per node (a node-local copy, another core count); the dataset must not.
+  {
+    std::string job;
+    std::istringstream lines(to_ini(config));
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("data = ", 0) != 0 && line.rfind("threads = ", 0) != 0) job += line + "\n";
+    job += "dataset fingerprint = " + reader.fingerprint() + "\nresume = " + config.resume +
+           "\noverwrite = " + (config.overwrite ? "true" : "false") + "\n";
+    check_same_job(job, session);
+  }
+  // Known alike on every rank now (same config): one line from rank 0, no abort.
+  if (session.size() > config.batch_size)
+    throw JobError("batch_size " + std::to_string(config.batch_size) +
+                   " is smaller than the number of ranks " + std::to_string(session.size()) +
+                   ": every rank needs a review");
   const ModelShape shape = model_shape(config);
   const StepOptions options = step_options(config);
+  {
+    const std::size_t ranks = std::size_t(session.size());
+    const std::size_t train_n = reader.size("train");
+    const std::size_t held = root ? train_n + reader.size("test") : train_n / ranks + 1;
+    const std::size_t batch_rows =
+        std::min(train_n, (std::size_t(config.batch_size) + ranks - 1) / ranks);
+    check_memory(shape, config, held, batch_rows);
+  }
   TrainState state;
   std::string resumed_from;
   int resuming = 0;
+  std::unique_ptr<RunLock> lock;  // rank 0 holds output_dir for the whole run
+  std::vector<std::string> foreign;
   if (root) {
+    make_dirs(config.output_dir);
+    lock = std::make_unique<RunLock>(config.output_dir);
     resuming = find_resume_state(config, state, resumed_from) ? 1 : 0;
-    if (resuming) check_resumable(config, resumed_from, state.config_ini);
+    if (resuming) {
+      check_resumable(config, resumed_from, state.config_ini);
+      if (!state.dataset_fingerprint.empty() && state.dataset_fingerprint != reader.fingerprint())
+        throw std::runtime_error(resumed_from + ": written from a dataset with fingerprint " +
+                                 state.dataset_fingerprint + ", but " + config.data + " has " +
+                                 reader.fingerprint() +
+                                 "; resume with the dataset the run started on");
+    }
     if (!resuming && exists(model_path) && !config.overwrite)
       throw std::runtime_error(model_path +
                                ": already exists; pass --overwrite to replace it, "
                                "--resume auto to continue its run, or choose another output_dir");
+    // Another run's checkpoints would be pruned against ours and resumed instead of ours.
+    foreign = foreign_checkpoints(config.output_dir, resumed_from, state.global_step);
+    if (!resuming && !foreign.empty() && config.resume.empty() && !config.overwrite)
+      throw std::runtime_error(checkpoint_dir(config.output_dir) + ": holds " +
+                               std::to_string(foreign.size()) +
+                               " checkpoint(s) of an earlier run; pass --resume auto to continue "
+                               "it, --overwrite to start a new run (they are moved aside), or "
+                               "choose another output_dir");
   }
   session.broadcast(&resuming, 1);
   const Vocabulary* vocabulary = root ? &reader.vocabulary() : nullptr;
-  if (root) {
-    make_dirs(config.output_dir);
-    make_dirs(checkpoint_dir(config));
-    write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
-  }
 
   const Padding padding = parse_padding(config.padding);
   const DataSplit split = split_data(reader.size("train"), reader.size("test"), config);
@@ -258,8 +288,15 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   };
   PaddedSet val_set, test_set;
   if (root) {
+    // Every review is read and checked (ids in range, start ids) before an output changes;
+    // the other ranks read only their shards, all among these.
     val_set = pad(reader.read("train", split.val));
     test_set = pad(reader.read("test", split.test));
+    reader.read("train", train_rows);
+    make_dirs(checkpoint_dir(config.output_dir));
+    if (!foreign.empty())
+      std::printf("rnnsent: moved %zu checkpoint(s) of another run to %s\n", foreign.size(),
+                  move_aside(foreign, config.output_dir).c_str());
   }
 
   SentimentModel model(shape);
@@ -294,6 +331,22 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       position[1] = int(state.step_in_epoch);
       position[2] = int(state.global_step);
       position[3] = state.epoch > config.epochs || state.finished ? 1 : 0;
+      // A finished run says why nothing is trained, or continues when it ended at its epoch
+      // limit and this one allows more epochs (early stopping is final).
+      const int done_epochs = state.epoch - 1;
+      const int then_epochs = parse_config_text(state.config_ini, resumed_from).epochs;
+      if (position[3] && done_epochs < then_epochs) {
+        std::printf("rnnsent: the run stopped early after epoch %d (val_acc did not improve for "
+                    "%d epoch(s)); nothing to train\n", done_epochs, state.wait);
+      } else if (position[3] && done_epochs < config.epochs) {
+        std::printf("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n",
+                    done_epochs, config.epochs);
+        position[3] = 0;
+        state.finished = 0;
+      } else if (position[3]) {
+        std::printf("rnnsent: the run already finished its %d epoch(s); nothing to train (a "
+                    "larger --epochs continues it)\n", done_epochs);
+      }
       std::printf("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
                   resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
                   static_cast<long long>(state.global_step));
@@ -339,20 +392,26 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     state.optimizer_updates = optimizer.updates;
     state.best_params = best;
     state.weight_average = average;
-    write_checkpoint(checkpoint_path(config, position[2]), state);
-    const std::vector<std::string> all = list_checkpoints(config);
-    for (std::size_t i = std::size_t(config.keep_checkpoints); i < all.size(); ++i)
-      std::remove(all[i].c_str());
+    state.dataset_fingerprint = reader.fingerprint();
+    const std::string path = checkpoint_path(config.output_dir, position[2]);
+    write_checkpoint(path, state);
+    prune_checkpoints(config.output_dir, config.keep_checkpoints, path);
   };
 
-  // best_model.h5 (when the best changed) and history.h5, from rank 0's state.
+  // best_model.h5 (when the best changed) and history.h5, from rank 0's state; config.ini
+  // last, so it never describes a run whose outputs are not there (a full disk, a kill).
+  bool config_written = false;
   auto write_outputs = [&](bool best_changed) {
     if (best_changed && state.best_epoch > 0)
       write_model(model_path,
-                  pack_model(shape, best.data(), *vocabulary, config,
+                  pack_model(shape, best.data(), *vocabulary,
+                             {reader.tokenizer(), reader.fingerprint()}, config,
                              {state.best_epoch, state.best_val_loss,
                               state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
     write_history(history_path, state.history);
+    if (!config_written)
+      write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
+    config_written = true;
   };
   if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
 
@@ -396,6 +455,12 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       if (root && averaging && st.finite)
         update_weight_average(average.data(), params.data(), n_params, float(config.ema_momentum));
       watchdog.mark();
+      if (!st.params_finite)  // every rank sees the same parameters, so every rank stops here
+        throw std::runtime_error(
+            "the update of step " + std::to_string(position[2]) + " (epoch " +
+            std::to_string(epoch) + ") made the weights non-finite (learning_rate " +
+            number_text(config.learning_rate) + ", epsilon " + number_text(config.epsilon) +
+            "); it cannot be skipped: stopped, checkpoints (all from before it) kept");
       if (!st.finite) {
         if (config.nonfinite == "stop") {
           if (root) std::printf("\n");
@@ -427,7 +492,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
         if (root)
           state.train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
         checkpoint(epoch, step + 1);
-        const std::string where = checkpoint_path(config, position[2]);
+        const std::string where = checkpoint_path(config.output_dir, position[2]);
         throw Interrupted("stopped by a signal at step " + std::to_string(position[2]) +
                               "; resume checkpoint " + where + "; continue with --resume auto",
                           stop_signal());
@@ -447,6 +512,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       }
     }
     progress.finish_epoch();
+    watchdog.pause();  // validation and the epoch's files are not steps (until resume below)
     int decision[1] = {0};  // stop
     bool improved = false;
     if (root) {
@@ -456,6 +522,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       state.train_samples += double(n_train);
       // With ema_momentum the averaged weights are what is validated and kept.
       const std::vector<float>& scored = averaging ? average : params;
+      // Test hook (tests/cli/test_hostile.sh): a validation that takes this many seconds.
+      if (const char* slow = std::getenv("RNNSENT_TEST_SLOW_VALIDATION"))
+        ::sleep(unsigned(std::atoi(slow)));
       const EvalResult val = evaluate(model, scored.data(), val_set, config.eval_batch_size);
       const double secs = state.epoch_seconds + progress.epoch_seconds();
       History& history = state.history;
@@ -501,7 +570,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     // below from the checkpoint's state, so they never disagree with it.
     checkpoint(epoch + 1, 0);
     if (root) write_outputs(improved);
-    watchdog.mark();
+    watchdog.resume();
     if (decision[0]) {
       if (root)
         std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
@@ -509,18 +578,34 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     }
   }
 
+  watchdog.pause();  // the test evaluation is not a step either
+  // A run that ends without a model must not look like a success (every step skipped as
+  // non-finite, or a validation loss that was never finite).
+  int have_model = root && state.best_epoch > 0 ? 1 : 0;
+  session.broadcast(&have_model, 1);
+  if (!have_model)
+    throw JobError(
+        "no epoch reached a finite val_loss, so no best_model.h5 was written (" +
+        std::to_string(state.skipped_steps) + " step(s) skipped as non-finite); lower learning_rate");
   if (root) {
     summary.epochs_run = int(state.history.epochs());
     summary.best_epoch = state.best_epoch;
     summary.skipped_steps = state.skipped_steps;
     summary.train_samples_per_s =
         state.train_seconds > 0 ? state.train_samples / state.train_seconds : 0;
-    const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
-    summary.test_loss = test.loss;
-    summary.test_acc = test.accuracy;
+    // A dataset without test reviews has no test metrics (not an accuracy of 0).
+    summary.tested = test_set.rows() > 0;
+    if (summary.tested) {
+      const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
+      summary.test_loss = test.loss;
+      summary.test_acc = test.accuracy;
+      std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
+                  summary.best_epoch, test.count, test.loss, test.accuracy);
+    } else {
+      std::printf("Test: %s has no test reviews; the best model (epoch %d) is not scored\n",
+                  config.data.c_str(), summary.best_epoch);
+    }
     summary.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
-    std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
-                summary.best_epoch, test.count, test.loss, test.accuracy);
     write_text_atomically(config.output_dir + "/summary.json",
                           summary_json(summary, config, session.size()));
   }

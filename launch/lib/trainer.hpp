@@ -15,6 +15,7 @@ namespace rnnsent {
 
 struct TrainSummary {
   double test_loss = 0, test_acc = 0;
+  bool tested = false;  // the dataset had test reviews to score
   int best_epoch = 0, epochs_run = 0;
   double train_samples_per_s = 0, wall_seconds = 0;
   long long skipped_steps =

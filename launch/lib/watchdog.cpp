@@ -21,7 +21,7 @@ Watchdog::Watchdog(int seconds, int rank) : seconds_(seconds), rank_(rank), last
   thread_ = std::thread([this] {
     while (!done_) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (now_ms() - last_ms_ > 1000LL * seconds_) {
+      if (!paused_ && now_ms() - last_ms_ > 1000LL * seconds_) {
         std::fprintf(stderr,
                      "rnnsent_train: rank %d: error: watchdog: no training step finished for %d s "
                      "(watchdog_seconds); ending the job\n",
@@ -39,5 +39,12 @@ Watchdog::~Watchdog() {
 }
 
 void Watchdog::mark() { last_ms_ = now_ms(); }
+
+void Watchdog::pause() { paused_ = true; }
+
+void Watchdog::resume() {
+  mark();
+  paused_ = false;
+}
 
 }  // namespace rnnsent

@@ -18,11 +18,15 @@ class Watchdog {
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
   void mark();  // progress was made
+  // Validation, checkpoints and the test evaluation are not steps: while paused the watchdog
+  // does not fire (a long validation of a healthy run ended it); resuming marks progress.
+  void pause();
+  void resume();
 
  private:
   int seconds_, rank_;
   std::atomic<long long> last_ms_;
-  std::atomic<bool> done_{false};
+  std::atomic<bool> done_{false}, paused_{false};
   std::thread thread_;
 };
 

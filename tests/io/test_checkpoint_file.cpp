@@ -84,6 +84,33 @@ TEST(CheckpointFileTest, RoundTripKeepsAdamStateAndNormTotals) {
   EXPECT_EQ(b.skipped_steps, a.skipped_steps);
 }
 
+// Format 4: the dataset fingerprint travels and is covered by the checksum, so a resume can
+// refuse another dataset and a damaged fingerprint is not mistaken for one.
+TEST(CheckpointFileTest, DatasetFingerprintRoundTripsUnderTheChecksum) {
+  const std::string path = (testing_support::fresh_dir("ckpt") / "fp.h5").string();
+  TrainState a = sample_state();
+  a.dataset_fingerprint = "0123456789abcdef";
+  write_checkpoint(path, a);
+  EXPECT_EQ(read_checkpoint(path).dataset_fingerprint, a.dataset_fingerprint);
+  {
+    H5::H5File f(path, H5F_ACC_RDWR);
+    f.removeAttr("dataset_fingerprint");
+    h5::set_attr(f, "dataset_fingerprint", std::string("fedcba9876543210"));
+  }
+  const std::string e = error_reading(path);
+  EXPECT_NE(e.find("checksum"), std::string::npos) << e;
+}
+
+// A diverged state (inf or NaN weights) is refused by name rather than resumed into NaN steps.
+TEST(CheckpointFileTest, NonFiniteParametersAreRefused) {
+  const std::string path = (testing_support::fresh_dir("ckpt") / "nan.h5").string();
+  TrainState a = sample_state();
+  a.params[1] = std::numeric_limits<float>::infinity();
+  write_checkpoint(path, a);
+  const std::string e = error_reading(path);
+  EXPECT_NE(e.find("'params' holds a non-finite value"), std::string::npos) << e;
+}
+
 TEST(CheckpointFileTest, RmspropStateHasNoMomentum) {
   const std::string path = (testing_support::fresh_dir("ckpt") / "rms.h5").string();
   TrainState a = sample_state();
