@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Fuzzes one libFuzzer target for SECONDS from its committed seed corpus (read only) plus a
+# scratch corpus in the build tree (where libFuzzer adds what it finds), with the sanitizer
+# options of launch/run_sanitized_tests.sh. A crash, leak or UB report fails the test and
+# leaves the input in WORK/artifacts/; reproduce with `TARGET FILE`.
+# Usage: run_fuzzer.sh TARGET SEED_CORPUS WORK [SECONDS=30] [extra libFuzzer flags...]
+set -euo pipefail
+target=$1 seeds=$2 work=$3 seconds=${4:-30}
+shift $(( $# < 4 ? $# : 4 ))
+mkdir -p "$work/corpus" "$work/artifacts"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# The inputs that once crashed (tests/fuzz/regressions/<target>/) are replayed too.
+corpora=("$work/corpus" "$seeds")
+regressions="$(dirname "$seeds")/../regressions/$(basename "$seeds")"
+[ -d "$regressions" ] && corpora+=("$regressions")
+# -rss_limit_mb and -malloc_limit_mb: a hostile file must not make rnnsent allocate gigabytes.
+# -timeout: one input may take at most 10 s. -print_final_stats: executions for the log.
+exec "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$@" "${corpora[@]}"
