@@ -22,7 +22,8 @@ jobs=${JOBS:-$(nproc)}
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g"
        -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g")
 
-export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
+# fast_unwind_on_malloc=0: whole allocation stacks, which the suppressions need (lsan.supp).
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS=suppressions=$root/tests/sanitizer/lsan.supp:print_suppressions=0
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1

@@ -142,6 +142,13 @@ void datasets(const std::string& dir) {
   write_h5(dir + "/dataset", [&](const std::string& p) { write_dataset(p, d); });
 }
 
+// The fuzz_config input's command-line part: each argument after a NUL byte.
+std::string flags(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& a : args) out += std::string(1, '\0') + a;
+  return out;
+}
+
 void configs(const std::string& dir) {
   const std::string base =
       "data = data/imdb.h5\noutput_dir = runs/imdb\nnum_words = 30000\nmaxlen = 500\n"
@@ -150,7 +157,7 @@ void configs(const std::string& dir) {
       "patience = 1\nseed = 1\n";
   write_text(dir + "/course", base);
   write_text(dir + "/course-with-flags",
-             base + std::string("\0--epochs\0002\0--cell\0lstm\0--bidirectional\0true", 48));
+             base + flags({"--epochs", "2", "--cell", "lstm", "--bidirectional", "true"}));
   TrainConfig c;
   c.data = "d.h5";
   c.cell = "gru";
@@ -160,7 +167,7 @@ void configs(const std::string& dir) {
   c.layers = 3;
   c.num_words = 0;
   write_text(dir + "/to-ini-gru-adam", to_ini(c));
-  write_text(dir + "/flags-only", std::string("\0--data=x.h5\0--num_words\0all\0--seed\0007", 39));
+  write_text(dir + "/flags-only", flags({"--data=x.h5", "--num_words", "all", "--seed", "7"}));
   write_text(dir + "/comments", "# a comment\n[section]\ndata=a.h5 ; x\nunknown = 1\n");
 }
 
