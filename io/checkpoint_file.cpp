@@ -110,7 +110,7 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
   }
 }
 
-TrainState read_checkpoint(const std::string& path) {
+static TrainState read_checkpoint_unguarded(const std::string& path) {
   H5::H5File file = h5::open_read(path);
   TrainState s;
   const int version =
@@ -175,6 +175,10 @@ TrainState read_checkpoint(const std::string& path) {
       throw std::runtime_error(path + ": history column '" + kHistoryColumns[i] +
                                "' has the wrong length");
   return s;
+}
+
+TrainState read_checkpoint(const std::string& path) {
+  return h5::guard(path, [&] { return read_checkpoint_unguarded(path); });
 }
 
 }  // namespace rnnsent

@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 #include <cfloat>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -236,10 +237,23 @@ template <typename T>
 
 }  // namespace
 
+// The free-text values travel as INI lines (config.ini, best_model.h5, checkpoints, and the
+// resume check compares them): one the INI form cannot hold - a line break, a '#' (Boost reads
+// the rest as a comment), surrounding white space (trimmed) - would read back as another value.
+static void check_ini_value(const char* key, const std::string& v) {
+  auto space = [](char ch) { return std::isspace(static_cast<unsigned char>(ch)) != 0; };
+  if (v.find_first_of("\n\r#") != std::string::npos ||
+      (!v.empty() && (space(v.front()) || space(v.back()))))
+    throw ConfigError(std::string("invalid value for key '") + key +
+                      "': must be one line, without '#' or white space at either end");
+}
+
 void validate(const TrainConfig& c) {
   if (c.data.empty())
     throw ConfigError("missing key 'data': the prepared dataset file to train on");
+  check_ini_value("data", c.data);
   if (c.output_dir.empty()) bad("output_dir", "''", "must name a directory");
+  check_ini_value("output_dir", c.output_dir);
   if (c.num_words != 0 && c.num_words < 4)
     bad("num_words", c.num_words,
         "must be >= 4 (ids 0-2 are reserved), or 0 / all for the whole vocabulary");

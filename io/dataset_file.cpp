@@ -358,8 +358,11 @@ DatasetReader::DatasetReader(const std::string& path) : path_(path) {
         throw std::runtime_error(path + ": missing dataset '/" + std::string(name) + "/tokens'");
       hsize_t tokens = 0;
       h5::check_integer_dataset(g, "tokens");
-      H5::DataSpace space = g.openDataSet("tokens").getSpace();
+      const H5::DataSet tokens_ds = g.openDataSet("tokens");
+      H5::DataSpace space = tokens_ds.getSpace();
       if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&tokens);
+      // read() allocates for the runs of reviews it reads: the extent must be really stored.
+      h5::check_extent(tokens_ds, tokens, path + ": dataset '/" + std::string(name) + "/tokens'");
       check_split_meta(path + ": /" + name + "/", meta->offsets, meta->labels, meta->ratings,
                        meta->review_ids, std::int64_t(tokens));
       h.mix(meta->offsets.data(), meta->offsets.size() * sizeof(std::int64_t));
@@ -445,14 +448,16 @@ EncodedSplit DatasetReader::read(const std::string& split,
 
 const Vocabulary& DatasetReader::vocabulary() const {
   if (!vocabulary_) {
-    H5::H5File file = h5::open_read(path_);
-    const H5::Group vg = open_group(file, path_, "vocabulary");
-    try {
-      vocabulary_ = std::make_unique<Vocabulary>(h5::read_strings(vg, "words"),
-                                                 h5::read_array<std::int64_t>(vg, "counts"));
-    } catch (const std::runtime_error& e) {
-      throw std::runtime_error(path_ + ": /vocabulary: " + e.what());
-    }
+    h5::guard(path_, [&] {
+      H5::H5File file = h5::open_read(path_);
+      const H5::Group vg = open_group(file, path_, "vocabulary");
+      try {
+        vocabulary_ = std::make_unique<Vocabulary>(h5::read_strings(vg, "words"),
+                                                   h5::read_array<std::int64_t>(vg, "counts"));
+      } catch (const std::runtime_error& e) {
+        throw std::runtime_error(path_ + ": /vocabulary: " + e.what());
+      }
+    });
   }
   return *vocabulary_;
 }

@@ -30,7 +30,24 @@ std::string class_name(H5T_class_t c) {
   }
 }
 
+// Attributes rnnsent reads are single values: HDF5 writes every element of the attribute into
+// the caller's buffer, so an attribute that a damaged file gives more elements would overflow it.
+void check_single(const H5::H5Object& obj, const H5::Attribute& a, const std::string& name) {
+  if (a.getSpace().getSimpleExtentNpoints() != 1)
+    throw error(obj, "attribute '" + name + "' is not a single value");
+}
+
 }  // namespace
+
+void check_extent(const H5::DataSet& ds, hsize_t n, const std::string& where) {
+  if (n == 0) return;
+  const hsize_t stored = ds.getStorageSize();
+  const std::size_t element = ds.getDataType().getSize();
+  const hsize_t ratio = ds.getCreatePlist().getNfilters() > 0 ? 1100 : 1;
+  if (element == 0 || n > stored / element * ratio)
+    throw std::runtime_error(where + " claims " + std::to_string(n) + " elements but stores " +
+                             std::to_string(stored) + " bytes (file damaged)");
+}
 
 std::string file_of(const H5::H5Object& obj) {
   try {
@@ -145,6 +162,7 @@ std::vector<T> read_array(const H5::Group& group, const std::string& name,
     if (rank > 0) space.getSimpleExtentDims(dims.data());
     hsize_t n = 1;
     for (hsize_t d : dims) n *= d;
+    check_extent(ds, n, file_of(group) + ": dataset '" + name + "'");
     std::vector<T> out(n);
     if (n > 0) ds.read(out.data(), pred_type<T>());
     if (shape) *shape = dims;
@@ -205,6 +223,7 @@ std::vector<std::string> read_strings(const H5::Group& group, const std::string&
     if (space.getSimpleExtentNdims() != 1) throw error(group, "'" + name + "' is not 1-D");
     hsize_t n = 0;
     space.getSimpleExtentDims(&n);
+    check_extent(ds, n, file_of(group) + ": dataset '" + name + "'");
     H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
     type.setCset(H5T_CSET_UTF8);
     std::vector<char*> ptrs(n, nullptr);
@@ -262,6 +281,7 @@ std::string get_string_attr(const H5::H5Object& obj, const std::string& name) {
   if (!has_attr(obj, name)) throw error(obj, "missing attribute '" + name + "'");
   try {
     H5::Attribute a = obj.openAttribute(name);
+    check_single(obj, a, name);
     std::string value;
     a.read(a.getStrType(), value);
     while (!value.empty() && value.back() == '\0') value.pop_back();
@@ -285,6 +305,7 @@ std::int64_t get_int_attr(const H5::H5Object& obj, const std::string& name) {
     H5::Attribute a = obj.openAttribute(name);
     if (a.getTypeClass() != H5T_INTEGER)
       throw error(obj, "attribute '" + name + "' is not an integer");
+    check_single(obj, a, name);
     a.read(H5::PredType::NATIVE_INT64, &v);
     return v;
   } catch (const H5::Exception&) {
@@ -296,7 +317,9 @@ double get_double_attr(const H5::H5Object& obj, const std::string& name) {
   if (!has_attr(obj, name)) throw error(obj, "missing attribute '" + name + "'");
   try {
     double v = 0;
-    obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+    H5::Attribute a = obj.openAttribute(name);
+    check_single(obj, a, name);
+    a.read(H5::PredType::NATIVE_DOUBLE, &v);
     return v;
   } catch (const H5::Exception&) {
     throw error(obj, "attribute '" + name + "' is not a number");

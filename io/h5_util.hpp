@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ bool has(const H5::Group& group, const std::string& name);
 // Throws naming the file and dataset unless it is stored as integers (read_array checks the
 // same; this is for datasets read in slices).
 void check_integer_dataset(const H5::Group& group, const std::string& name);
+// Throws "<where> claims N elements but stores B bytes" when a dataset's extent (n elements)
+// needs more bytes than it stores: a damaged header must not make a reader allocate for it.
+// Unfiltered data is stored whole; a filtered (compressed) dataset may claim up to 1100 times.
+void check_extent(const H5::DataSet& ds, hsize_t n, const std::string& where);
 
 // Variable-length UTF-8 string datasets (for vocabularies).
 void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& v);
@@ -78,5 +83,18 @@ int checked_format_version(const H5::H5File& file, const std::string& path,
 
 // Name of the file an object belongs to, for messages.
 std::string file_of(const H5::H5Object& obj);
+
+// Runs fn() and turns an H5::Exception escaping it (HDF5 failing on a damaged file) into the
+// one-line std::runtime_error naming path. HDF5's C++ exceptions are not std::exceptions: one
+// that escaped a reader ended the executable in std::terminate (found by fuzzing).
+template <typename Fn>
+auto guard(const std::string& path, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": cannot read (" + e.getDetailMsg() +
+                             "); the file may be truncated or damaged");
+  }
+}
 
 }  // namespace rnnsent::h5

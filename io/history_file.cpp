@@ -41,7 +41,7 @@ void write_history(const std::string& path, const History& history) {
   }
 }
 
-History read_history(const std::string& path) {
+static History read_history_unguarded(const std::string& path) {
   H5::H5File file = h5::open_read(path);
   if (!h5::has_attr(file, "kind") || h5::get_string_attr(file, "kind") != "rnnsent-history")
     throw std::runtime_error(path + ": not an rnnsent history file");
@@ -57,6 +57,10 @@ History read_history(const std::string& path) {
       throw std::runtime_error(path + ": history column '" + std::string(c.name) +
                                "' has the wrong length");
   return h;
+}
+
+History read_history(const std::string& path) {
+  return h5::guard(path, [&] { return read_history_unguarded(path); });
 }
 
 }  // namespace rnnsent

@@ -33,13 +33,17 @@ std::vector<std::string> get_string_array_attr(const H5::H5Object& obj, const st
   H5::Attribute a = obj.openAttribute(name);
   H5::StrType type = a.getStrType();
   H5::DataSpace space = a.getSpace();
-  hsize_t n = 1;
-  if (space.getSimpleExtentNdims() == 1) space.getSimpleExtentDims(&n);
+  // A scalar or 1-D array: HDF5 writes every element into the buffer, so its size must be the
+  // attribute's whole element count (a 2-D attribute in a damaged file overflowed it).
+  if (space.getSimpleExtentNdims() > 1)
+    throw std::runtime_error(h5::file_of(obj) + ": attribute '" + name + "' is not a list");
+  const hsize_t n = hsize_t(space.getSimpleExtentNpoints());
   std::vector<std::string> out;
   if (type.isVariableStr()) {
-    std::vector<char*> ptrs(n);
+    std::vector<char*> ptrs(n, nullptr);
     a.read(type, ptrs.data());
     for (char* p : ptrs) out.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());  // HDF5 allocated them
     return out;
   }
   const std::size_t width = type.getSize();
@@ -133,12 +137,16 @@ void write_keras_weights(H5::H5File& file, const std::vector<NamedTensor>& weigh
   }
 }
 
-bool has_keras_weights(const std::string& path) {
+static bool has_keras_weights_unguarded(const std::string& path) {
   H5::H5File file = h5::open_read(path);
   return h5::has(file, "model_weights") || h5::has_attr(file, "layer_names");
 }
 
-std::vector<NamedTensor> read_keras_weights(const std::string& path) {
+bool has_keras_weights(const std::string& path) {
+  return h5::guard(path, [&] { return has_keras_weights_unguarded(path); });
+}
+
+static std::vector<NamedTensor> read_keras_weights_unguarded(const std::string& path) {
   H5::H5File file = h5::open_read(path);
   // model.save() files hold the weights under /model_weights; save_weights() files at the root.
   H5::Group root =
@@ -158,6 +166,10 @@ std::vector<NamedTensor> read_keras_weights(const std::string& path) {
     }
   }
   return out;
+}
+
+std::vector<NamedTensor> read_keras_weights(const std::string& path) {
+  return h5::guard(path, [&] { return read_keras_weights_unguarded(path); });
 }
 
 }  // namespace rnnsent

@@ -79,7 +79,7 @@ void write_file(const std::string& path, const ModelFile& m) {
 
 void write_model(const std::string& path, const ModelFile& model) { write_file(path, model); }
 
-ModelFile read_model(const std::string& path) {
+static ModelFile read_model_unguarded(const std::string& path) {
   H5::H5File file = h5::open_read(path);
   ModelFile m;
   m.format_version = h5::checked_format_version(file, path, kKind, "model",
@@ -118,6 +118,10 @@ ModelFile read_model(const std::string& path) {
   if (!h5::has(file, "vocabulary")) throw std::runtime_error(path + ": missing group 'vocabulary'");
   m.words = h5::read_strings(file.openGroup("vocabulary"), "words");
   return m;
+}
+
+ModelFile read_model(const std::string& path) {
+  return h5::guard(path, [&] { return read_model_unguarded(path); });
 }
 
 }  // namespace rnnsent

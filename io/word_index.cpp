@@ -10,6 +10,8 @@
 namespace rnnsent {
 namespace {
 
+constexpr long long kMaxRank = 1 << 21;
+
 class Parser {
  public:
   Parser(const std::string& text, const std::string& path) : s_(text), path_(path) {}
@@ -86,16 +88,28 @@ class Parser {
  private:
   // \uXXXX as UTF-8 (surrogate pairs joined).
   std::string unicode() {
+    // Exactly four hex digits (std::stoul would take a sign or "0x" and throw its own
+    // exception without the file's name on anything else).
     auto hex4 = [&]() {
       if (i_ + 4 > s_.size()) fail("short \\u escape");
-      const unsigned v = unsigned(std::stoul(s_.substr(i_, 4), nullptr, 16));
-      i_ += 4;
+      unsigned v = 0;
+      for (int k = 0; k < 4; ++k, ++i_) {
+        const char c = s_[i_];
+        const int d = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+        if (d < 0) fail("bad \\u escape");
+        v = v * 16 + unsigned(d);
+      }
       return v;
     };
     unsigned cp = hex4();
     if (cp >= 0xD800 && cp < 0xDC00 && i_ + 6 <= s_.size() && s_[i_] == '\\' && s_[i_ + 1] == 'u') {
       i_ += 2;
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
+      const unsigned low = hex4();
+      if (low < 0xDC00 || low > 0xDFFF) fail("bad surrogate pair");
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     }
     std::string out;
     if (cp < 0x80) {
@@ -139,6 +153,11 @@ std::vector<std::string> read_word_index(const std::string& path) {
       p.expect(':');
       const long long rank = p.integer();
       if (rank < 1) p.fail("rank " + std::to_string(rank) + " < 1 for '" + word + "'");
+      // Ranks index a vector that missing ranks fill with placeholders: a lone huge rank would
+      // allocate gigabytes. Keras's IMDB index has 88,584 words.
+      if (rank > kMaxRank)
+        p.fail("rank " + std::to_string(rank) + " > " + std::to_string(kMaxRank) + " for '" +
+               word + "'");
       if (!seen.insert(word).second) p.fail("duplicate word '" + word + "'");
       if (std::size_t(rank) > words.size()) words.resize(std::size_t(rank));
       if (!words[std::size_t(rank) - 1].empty()) p.fail("duplicate rank " + std::to_string(rank));

@@ -10,7 +10,7 @@ namespace rnnsent {
 
 // words[r - 1] is the word of rank r. Ranks missing from the file get a placeholder no token can
 // equal. Throws naming the file and the position on malformed JSON, a duplicate word or rank,
-// or a rank < 1.
+// a rank < 1 or > 2^21, or a malformed \u escape.
 std::vector<std::string> read_word_index(const std::string& path);
 
 }  // namespace rnnsent

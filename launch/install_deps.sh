@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs rnnsent's build and run dependencies from Debian 12's packages (needs root).
 # ocl-icd-opencl-dev is only there because Debian's oneDNN CMake config looks for OpenCL.
+# clang-14, libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes) and libomp-14-dev (clang's
+# OpenMP) build the fuzz targets of launch/run_sanitized_tests.sh; gcc's sanitizers need nothing.
 set -euo pipefail
 packages=(
   build-essential cmake
@@ -11,6 +13,7 @@ packages=(
   python3-h5py python3-numpy python3-matplotlib curl ca-certificates
   slurmctld slurmd slurm-client munge
   iproute2
+  clang-14 libclang-rt-14-dev libomp-14-dev
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "install_deps.sh: needs root (apt-get); run it with sudo" >&2

@@ -73,7 +73,8 @@ TEST(KerasInitialize, RangesAndZeroBiases) {
 TEST(KerasInitialize, RecurrentKernelIsOrthogonal) {
   const ModelShape shape = test_shape();
   const auto p = init(shape, 2);
-  const Slot& s = make_layout(shape).slot("simple_rnn/recurrent_kernel");
+  const ParamLayout layout = make_layout(shape);  // slot() refers into it: keep it alive
+  const Slot& s = layout.slot("simple_rnn/recurrent_kernel");
   const int H = shape.units;
   Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> U(
       p.data() + s.offset, H, H);

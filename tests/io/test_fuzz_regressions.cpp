@@ -1,0 +1,132 @@
+// Inputs the fuzz targets (tests/fuzz, docs/FUZZING.md) found to crash or misbehave, kept in
+// tests/fuzz/regressions/<target>/ and read here with the same readers: each must now end in
+// the one-line std::runtime_error that names the file. The Fuzz* tests also replay them.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "io/checkpoint_file.hpp"
+#include "io/config.hpp"
+#include "io/dataset_file.hpp"
+#include "io/history_file.hpp"
+#include "io/model_file.hpp"
+#include "io/word_index.hpp"
+
+namespace rnnsent {
+namespace {
+
+std::string regression(const std::string& name) {
+  return std::string(RNNSENT_SOURCE_DIR) + "/tests/fuzz/regressions/" + name;
+}
+
+// Runs fn, which must throw std::runtime_error naming path and containing what.
+template <typename Fn>
+void expect_error(Fn&& fn, const std::string& path, const std::string& what) {
+  try {
+    fn();
+    ADD_FAILURE() << path << ": read without an error";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+    EXPECT_NE(message.find(what), std::string::npos) << message;
+  }
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// fuzz_config's input: INI text, then NUL-separated command-line arguments. Returns the
+// arguments after "rnnsent_train --config INI", with the INI part written to ini_path.
+std::vector<std::string> config_fuzz_input(const std::string& path, const std::string& ini_path) {
+  const std::string bytes = read_bytes(path);
+  const std::size_t nul = bytes.find('\0');
+  std::ofstream(ini_path, std::ios::binary) << bytes.substr(0, nul);
+  std::vector<std::string> args = {"rnnsent_train", "--config", ini_path};
+  for (std::size_t i = nul; i != std::string::npos && i < bytes.size();) {
+    const std::size_t next = bytes.find('\0', i + 1);
+    args.push_back(bytes.substr(i + 1, next == std::string::npos ? next : next - i - 1));
+    i = next;
+  }
+  return args;
+}
+
+TEST(FuzzRegressionTest, ConfigValueWithALineBreakIsRejected) {
+  // Was accepted: --data "x.h5...\nmdat" wrote a config.ini (and model/checkpoint config)
+  // that does not read back ("invalid line 'mdat'").
+  const std::vector<std::string> args = config_fuzz_input(
+      regression("config/newline-in-data-flag"), testing::TempDir() + "/fuzz_regression.ini");
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  TrainConfig config;
+  try {
+    parse_train_config(int(argv.size()), argv.data(), config);
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("invalid value for key 'data': must be one line"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(FuzzRegressionTest, ConfigValuesTheIniFormCannotHoldAreRejected) {
+  for (const std::string& data : {"a#b", " a", "a ", "a\rb"}) {
+    TrainConfig config;
+    config.data = data;
+    EXPECT_THROW(validate(config), ConfigError) << data;
+  }
+  TrainConfig config;
+  config.data = "data/imdb.h5";
+  config.output_dir = "runs/x\n";
+  EXPECT_THROW(validate(config), ConfigError);
+}
+
+TEST(FuzzRegressionTest, ModelFileHdf5ExceptionBecomesTheOneLineError) {
+  // Was: an H5::FileIException (not a std::exception) from openGroup escaped read_model, so
+  // rnnsent_predict ended in std::terminate instead of its one-line error.
+  const std::string path = regression("model_file/hdf5-exception-escapes");
+  expect_error([&] { read_model(path); }, path, "the file may be truncated or damaged");
+}
+
+TEST(FuzzRegressionTest, WordIndexBadUnicodeEscapeNamesTheFile) {
+  // Was: std::stoul's std::invalid_argument ("stoul"), with no file or position.
+  const std::string path = regression("word_index/bad-unicode-escape");
+  expect_error([&] { read_word_index(path); }, path, "bad \\u escape at byte");
+}
+
+TEST(FuzzRegressionTest, WordIndexBadSurrogatePairIsRejected) {
+  // Was: read as a code point above U+10FFFF, encoded into invalid UTF-8.
+  const std::string path = regression("word_index/bad-surrogate-pair");
+  expect_error([&] { read_word_index(path); }, path, "bad surrogate pair");
+}
+
+TEST(FuzzRegressionTest, WordIndexHugeRankIsRejectedBeforeAllocating) {
+  // Was: a vector of 10^12 placeholder words (std::bad_alloc, or the OOM killer).
+  const std::string path = regression("word_index/huge-rank");
+  expect_error([&] { read_word_index(path); }, path, "rank 999999999999 > 2097152");
+}
+
+// The seed corpora must stay valid files, or the fuzzers start from rejections only (rerun
+// make_fuzz_seeds after a format change).
+TEST(FuzzRegressionTest, SeedCorpusFilesRead) {
+  const std::string corpus = std::string(RNNSENT_SOURCE_DIR) + "/tests/fuzz/corpus/";
+  for (const char* name : {"model-simple-rnn", "model-lstm-bidi-2", "model-gru-max"})
+    EXPECT_NO_THROW(read_model(corpus + "model_file/" + name)) << name;
+  for (const char* name : {"checkpoint-rmsprop", "checkpoint-adam-ema"})
+    EXPECT_NO_THROW(read_checkpoint(corpus + "checkpoint_file/" + name)) << name;
+  EXPECT_NO_THROW(read_history(corpus + "checkpoint_file/history"));
+  EXPECT_NO_THROW(read_dataset(corpus + "dataset_file/dataset"));
+  for (const char* name : {"small", "escapes", "empty"})
+    EXPECT_NO_THROW(read_word_index(corpus + "word_index/" + name)) << name;
+}
+
+}  // namespace
+}  // namespace rnnsent
