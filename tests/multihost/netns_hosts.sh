@@ -16,6 +16,9 @@ hosts_available() {
 
 # hosts_up N: hosts 1..N at $MH_NET.1 .. $MH_NET.N, the root namespace at $MH_NET.254.
 hosts_up() {
+  # Every host shares /tmp, and Open MPI names its session directories by hostname (the same in
+  # every namespace): a private base per test keeps a killed run's leftovers out of the next.
+  MH_TMP=$(mktemp -d /tmp/rnnsent-mh.XXXXXX)
   ip link add "$MH_BRIDGE" type bridge
   ip addr add "$MH_NET.254/24" dev "$MH_BRIDGE"
   ip link set "$MH_BRIDGE" up
@@ -38,6 +41,7 @@ hosts_down() {
     ip link del "${MH_PREFIX}v$i" 2>/dev/null
   done
   ip link del "$MH_BRIDGE" 2>/dev/null
+  [ -n "${MH_TMP:-}" ] && rm -rf "$MH_TMP"
   mh_hosts=()
 }
 
@@ -49,6 +53,7 @@ host_limit() { ip netns exec "${MH_PREFIX}h$1" tc qdisc replace dev eth0 root tb
 # that a host's ranks talk as they would on a real node's loopback-free network).
 mh_mpirun() {
   timeout "${MH_TIMEOUT:-300}" mpirun --mca plm_rsh_agent "$(dirname "${BASH_SOURCE[0]}")/netns_rsh.sh" \
+    --mca orte_tmpdir_base "$MH_TMP" \
     --mca oob_tcp_if_include "$MH_NET.0/24" --mca btl tcp,self \
     --mca btl_tcp_if_include "$MH_NET.0/24" -x OMP_NUM_THREADS \
     -x OMPI_MCA_mpi_yield_when_idle "$@"
