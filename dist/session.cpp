@@ -3,11 +3,15 @@
 
 #include <mpi.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace rnnsent::dist {
 namespace {
@@ -18,16 +22,103 @@ void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + what);
 }
 
-template <typename T>
-void allreduce_chunks(T* data, std::size_t n, MPI_Datatype type) {
-  for (std::size_t at = 0; at < n; at += kMaxChunk) {
-    int count = int(std::min(kMaxChunk, n - at));
-    check(MPI_Allreduce(MPI_IN_PLACE, data + at, count, type, MPI_SUM, MPI_COMM_WORLD),
-          "MPI_Allreduce");
+constexpr int kPresenceTag = 4711;
+
+double now_seconds() { return MPI_Wtime(); }
+
+}  // namespace
+
+// Rank 0's side of the step announcements: one receive outstanding per other rank, and the
+// latest step each has announced. Other ranks keep their one send.
+struct Session::Presence {
+  std::vector<MPI_Request> requests;  // root: one per rank (index 0 unused); else [0] = the send
+  std::vector<long long> inbox;       // root: the step each receive holds
+  std::vector<long long> last_seen;   // root: the latest step announced by each rank
+  long long outgoing = 0;             // the step this rank sent
+};
+
+void Session::begin_step(long long step, double deadline_seconds) const {
+  step_ = step;
+  deadline_ = size_ > 1 ? deadline_seconds : 0;
+  if (deadline_ <= 0) return;
+  step_start_ = now_seconds();
+  if (!presence_) {
+    presence_ = new Presence;
+    presence_->requests.assign(std::size_t(size_), MPI_REQUEST_NULL);
+    presence_->inbox.assign(std::size_t(size_), -1);
+    presence_->last_seen.assign(std::size_t(size_), -1);
+    if (rank_ == 0)
+      for (int r = 1; r < size_; ++r)
+        check(MPI_Irecv(&presence_->inbox[std::size_t(r)], 1, MPI_LONG_LONG, r, kPresenceTag,
+                        MPI_COMM_WORLD, &presence_->requests[std::size_t(r)]),
+              "MPI_Irecv");
+  }
+  if (rank_ == 0) {
+    presence_->last_seen[0] = step;
+    poll_presence();
+    return;
+  }
+  // Announce this step unless the previous announcement is still in flight (rank 0 is behind).
+  int done = 1;
+  MPI_Request& send = presence_->requests[0];
+  if (send != MPI_REQUEST_NULL) check(MPI_Test(&send, &done, MPI_STATUS_IGNORE), "MPI_Test");
+  if (!done) return;
+  presence_->outgoing = step;
+  check(MPI_Isend(&presence_->outgoing, 1, MPI_LONG_LONG, 0, kPresenceTag, MPI_COMM_WORLD, &send),
+        "MPI_Isend");
+}
+
+void Session::poll_presence() const {
+  if (!presence_ || rank_ != 0) return;
+  for (int r = 1; r < size_; ++r) {
+    int done = 0;
+    MPI_Request& req = presence_->requests[std::size_t(r)];
+    check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    while (done) {  // take every announcement that arrived, keep one receive posted
+      presence_->last_seen[std::size_t(r)] = presence_->inbox[std::size_t(r)];
+      check(MPI_Irecv(&presence_->inbox[std::size_t(r)], 1, MPI_LONG_LONG, r, kPresenceTag,
+                      MPI_COMM_WORLD, &req),
+            "MPI_Irecv");
+      check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    }
   }
 }
 
-}  // namespace
+void Session::wait(void* request, const char* what) const {
+  MPI_Request* req = static_cast<MPI_Request*>(request);
+  if (deadline_ <= 0) {
+    check(MPI_Wait(req, MPI_STATUS_IGNORE), what);
+    return;
+  }
+  for (;;) {
+    int done = 0;
+    check(MPI_Test(req, &done, MPI_STATUS_IGNORE), what);
+    if (done) return;
+    poll_presence();
+    const double waited = now_seconds() - step_start_;
+    if (waited > deadline_) break;
+    sched_yield();
+  }
+  std::string silent;
+  if (rank_ == 0) {
+    for (int r = 1; r < size_; ++r)
+      if (presence_->last_seen[std::size_t(r)] < step_)
+        silent += (silent.empty() ? "" : ", ") + std::to_string(r);
+  }
+  char waited[32];
+  std::snprintf(waited, sizeof waited, "%.1f", now_seconds() - step_start_);
+  std::string who;
+  if (rank_ != 0)
+    who = "rank 0 names the silent rank(s), unless it is one of them";
+  else if (!silent.empty())
+    who = "rank(s) " + silent + " never reached it";
+  else if (size_ == 2)
+    who = "rank 1 reached it, then stopped answering during the exchange";
+  else
+    who = "every rank reached it, then the exchange stalled (a rank or link failed mid-step)";
+  throw LostPeer("step " + std::to_string(step_) + ": " + what + " did not complete within " +
+                 waited + " s (the step deadline): " + who + "; a rank or its host went silent");
+}
 
 Session::Session(int* argc, char*** argv) {
   int initialized = 0;
@@ -38,17 +129,48 @@ Session::Session(int* argc, char*** argv) {
 }
 
 Session::~Session() {
+  if (presence_) {
+    // Rank 0's receives for announcements that will never come; a rank's own last send has a
+    // receive posted for it, so it completes.
+    for (std::size_t r = 1; rank_ == 0 && r < presence_->requests.size(); ++r) {
+      if (presence_->requests[r] == MPI_REQUEST_NULL) continue;
+      MPI_Cancel(&presence_->requests[r]);
+      MPI_Wait(&presence_->requests[r], MPI_STATUS_IGNORE);
+    }
+    if (rank_ != 0 && presence_->requests[0] != MPI_REQUEST_NULL)
+      MPI_Wait(&presence_->requests[0], MPI_STATUS_IGNORE);
+    delete presence_;
+  }
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
 }
 
+void Session::sum_in_place(void* data, std::size_t n, std::size_t element) const {
+  const MPI_Datatype type = element == sizeof(double) ? MPI_DOUBLE : MPI_FLOAT;
+  char* bytes = static_cast<char*>(data);
+  for (std::size_t at = 0; at < n; at += kMaxChunk) {
+    const int count = int(std::min(kMaxChunk, n - at));
+    if (deadline_ <= 0) {
+      check(MPI_Allreduce(MPI_IN_PLACE, bytes + at * element, count, type, MPI_SUM,
+                          MPI_COMM_WORLD),
+            "MPI_Allreduce");
+      continue;
+    }
+    MPI_Request req;
+    check(MPI_Iallreduce(MPI_IN_PLACE, bytes + at * element, count, type, MPI_SUM,
+                         MPI_COMM_WORLD, &req),
+          "MPI_Iallreduce");
+    wait(&req, "the allreduce");
+  }
+}
+
 void Session::allreduce_sum(float* data, std::size_t n) const {
-  if (size_ > 1) allreduce_chunks(data, n, MPI_FLOAT);
+  if (size_ > 1) sum_in_place(data, n, sizeof(float));
 }
 
 void Session::allreduce_sum(double* data, std::size_t n) const {
-  if (size_ > 1) allreduce_chunks(data, n, MPI_DOUBLE);
+  if (size_ > 1) sum_in_place(data, n, sizeof(double));
 }
 
 void Session::broadcast(float* data, std::size_t n, int root) const {

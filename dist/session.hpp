@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
 
 namespace rnnsent::dist {
 
@@ -34,9 +35,31 @@ class Session {
   // Ends every rank of the job with code: used when one rank fails, so no rank hangs.
   [[noreturn]] void abort(int code) const;
 
+  // A deadline for the allreduces of one training step (0 = none: wait as long as MPI does).
+  // Each rank first tells rank 0 that it reached the step (a small message, not a collective),
+  // so when an allreduce is not done in time rank 0 can name the ranks it never heard from; the
+  // allreduce then throws LostPeer instead of blocking until TCP gives up (many minutes on a
+  // cut link). launch/lib/peer_deadline.hpp chooses the seconds from the measured step times.
+  void begin_step(long long step, double deadline_seconds) const;
+  void end_step() const { deadline_ = 0; }
+
  private:
+  void sum_in_place(void* data, std::size_t n, std::size_t element) const;
+  void wait(void* request, const char* what) const;  // MPI_Request*: polls within the deadline
+  void poll_presence() const;
   int rank_ = 0;
   int size_ = 1;
+  // The step's deadline state: mutable, as the collectives that read it are const.
+  mutable long long step_ = 0;
+  mutable double deadline_ = 0, step_start_ = 0;
+  struct Presence;
+  mutable Presence* presence_ = nullptr;  // rank 0's view of who reached which step
+};
+
+// An allreduce missed its deadline: a rank or its host went silent.
+class LostPeer : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace rnnsent::dist

@@ -2,9 +2,13 @@
 // `rnnsent_train`) or many (`mpirun -np P rnnsent_train`). Exit codes: 0 done; 1 error (one
 // line; under several ranks the failing rank aborts the whole job so no rank hangs); 2 bad
 // config or flags; 75 stopped by SIGUSR1/SIGTERM/SIGINT after writing a resume checkpoint
-// (continue with --resume auto); 70 the watchdog saw no progress.
+// (continue with --resume auto); 70 the watchdog saw no progress; 71 a rank or its host went
+// silent within a step (dist::LostPeer).
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <thread>
 
 #include "dist/session.hpp"
 #include "io/config.hpp"
@@ -12,6 +16,11 @@
 #include "launch/lib/stop_signals.hpp"
 #include "launch/lib/train_options.hpp"
 #include "launch/lib/trainer.hpp"
+
+namespace {
+constexpr int kExitLostPeer = 71;
+constexpr int kLostPeerGrace = 30;  // seconds: after mpirun's keepalive (README) has ended the job
+}  // namespace
 
 int main(int argc, char** argv) {
   rnnsent::TrainConfig config;
@@ -35,6 +44,14 @@ int main(int argc, char** argv) {
     // Every rank knows it: one line from rank 0, and every rank ends normally.
     if (session.is_root()) std::fprintf(stderr, "rnnsent_train: error: %s\n", e.what());
     return 1;
+  } catch (const rnnsent::dist::LostPeer& e) {
+    // No MPI_Abort: the launcher would try to reach the lost host to kill its ranks and hang.
+    // mpirun (with TCP keepalive, see the README) or srun notices the host itself and ends the
+    // job, killing this rank; if nothing has after kLostPeerGrace, this rank leaves on its own.
+    std::fprintf(stderr, "rnnsent_train: rank %d: error: %s\n", session.rank(), e.what());
+    std::fflush(stderr);
+    std::this_thread::sleep_for(std::chrono::seconds(kLostPeerGrace));
+    std::_Exit(kExitLostPeer);
   } catch (const std::exception& e) {
     if (session.size() > 1) {
       std::fprintf(stderr, "rnnsent_train: rank %d: error: %s\n", session.rank(), e.what());

@@ -41,6 +41,7 @@
 #include "launch/lib/shuffle.hpp"
 #include "launch/lib/stop_signals.hpp"
 #include "launch/lib/train_options.hpp"
+#include "launch/lib/step_deadline.hpp"
 #include "launch/lib/watchdog.hpp"
 
 namespace rnnsent {
@@ -419,6 +420,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   TrainSummary summary;
   summary.resumed = resuming;
   Watchdog watchdog(config.watchdog_seconds, session.rank());
+  StepDeadline deadline(config.watchdog_seconds);
   const char* nan_hook = std::getenv("RNNSENT_TEST_NAN_AT_STEP");
   const char* signal_hook = std::getenv("RNNSENT_TEST_SIGNAL_AT_STEP");
   const char* hang_hook = std::getenv("RNNSENT_TEST_HANG_AT_STEP");
@@ -449,8 +451,13 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       if (root && nan_hook && std::atoll(nan_hook) == next_step) stepper.poison_next_gradient();
       if (root && signal_hook && std::atoll(signal_hook) == next_step) request_stop(SIGUSR1);
       if (root && hang_hook && std::atoll(hang_hook) == next_step) ::pause();
+      const auto step_start = std::chrono::steady_clock::now();
+      session.begin_step(next_step, deadline.seconds());
       const StepStats st = stepper.run(local.row(row), local.labels.data() + row, rows, n, T,
                                        next_step, params.data(), optimizer, stop_signal() != 0);
+      session.end_step();
+      deadline.record(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count());
       ++position[2];
       if (root && averaging && st.finite)
         update_weight_average(average.data(), params.data(), n_params, float(config.ema_momentum));

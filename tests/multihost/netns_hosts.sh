@@ -49,11 +49,15 @@ hosts_down() {
 host_link() { ip link set "${MH_PREFIX}v$1" "$2"; }
 host_limit() { ip netns exec "${MH_PREFIX}h$1" tc qdisc replace dev eth0 root tbf rate "$2" burst 1mbit latency 50ms; }
 
-# mpirun across the hosts (ended after MH_TIMEOUT seconds, default 300), TCP only (no shared memory across hosts; none within one either, so
-# that a host's ranks talk as they would on a real node's loopback-free network).
+# mpirun across the hosts (ended after MH_TIMEOUT seconds, default 300), TCP only (no shared
+# memory across hosts; none within one either: every namespace has the same hostname, so Open
+# MPI would take them for one node). TCP keepalive on mpirun's own connections makes it notice a
+# lost host within about 25 s (the README's advice for clusters) instead of 8 minutes.
 mh_mpirun() {
   timeout "${MH_TIMEOUT:-300}" mpirun --mca plm_rsh_agent "$(dirname "${BASH_SOURCE[0]}")/netns_rsh.sh" \
     --mca orte_tmpdir_base "$MH_TMP" \
+    --mca oob_tcp_keepalive_time 15 --mca oob_tcp_keepalive_intvl 3 \
+    --mca oob_tcp_keepalive_probes 3 \
     --mca oob_tcp_if_include "$MH_NET.0/24" --mca btl tcp,self \
     --mca btl_tcp_if_include "$MH_NET.0/24" -x OMP_NUM_THREADS \
     -x OMPI_MCA_mpi_yield_when_idle "$@"
