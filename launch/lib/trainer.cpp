@@ -32,6 +32,7 @@
 #include "launch/lib/data_parallel.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
+#include "launch/lib/json_out.hpp"
 #include "launch/lib/memory_check.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
@@ -75,21 +76,19 @@ std::string number_text(double v) {
 }
 
 std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks) {
-  char loss[32] = "null", acc[32] = "null";  // null: no test reviews to score
-  if (s.tested) {
-    std::snprintf(loss, sizeof loss, "%.6f", s.test_loss);
-    std::snprintf(acc, sizeof acc, "%.6f", s.test_acc);
-  }
-  char buf[1024];
-  std::snprintf(buf, sizeof buf,
-                "{\n  \"test_loss\": %s,\n  \"test_acc\": %s,\n  \"best_epoch\": %d,\n"
-                "  \"epochs_run\": %d,\n  \"train_samples_per_s\": %.1f,\n"
-                "  \"wall_seconds\": %.2f,\n  \"seed\": %llu,\n  \"ranks\": %d,\n"
-                "  \"threads\": %d,\n  \"skipped_steps\": %lld,\n  \"resumed\": %s\n}\n",
-                loss, acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
-                s.wall_seconds, static_cast<unsigned long long>(c.seed), ranks,
-                omp_get_max_threads(), s.skipped_steps, s.resumed ? "true" : "false");
-  return buf;
+  Json j;
+  j["test_loss"] = s.tested ? Json(s.test_loss) : Json(nullptr);  // null: no test reviews
+  j["test_acc"] = s.tested ? Json(s.test_acc) : Json(nullptr);
+  j["best_epoch"] = s.best_epoch;
+  j["epochs_run"] = s.epochs_run;
+  j["train_samples_per_s"] = s.train_samples_per_s;
+  j["wall_seconds"] = s.wall_seconds;
+  j["seed"] = c.seed;
+  j["ranks"] = ranks;
+  j["threads"] = omp_get_max_threads();
+  j["skipped_steps"] = s.skipped_steps;
+  j["resumed"] = s.resumed;
+  return json_text(j, 2) + "\n";
 }
 
 // Rows of this rank for a whole epoch, in step order: the training reviews (dataset indices)
