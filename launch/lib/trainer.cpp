@@ -335,16 +335,20 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       const int done_epochs = state.epoch - 1;
       const int then_epochs = parse_config_text(state.config_ini, resumed_from).epochs;
       if (position[3] && done_epochs < then_epochs) {
-        std::printf("rnnsent: the run stopped early after epoch %d (val_acc did not improve for "
-                    "%d epoch(s)); nothing to train\n", done_epochs, state.wait);
+        std::printf(
+            "rnnsent: the run stopped early after epoch %d (val_acc did not improve for "
+            "%d epoch(s)); nothing to train\n",
+            done_epochs, state.wait);
       } else if (position[3] && done_epochs < config.epochs) {
         std::printf("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n",
                     done_epochs, config.epochs);
         position[3] = 0;
         state.finished = 0;
       } else if (position[3]) {
-        std::printf("rnnsent: the run already finished its %d epoch(s); nothing to train (a "
-                    "larger --epochs continues it)\n", done_epochs);
+        std::printf(
+            "rnnsent: the run already finished its %d epoch(s); nothing to train (a "
+            "larger --epochs continues it)\n",
+            done_epochs);
       }
       std::printf("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
                   resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
@@ -408,8 +412,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
                              {state.best_epoch, state.best_val_loss,
                               state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
     write_history(history_path, state.history);
-    if (!config_written)
-      write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
+    if (!config_written) write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
     config_written = true;
   };
   if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
@@ -511,7 +514,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       }
     }
     progress.finish_epoch();
-    watchdog.pause();  // validation and the epoch's files are not steps (until resume below)
+    watchdog.pause();       // validation and the epoch's files are not steps (until resume below)
     int decision[1] = {0};  // stop
     bool improved = false;
     if (root) {
@@ -583,9 +586,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   int have_model = root && state.best_epoch > 0 ? 1 : 0;
   session.broadcast(&have_model, 1);
   if (!have_model)
-    throw JobError(
-        "no epoch reached a finite val_loss, so no best_model.h5 was written (" +
-        std::to_string(state.skipped_steps) + " step(s) skipped as non-finite); lower learning_rate");
+    throw JobError("no epoch reached a finite val_loss, so no best_model.h5 was written (" +
+                   std::to_string(state.skipped_steps) +
+                   " step(s) skipped as non-finite); lower learning_rate");
   if (root) {
     summary.epochs_run = int(state.history.epochs());
     summary.best_epoch = state.best_epoch;
