@@ -164,8 +164,9 @@ static TrainState read_checkpoint_unguarded(const std::string& path) {
         path +
         ": parameter, accumulator, momentum, weight-average and best-parameter sizes differ");
   // A diverged state would resume into NaN steps or be saved as the best model.
-  for (const auto& [name, v] : {std::pair{"params", &s.params}, std::pair{"best_params", &s.best_params},
-                                std::pair{"weight_average", &s.weight_average}})
+  for (const auto& [name, v] :
+       {std::pair{"params", &s.params}, std::pair{"best_params", &s.best_params},
+        std::pair{"weight_average", &s.weight_average}})
     for (float x : *v)
       if (!std::isfinite(x))
         throw std::runtime_error(path + ": '" + name + "' holds a non-finite value (" +

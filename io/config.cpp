@@ -73,7 +73,7 @@ po::options_description make_keys(TrainConfig& c) {
       "last | mean: the top layer's last states, or their mean over the real tokens");
   real("dropout", &c.dropout, "dropout rate on the embedding output, [0, 1)");
   real("word_dropout", &c.word_dropout,
-      "rate of whole tokens dropped from the embedding output, [0, 1)");
+       "rate of whole tokens dropped from the embedding output, [0, 1)");
   add("batch_size", po::value(&c.batch_size), "global batch size");
   add("epochs", po::value(&c.epochs), "maximum epochs");
   add("optimizer", po::value(&c.optimizer), "rmsprop | adam");
@@ -84,7 +84,7 @@ po::options_description make_keys(TrainConfig& c) {
   real("epsilon", &c.epsilon, "RMSprop and Adam epsilon (added outside the square root)");
   real("clipnorm", &c.clipnorm, "clip the gradient to this global L2 norm (0 = off)");
   real("ema_momentum", &c.ema_momentum,
-      "validate and keep a moving average of the weights with this momentum, [0, 1) (0 = off)");
+       "validate and keep a moving average of the weights with this momentum, [0, 1) (0 = off)");
   add("warmup_steps", po::value(&c.warmup_steps),
       "updates over which the learning rate ramps up linearly (0 = off)");
   add("lr_scaling", po::value(&c.lr_scaling),

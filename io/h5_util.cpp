@@ -23,10 +23,14 @@ std::runtime_error error(const H5::H5Object& obj, const std::string& what) {
 
 std::string class_name(H5T_class_t c) {
   switch (c) {
-    case H5T_INTEGER: return "integers";
-    case H5T_FLOAT: return "floating-point numbers";
-    case H5T_STRING: return "strings";
-    default: return "a non-numeric type";
+    case H5T_INTEGER:
+      return "integers";
+    case H5T_FLOAT:
+      return "floating-point numbers";
+    case H5T_STRING:
+      return "strings";
+    default:
+      return "a non-numeric type";
   }
 }
 
@@ -188,8 +192,8 @@ RNNSENT_H5_INSTANTIATE(std::uint8_t)
 void check_integer_dataset(const H5::Group& group, const std::string& name) {
   const H5T_class_t stored = group.openDataSet(name).getTypeClass();
   if (stored != H5T_INTEGER)
-    throw error(group, "dataset '" + name + "' is stored as " + class_name(stored) +
-                           ", expected integers");
+    throw error(
+        group, "dataset '" + name + "' is stored as " + class_name(stored) + ", expected integers");
 }
 
 bool has(const H5::Group& group, const std::string& name) {
@@ -237,9 +241,8 @@ std::vector<std::string> read_strings(const H5::Group& group, const std::string&
   }
 }
 
-int checked_format_version(const H5::H5File& file, const std::string& path,
-                           const std::string& kind, const std::string& what, int oldest,
-                           int newest) {
+int checked_format_version(const H5::H5File& file, const std::string& path, const std::string& kind,
+                           const std::string& what, int oldest, int newest) {
   if (!has_attr(file, "kind") || get_string_attr(file, "kind") != kind)
     throw std::runtime_error(path + ": not an rnnsent " + what + " (no kind = \"" + kind + "\")");
   const int version = get_int32_attr(file, "format_version");

@@ -77,9 +77,8 @@ bool has_attr(const H5::H5Object& obj, const std::string& name);
 // The format_version of an rnnsent file after checking its kind attribute. Throws one line
 // naming path: "not an rnnsent <what> (no kind = ...)" or "<what> format version N, this build
 // reads oldest to newest".
-int checked_format_version(const H5::H5File& file, const std::string& path,
-                           const std::string& kind, const std::string& what, int oldest,
-                           int newest);
+int checked_format_version(const H5::H5File& file, const std::string& path, const std::string& kind,
+                           const std::string& what, int oldest, int newest);
 
 // Name of the file an object belongs to, for messages.
 std::string file_of(const H5::H5Object& obj);

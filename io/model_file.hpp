@@ -33,7 +33,7 @@ struct ModelFile {
   std::string padding;
   std::string tokenizer;
   std::string dataset_fingerprint;  // of the training data; "" in files from before it
-  std::vector<std::string> words;  // rank order: words[r - 1] has id r + 3
+  std::vector<std::string> words;   // rank order: words[r - 1] has id r + 3
   std::vector<NamedTensor> weights;
   std::string config_ini;  // the resolved training config
   int epoch = 0;           // epoch (1-based) these weights are from

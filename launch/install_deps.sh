@@ -9,7 +9,7 @@ packages=(
   openmpi-bin libopenmpi-dev
   libhdf5-dev hdf5-tools
   libdnnl-dev ocl-icd-opencl-dev
-  libeigen3-dev libboost-program-options-dev libgtest-dev
+  libeigen3-dev libboost-program-options-dev libgtest-dev nlohmann-json3-dev
   python3-h5py python3-numpy python3-matplotlib curl ca-certificates
   slurmctld slurmd slurm-client munge
   iproute2

@@ -11,6 +11,7 @@
 #include "io/dataset_file.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
+#include "launch/lib/json_out.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/stdout_check.hpp"
 
@@ -91,13 +92,19 @@ int main(int argc, char** argv) {
     const rnnsent::EvalResult r =
         rnnsent::evaluate(net, model.params.data(), set, batch, std::size_t(limit));
     if (format == "json") {
-      std::printf(
-          "{\"split\": \"%s\", \"reviews\": %zu, \"loss\": %.6f, \"accuracy\": %.6f, "
-          "\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, \"confusion\": "
-          "{\"true_negative\": %zu, \"false_positive\": %zu, \"false_negative\": %zu, "
-          "\"true_positive\": %zu}}\n",
-          split.c_str(), r.count, r.loss, r.accuracy, r.precision(), r.recall(), r.f1(), r.true_neg,
-          r.false_pos, r.false_neg, r.true_pos);
+      rnnsent::Json out;
+      out["split"] = split;
+      out["reviews"] = r.count;
+      out["loss"] = r.loss;
+      out["accuracy"] = r.accuracy;
+      out["precision"] = r.precision();  // NaN (null) when nothing is predicted positive
+      out["recall"] = r.recall();
+      out["f1"] = r.f1();
+      out["confusion"] = {{"true_negative", r.true_neg},
+                          {"false_positive", r.false_pos},
+                          {"false_negative", r.false_neg},
+                          {"true_positive", r.true_pos}};
+      std::printf("%s\n", rnnsent::json_text(out).c_str());
     } else {
       std::printf("%s split: %zu reviews (model of epoch %d)\n", split.c_str(), r.count,
                   model.metrics.epoch);

@@ -11,47 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "launch/lib/json_out.hpp"
 #include "launch/lib/predictor.hpp"
 #include "launch/lib/stdout_check.hpp"
 
 namespace po = boost::program_options;
 
 namespace {
-
-// JSON string body: escapes quotes, backslashes and control bytes, and replaces bytes that are
-// not valid UTF-8 with U+FFFD so the output is always valid JSON.
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-      ++i;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      ++i;
-    } else if (c < 0x80) {
-      out += char(c);
-      ++i;
-    } else {
-      const int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-      bool ok = len > 0 && i + std::size_t(len) <= s.size();
-      for (int k = 1; ok && k < len; ++k)
-        ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-      if (ok) {
-        out.append(s, i, std::size_t(len));
-        i += std::size_t(len);
-      } else {
-        out += "\xEF\xBF\xBD";
-        ++i;
-      }
-    }
-  }
-  return out;
-}
 
 // Tabs and newlines inside a text would break a TSV row.
 std::string tsv_clean(std::string s) {
@@ -72,8 +38,11 @@ struct Printer {
   void print(float p, const std::string& text) {
     const char* label = p > 0.5f ? "positive" : "negative";
     if (format == "json") {
-      std::printf("%s{\"probability\": %.6f, \"label\": \"%s\", \"text\": \"%s\"}",
-                  first ? "[\n  " : ",\n  ", p, label, json_escape(text).c_str());
+      rnnsent::Json row;
+      row["probability"] = p;
+      row["label"] = label;
+      row["text"] = text;
+      std::printf("%s%s", first ? "[\n  " : ",\n  ", rnnsent::json_text(row).c_str());
     } else if (format == "tsv") {
       if (first) std::printf("probability\tlabel\ttext\n");
       std::printf("%.6f\t%s\t", p, label);

@@ -96,9 +96,10 @@ bool DataParallelStep::updated_finite(const float* params) const {
   if (options_.optimizer.kind != OptimizerKind::rmsprop) return finite(params, grads_.size());
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  bool ok = finite(params, embedding_offset_) &&
-            finite(params + table_end, grads_.size() - table_end);
-  for (std::int32_t r : touched_) ok = ok && finite(params + embedding_offset_ + std::size_t(r) * E, E);
+  bool ok =
+      finite(params, embedding_offset_) && finite(params + table_end, grads_.size() - table_end);
+  for (std::int32_t r : touched_)
+    ok = ok && finite(params + embedding_offset_ + std::size_t(r) * E, E);
   return ok;
 }
 

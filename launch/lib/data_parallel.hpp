@@ -47,10 +47,10 @@ struct StepOptions {
 };
 
 struct StepStats {
-  double loss_sum = 0;      // summed over the global batch
-  double correct = 0;       // reviews with (logit > 0) == label, over the global batch
-  bool stop = false;        // some rank asked to stop at this step boundary
-  bool finite = true;       // loss and gradient were finite; otherwise no update was applied
+  double loss_sum = 0;  // summed over the global batch
+  double correct = 0;   // reviews with (logit > 0) == label, over the global batch
+  bool stop = false;    // some rank asked to stop at this step boundary
+  bool finite = true;   // loss and gradient were finite; otherwise no update was applied
   // The updated parameters are finite. A finite gradient can still step to inf or NaN (a huge
   // learning_rate, a tiny epsilon); that update is applied and cannot be skipped.
   bool params_finite = true;

@@ -33,8 +33,8 @@ struct LoadedModel {
   int maxlen = 0;
   std::string padding;
   std::vector<std::string> words;
-  std::vector<float> params;  // laid out by make_layout(shape)
-  std::string config_ini;     // the training run's resolved configuration
+  std::vector<float> params;        // laid out by make_layout(shape)
+  std::string config_ini;           // the training run's resolved configuration
   std::string dataset_fingerprint;  // of its training data ("" for older or Keras files)
   EpochMetrics metrics;
 };

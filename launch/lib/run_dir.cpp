@@ -91,8 +91,8 @@ std::vector<std::string> foreign_checkpoints(const std::string& output_dir,
                                              const std::string& resumed_from,
                                              std::int64_t resumed_step) {
   const std::vector<std::string> all = list_checkpoints(output_dir);
-  const bool ours = !resumed_from.empty() &&
-                    real(dir_of(resumed_from)) == real(checkpoint_dir(output_dir));
+  const bool ours =
+      !resumed_from.empty() && real(dir_of(resumed_from)) == real(checkpoint_dir(output_dir));
   std::vector<std::string> foreign;
   for (const std::string& path : all)
     if (!ours || (step_of(path) > resumed_step && real(path) != real(resumed_from)))

@@ -32,6 +32,7 @@
 #include "launch/lib/data_parallel.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
+#include "launch/lib/json_out.hpp"
 #include "launch/lib/memory_check.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/padded_set.hpp"
@@ -76,21 +77,19 @@ std::string number_text(double v) {
 }
 
 std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks) {
-  char loss[32] = "null", acc[32] = "null";  // null: no test reviews to score
-  if (s.tested) {
-    std::snprintf(loss, sizeof loss, "%.6f", s.test_loss);
-    std::snprintf(acc, sizeof acc, "%.6f", s.test_acc);
-  }
-  char buf[1024];
-  std::snprintf(buf, sizeof buf,
-                "{\n  \"test_loss\": %s,\n  \"test_acc\": %s,\n  \"best_epoch\": %d,\n"
-                "  \"epochs_run\": %d,\n  \"train_samples_per_s\": %.1f,\n"
-                "  \"wall_seconds\": %.2f,\n  \"seed\": %llu,\n  \"ranks\": %d,\n"
-                "  \"threads\": %d,\n  \"skipped_steps\": %lld,\n  \"resumed\": %s\n}\n",
-                loss, acc, s.best_epoch, s.epochs_run, s.train_samples_per_s,
-                s.wall_seconds, static_cast<unsigned long long>(c.seed), ranks,
-                omp_get_max_threads(), s.skipped_steps, s.resumed ? "true" : "false");
-  return buf;
+  Json j;
+  j["test_loss"] = s.tested ? Json(s.test_loss) : Json(nullptr);  // null: no test reviews
+  j["test_acc"] = s.tested ? Json(s.test_acc) : Json(nullptr);
+  j["best_epoch"] = s.best_epoch;
+  j["epochs_run"] = s.epochs_run;
+  j["train_samples_per_s"] = s.train_samples_per_s;
+  j["wall_seconds"] = s.wall_seconds;
+  j["seed"] = c.seed;
+  j["ranks"] = ranks;
+  j["threads"] = omp_get_max_threads();
+  j["skipped_steps"] = s.skipped_steps;
+  j["resumed"] = s.resumed;
+  return json_text(j, 2) + "\n";
 }
 
 // Rows of this rank for a whole epoch, in step order: the training reviews (dataset indices)
@@ -337,16 +336,20 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       const int done_epochs = state.epoch - 1;
       const int then_epochs = parse_config_text(state.config_ini, resumed_from).epochs;
       if (position[3] && done_epochs < then_epochs) {
-        std::printf("rnnsent: the run stopped early after epoch %d (val_acc did not improve for "
-                    "%d epoch(s)); nothing to train\n", done_epochs, state.wait);
+        std::printf(
+            "rnnsent: the run stopped early after epoch %d (val_acc did not improve for "
+            "%d epoch(s)); nothing to train\n",
+            done_epochs, state.wait);
       } else if (position[3] && done_epochs < config.epochs) {
         std::printf("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n",
                     done_epochs, config.epochs);
         position[3] = 0;
         state.finished = 0;
       } else if (position[3]) {
-        std::printf("rnnsent: the run already finished its %d epoch(s); nothing to train (a "
-                    "larger --epochs continues it)\n", done_epochs);
+        std::printf(
+            "rnnsent: the run already finished its %d epoch(s); nothing to train (a "
+            "larger --epochs continues it)\n",
+            done_epochs);
       }
       std::printf("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
                   resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
@@ -410,8 +413,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
                              {state.best_epoch, state.best_val_loss,
                               state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
     write_history(history_path, state.history);
-    if (!config_written)
-      write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
+    if (!config_written) write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
     config_written = true;
   };
   if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
@@ -519,7 +521,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       }
     }
     progress.finish_epoch();
-    watchdog.pause();  // validation and the epoch's files are not steps (until resume below)
+    watchdog.pause();       // validation and the epoch's files are not steps (until resume below)
     int decision[1] = {0};  // stop
     bool improved = false;
     if (root) {
@@ -591,9 +593,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   int have_model = root && state.best_epoch > 0 ? 1 : 0;
   session.broadcast(&have_model, 1);
   if (!have_model)
-    throw JobError(
-        "no epoch reached a finite val_loss, so no best_model.h5 was written (" +
-        std::to_string(state.skipped_steps) + " step(s) skipped as non-finite); lower learning_rate");
+    throw JobError("no epoch reached a finite val_loss, so no best_model.h5 was written (" +
+                   std::to_string(state.skipped_steps) +
+                   " step(s) skipped as non-finite); lower learning_rate");
   if (root) {
     summary.epochs_run = int(state.history.epochs());
     summary.best_epoch = state.best_epoch;

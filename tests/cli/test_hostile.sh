@@ -283,4 +283,13 @@ expect_mpi_error mpi-batch-below-ranks "rnnsent_train: error: batch_size 2 is sm
   timeout 60 mpirun --oversubscribe -np 3 "$bin/rnnsent_train" "${args[@]}" --batch_size 2 --output_dir "$work/more"
 expect_error eval-val-other-dataset 1 "so its val split cannot be rebuilt" -- "$bin/rnnsent_eval" --model "$work/good/best_model.h5" --data "$work/other.h5" --split val
 expect_error predict-input-directory 1 "--input names a directory" -- "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --input "$work"
+
+# 8. JSON is valid whatever the input: bad UTF-8 (overlong, surrogate, 0xF5) becomes U+FFFD.
+printf 'ok w1\n\300\257 overlong\n\355\240\200 surrogate\n\365\200 high\n"quote" \\ back\n' > "$work/bad_utf8.txt"
+"$bin/rnnsent_predict" --model "$work/good/best_model.h5" --input "$work/bad_utf8.txt" --format json > "$work/bad_utf8.json" 2>&1
+if /usr/bin/python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1], encoding='utf-8', errors='strict'))
+assert [x['text'] for x in r] == ['ok w1', '\ufffd\ufffd overlong', '\ufffd\ufffd\ufffd surrogate', '\ufffd\ufffd high', '\"quote\" \\\\ back'], r
+" "$work/bad_utf8.json"; then ok "json-bad-utf8: strict UTF-8 JSON"; else fail "json-bad-utf8: $(cat "$work/bad_utf8.json")"; fi
 finish
