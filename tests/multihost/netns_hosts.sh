@@ -52,10 +52,12 @@ host_limit() { ip netns exec "${MH_PREFIX}h$1" tc qdisc replace dev eth0 root tb
 # mpirun across the hosts (ended after MH_TIMEOUT seconds, default 300), TCP only (no shared
 # memory across hosts; none within one either: every namespace has the same hostname, so Open
 # MPI would take them for one node). TCP keepalive on mpirun's own connections makes it notice a
-# lost host within about 25 s (the README's advice for clusters) instead of 8 minutes.
+# lost host within about 25 s (the README's advice for clusters) instead of 8 minutes. routed=direct:
+# every daemon talks to mpirun itself; the default tree routing between the namespace daemons
+# failed to connect about half the time here ("ORTE does not know how to route a message").
 mh_mpirun() {
   timeout "${MH_TIMEOUT:-300}" mpirun --mca plm_rsh_agent "$(dirname "${BASH_SOURCE[0]}")/netns_rsh.sh" \
-    --mca orte_tmpdir_base "$MH_TMP" \
+    --mca orte_tmpdir_base "$MH_TMP" --mca routed direct \
     --mca oob_tcp_keepalive_time 15 --mca oob_tcp_keepalive_intvl 3 \
     --mca oob_tcp_keepalive_probes 3 \
     --mca oob_tcp_if_include "$MH_NET.0/24" --mca btl tcp,self \
