@@ -24,9 +24,11 @@ namespace {
 // with the offending text until none is left: text that contains the placeholder itself makes
 // that loop forever (fuzz_config: `--seed %value%` hung rnnsent_train). Such text is refused
 // before Boost sees it.
+constexpr const char* kBoostPlaceholders[] = {"%value%", "%option%", "%canonical_option%",
+                                              "%prefix%", "%original_token%"};
+
 void check_no_placeholders(const std::string& text, const std::string& where) {
-  for (const char* token :
-       {"%value%", "%option%", "%canonical_option%", "%prefix%", "%original_token%"})
+  for (const char* token : kBoostPlaceholders)
     if (text.find(token) != std::string::npos)
       throw ConfigError(where + ": '" + token + "' is not allowed in a key or value");
 }
@@ -317,6 +319,19 @@ std::string to_ini(const TrainConfig& c) {
      << "\nkeep_checkpoints = " << c.keep_checkpoints
      << "\nwatchdog_seconds = " << c.watchdog_seconds << "\nnonfinite = " << c.nonfinite << "\n";
   return os.str();
+}
+
+std::string boost_placeholder_in_options(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i], previous = argv[i - 1];
+    const bool option = arg.rfind('-', 0) == 0;
+    const bool value =
+        i > 1 && previous.rfind("--", 0) == 0 && previous.find('=') == std::string::npos;
+    if (!option && !value) continue;  // a positional argument (a text to score) is never quoted
+    for (const char* token : kBoostPlaceholders)
+      if (arg.find(token) != std::string::npos) return token;
+  }
+  return "";
 }
 
 int resolve_num_words(int num_words, std::size_t vocabulary_size) {
