@@ -30,9 +30,12 @@ if [ "$hdf5" = 0 ]; then
 fi
 status=0
 "$target" "${flags[@]}" -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 "$@" \
-  "${corpora[@]}" || status=$?
-# libFuzzer exits with the code of the last crash (77), timeout (70) or OOM (71) it went past:
-# those are triage's to judge. Any other status is a failure of the run itself.
-case $status in 70|71|77) status=0 ;; esac
+  "${corpora[@]}" 2>&1 | tee "$work/fuzz.log" || true
+# libFuzzer's exit status is that of the last crash, timeout or OOM it went past (ASan's 1,
+# LSan's 23, 70, 71, 77): those are triage's to judge. The run itself must have reached its end.
+if ! grep -q "INFO: fuzzed for\|INFO: exiting:\|^Done " "$work/fuzz.log"; then
+  echo "run_fuzzer.sh: $target did not run to its end" >&2
+  status=1
+fi
 python3 "$(dirname "$0")/triage.py" "$target" "$work/artifacts" || status=1
 exit "$status"
