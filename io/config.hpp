@@ -81,6 +81,11 @@ std::string to_ini(const TrainConfig& config);
 // embedding rows could never be trained).
 int resolve_num_words(int num_words, std::size_t vocabulary_size);
 
+// The first Boost.Program_options placeholder ("%value%", "%option%", ...) in an option or an
+// option's value among argv, or "": Boost 1.74 loops forever building an error message about
+// text that holds one. The executables refuse such arguments before Boost parses them.
+std::string boost_placeholder_in_options(int argc, const char* const* argv);
+
 struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

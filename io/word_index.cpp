@@ -2,6 +2,7 @@
 // non-negative integer values. Anything else is reported with its byte offset.
 #include "io/word_index.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 namespace rnnsent {
 namespace {
 
+// Ranks index a vector that missing ranks fill with placeholders: no rank above this.
 constexpr long long kMaxRank = 1 << 21;
 
 class Parser {
@@ -144,8 +146,10 @@ std::vector<std::string> read_word_index(const std::string& path) {
   buffer << in.rdbuf();
   const std::string text = buffer.str();
   Parser p(text, path);
-  std::vector<std::string> words;
+  std::vector<std::pair<std::size_t, std::string>> entries;  // (rank, word) in file order
   std::unordered_set<std::string> seen;
+  std::unordered_set<std::size_t> ranks;
+  std::size_t max_rank = 0;
   p.expect('{');
   if (!p.take('}')) {
     do {
@@ -153,24 +157,32 @@ std::vector<std::string> read_word_index(const std::string& path) {
       p.expect(':');
       const long long rank = p.integer();
       if (rank < 1) p.fail("rank " + std::to_string(rank) + " < 1 for '" + word + "'");
-      // Ranks index a vector that missing ranks fill with placeholders: a lone huge rank would
-      // allocate gigabytes. Keras's IMDB index has 88,584 words.
       if (rank > kMaxRank)
         p.fail("rank " + std::to_string(rank) + " > " + std::to_string(kMaxRank) + " for '" +
                word + "'");
       if (!seen.insert(word).second) p.fail("duplicate word '" + word + "'");
-      if (std::size_t(rank) > words.size()) words.resize(std::size_t(rank));
-      if (!words[std::size_t(rank) - 1].empty()) p.fail("duplicate rank " + std::to_string(rank));
-      words[std::size_t(rank) - 1] = std::move(word);
+      if (!ranks.insert(std::size_t(rank)).second)
+        p.fail("duplicate rank " + std::to_string(rank));
+      max_rank = std::max(max_rank, std::size_t(rank));
+      entries.emplace_back(std::size_t(rank), std::move(word));
     } while (p.take(','));
     p.expect('}');
   }
   if (!p.at_end()) p.fail("text after the object");
   // No word: every review would score as the same run of unknown ids.
-  if (words.empty()) throw std::runtime_error(path + ": the word index is empty");
+  if (entries.empty()) throw std::runtime_error(path + ": the word index is empty");
+  // Missing ranks get placeholders, so the words vector is as long as the largest rank. A word
+  // index lists (nearly) every rank - Keras's IMDB index has 88,584 words, ranks 1 to 88,584 -
+  // so one that leaves most ranks out is refused rather than padded: a 20-byte file would
+  // otherwise allocate a placeholder for each of up to 2^21 ranks (fuzz_word_index: 10 s each).
+  if (max_rank > 2 * entries.size() + 1000)
+    throw std::runtime_error(path + ": not a Keras word index (ranks up to " +
+                             std::to_string(max_rank) + " for only " +
+                             std::to_string(entries.size()) + " words)");
+  std::vector<std::string> words(max_rank);
+  for (auto& [rank, word] : entries) words[rank - 1] = std::move(word);
   for (std::size_t r = 0; r < words.size(); ++r)
-    if (words[r].empty())
-      words[r] = "\x01unused rank " + std::to_string(r + 1);  // no token has \x01
+    if (words[r].empty()) words[r] = "\x01" + std::to_string(r + 1);  // no token has \x01
   return words;
 }
 

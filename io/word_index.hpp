@@ -10,7 +10,8 @@ namespace rnnsent {
 
 // words[r - 1] is the word of rank r. Ranks missing from the file get a placeholder no token can
 // equal. Throws naming the file and the position on malformed JSON, a duplicate word or rank,
-// a rank < 1 or > 2^21, or a malformed \u escape.
+// a rank < 1 or > 2^21, a malformed \u escape, or ranks that leave out more than half of the
+// ranks up to the largest (plus 1000).
 std::vector<std::string> read_word_index(const std::string& path);
 
 }  // namespace rnnsent

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/sentiment_model.hpp"
+#include "io/config.hpp"
 #include "io/dataset_file.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
       "max", po::value(&limit), "evaluate only the first N reviews of the split (0 = all)");
   try {
     po::variables_map vm;
+    if (const std::string token = rnnsent::boost_placeholder_in_options(argc, argv); !token.empty())
+      throw po::error("'" + token + "' is not allowed in an option or its value");
     po::store(po::parse_command_line(argc, argv, opts), vm);
     if (vm.count("help")) {
       std::cout << opts << "\n";

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "io/config.hpp"
 #include "launch/lib/json_out.hpp"
 #include "launch/lib/predictor.hpp"
 #include "launch/lib/stdout_check.hpp"
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
   pos.add("text", -1);
   try {
     po::variables_map vm;
+    if (const std::string token = rnnsent::boost_placeholder_in_options(argc, argv); !token.empty())
+      throw po::error("'" + token + "' is not allowed in an option or its value");
     po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
     if (vm.count("help")) {
       std::cout << opts << "\nWith no TEXT and no --input, reviews are read from standard input.\n";

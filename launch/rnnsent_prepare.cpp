@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/config.hpp"
 #include "io/dataset_file.hpp"
 #include "io/tokenizer.hpp"
 
@@ -44,6 +45,8 @@ bool parse(int argc, char** argv, PrepareOptions& o) {
   po::options_description desc = describe(o);
   po::variables_map vm;
   try {
+    if (const std::string token = rnnsent::boost_placeholder_in_options(argc, argv); !token.empty())
+      throw po::error("'" + token + "' is not allowed in an option or its value");
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
     if (vm.count("help")) {
       std::cout << desc << "\n";

@@ -74,7 +74,10 @@ with open('$work/many.txt', 'w') as f:
     for i in range(100000): f.write(' '.join('w%d' % random.randint(1, 40) for _ in range(random.randint(1, 30))) + '\n')"
 /usr/bin/time -f "%M" -o "$work/rss" "$bin/rnnsent_predict" --model "$model" --input "$work/many.txt" --format tsv > "$work/many.tsv" 2> "$work/many.err"
 rows=$(($(wc -l < "$work/many.tsv") - 1)) rss_kb=$(tail -1 "$work/rss")
-if [ "$rows" = 100000 ] && [ "$rss_kb" -lt 150000 ]; then ok "100,000 lines streamed (peak RSS ${rss_kb} KB)"; else fail "100,000 lines: $rows rows, RSS ${rss_kb} KB"; fi
+# RNNSENT_RSS_LIMIT_KB: the sanitized suite raises it (ASan's shadow memory and 256 MB
+# quarantine of freed blocks sit on top of what rnnsent itself holds).
+rss_limit_kb=${RNNSENT_RSS_LIMIT_KB:-150000}
+if [ "$rows" = 100000 ] && [ "$rss_kb" -lt "$rss_limit_kb" ]; then ok "100,000 lines streamed (peak RSS ${rss_kb} KB)"; else fail "100,000 lines: $rows rows, RSS ${rss_kb} KB"; fi
 
 # Damaged models: one-line errors, exit 1.
 head -c $(( $(stat -c %s "$model") / 2 )) "$model" > "$work/truncated.h5"

@@ -3,9 +3,10 @@
 # scratch corpus in the build tree (where libFuzzer adds what it finds), with the sanitizer
 # options of launch/run_sanitized_tests.sh. A crash, leak, UB report, out-of-memory or timeout
 # fails the test and leaves the input in WORK/artifacts/; reproduce with `TARGET FILE`.
-# --hdf5: for the HDF5 readers. libFuzzer runs in fork mode and goes on after a crash, and
-# tests/fuzz/triage.py then sorts the crashes: one inside libhdf5 itself (Debian's 1.10.8 trusts
-# sizes in damaged files, docs/FUZZING.md) is reported and tolerated, any other fails the test.
+# --hdf5: for the HDF5 readers. libFuzzer runs in fork mode and goes on after a crash, leak,
+# timeout or out-of-memory, and tests/fuzz/triage.py then sorts them: one inside libhdf5 itself
+# (Debian's 1.10.8 trusts sizes in damaged files, docs/FUZZING.md) is reported and tolerated,
+# any other fails the test.
 # Usage: run_fuzzer.sh [--hdf5] TARGET SEED_CORPUS WORK [SECONDS=30] [extra libFuzzer flags...]
 set -euo pipefail
 hdf5=0
@@ -28,7 +29,13 @@ if [ "$hdf5" = 0 ]; then
   exec "$target" "${flags[@]}" "$@" "${corpora[@]}"
 fi
 status=0
-"$target" "${flags[@]}" -fork=1 -ignore_crashes=1 -ignore_ooms=0 -ignore_timeouts=0 "$@" \
-  "${corpora[@]}" || status=$?
+"$target" "${flags[@]}" -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 "$@" \
+  "${corpora[@]}" 2>&1 | tee "$work/fuzz.log" || true
+# libFuzzer's exit status is that of the last crash, timeout or OOM it went past (ASan's 1,
+# LSan's 23, 70, 71, 77): those are triage's to judge. The run itself must have reached its end.
+if ! grep -q "INFO: fuzzed for\|INFO: exiting:\|^Done " "$work/fuzz.log"; then
+  echo "run_fuzzer.sh: $target did not run to its end" >&2
+  status=1
+fi
 python3 "$(dirname "$0")/triage.py" "$target" "$work/artifacts" || status=1
 exit "$status"
