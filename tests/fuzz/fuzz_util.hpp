@@ -1,6 +1,7 @@
 // Shared by the libFuzzer targets: the input's bytes as a file the project's readers can open
 // by path (they take paths, as the executables do). One file per process, rewritten per input,
-// in /dev/shm when it exists so the fuzz loop does not wait on a disk.
+// in $RNNSENT_FUZZ_SCRATCH (run_fuzzer.sh's own directory, removed when it ends, since a
+// process that crashes leaves its file), else in /dev/shm when it exists, else /tmp.
 #pragma once
 
 #include <unistd.h>
@@ -8,13 +9,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace rnnsent::fuzz {
 
 inline const std::string& scratch_path(const char* suffix) {
   static const std::string path = [&] {
-    const char* dir = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    const char* env = std::getenv("RNNSENT_FUZZ_SCRATCH");
+    const char* dir = env && *env ? env : ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     return std::string(dir) + "/rnnsent-fuzz-" + std::to_string(::getpid()) + suffix;
   }();
   return path;

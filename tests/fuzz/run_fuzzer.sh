@@ -25,10 +25,15 @@ regressions="$(dirname "$seeds")/../regressions/$(basename "$seeds")"
 # -timeout: one input may take at most 10 s. -print_final_stats: executions for the log.
 flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024
        -print_final_stats=1 -artifact_prefix="$work/artifacts/")
-if [ "$hdf5" = 0 ]; then
-  exec "$target" "${flags[@]}" "$@" "${corpora[@]}"
-fi
+# The targets' scratch files (one per process; a crashed process leaves its own) go here.
+RNNSENT_FUZZ_SCRATCH=$(mktemp -d /dev/shm/rnnsent-fuzz.XXXXXX 2>/dev/null || mktemp -d)
+export RNNSENT_FUZZ_SCRATCH
+trap 'rm -rf "$RNNSENT_FUZZ_SCRATCH"' EXIT
 status=0
+if [ "$hdf5" = 0 ]; then
+  "$target" "${flags[@]}" "$@" "${corpora[@]}" || status=$?
+  exit "$status"
+fi
 "$target" "${flags[@]}" -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 "$@" \
   "${corpora[@]}" 2>&1 | tee "$work/fuzz.log" || true
 # libFuzzer's exit status is that of the last crash, timeout or OOM it went past (ASan's 1,
