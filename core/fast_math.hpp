@@ -11,8 +11,12 @@
 namespace rnnsent::fast {
 
 inline float exp(float x) {
-  x = x < -87.0f ? -87.0f : x;  // keeps 2^n a normal float; exp(-87) is 1.6e-38
-  x = x > 88.0f ? 88.0f : x;
+  const float in = x;
+  // Clamped so that 2^n stays a normal float (exp(-87) is 1.6e-38), written so that a NaN
+  // clamps too (every comparison with it is false) and the integer arithmetic below stays
+  // defined; the NaN itself is handed back at the end, so non-finite values still propagate.
+  x = x > -87.0f ? x : -87.0f;
+  x = x < 88.0f ? x : 88.0f;
   constexpr float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
   const float n = (x * 1.44269504088896341f + shifter) - shifter;
   // x - n ln 2 in two parts, so the reduced argument keeps its low bits.
@@ -25,8 +29,9 @@ inline float exp(float x) {
   p = p * r + 0.5f;
   p = p * r + 1.0f;
   p = p * r + 1.0f;
-  const std::int32_t bits = (std::int32_t(n) + 127) << 23;
-  return p * __builtin_bit_cast(float, bits);
+  const std::uint32_t bits = std::uint32_t(std::int32_t(n) + 127) << 23;
+  const float e = p * __builtin_bit_cast(float, bits);
+  return in == in ? e : in;
 }
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + exp(-x)); }

@@ -140,6 +140,10 @@ TEST(FastMath, ExpSigmoidAndTanhAgreeWithDouble) {
   EXPECT_LT(tanh_abs, 3e-7);
   EXPECT_EQ(fast::tanh(100.0f), 1.0f);
   EXPECT_EQ(fast::sigmoid(-200.0f) < 1e-30f, true);
+  // Non-finite values propagate (the trainer's finiteness checks rely on it).
+  EXPECT_TRUE(std::isnan(fast::exp(NAN)));
+  EXPECT_TRUE(std::isnan(fast::tanh(NAN)));
+  EXPECT_EQ(fast::exp(INFINITY), fast::exp(88.0f));
 }
 
 }  // namespace
