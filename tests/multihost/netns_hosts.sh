@@ -16,8 +16,8 @@ hosts_available() {
 
 # hosts_up N: hosts 1..N at $MH_NET.1 .. $MH_NET.N, the root namespace at $MH_NET.254.
 hosts_up() {
-  # Every host shares /tmp, and Open MPI names its session directories by hostname (the same in
-  # every namespace): a private base per test keeps a killed run's leftovers out of the next.
+  # Every host shares /tmp: a private base for Open MPI's session directories per test keeps a
+  # killed run's leftovers out of the next.
   MH_TMP=$(mktemp -d /tmp/rnnsent-mh.XXXXXX)
   ip link add "$MH_BRIDGE" type bridge
   ip addr add "$MH_NET.254/24" dev "$MH_BRIDGE"
@@ -49,12 +49,11 @@ hosts_down() {
 host_link() { ip link set "${MH_PREFIX}v$1" "$2"; }
 host_limit() { ip netns exec "${MH_PREFIX}h$1" tc qdisc replace dev eth0 root tbf rate "$2" burst 1mbit latency 50ms; }
 
-# mpirun across the hosts (ended after MH_TIMEOUT seconds, default 300), TCP only (no shared
-# memory across hosts; none within one either: every namespace has the same hostname, so Open
-# MPI would take them for one node). TCP keepalive on mpirun's own connections makes it notice a
-# lost host within about 25 s (the README's advice for clusters) instead of 8 minutes. routed=direct:
-# every daemon talks to mpirun itself; the default tree routing between the namespace daemons
-# failed to connect about half the time here ("ORTE does not know how to route a message").
+# mpirun across the hosts (ended after MH_TIMEOUT seconds, default 300), TCP only: the tests are
+# about the network path, so ranks on one test host talk TCP too. Every host runs under a
+# hostname of its own (netns_rsh.sh). TCP keepalive on mpirun's own connections makes it notice
+# a lost host within about 25 s (the README's advice for clusters) instead of 8 minutes.
+# routed=direct: every daemon talks to mpirun itself, as on a small cluster.
 mh_mpirun() {
   timeout "${MH_TIMEOUT:-300}" mpirun --mca plm_rsh_agent "$(dirname "${BASH_SOURCE[0]}")/netns_rsh.sh" \
     --mca orte_tmpdir_base "$MH_TMP" --mca routed direct \
