@@ -3,7 +3,8 @@
 # fuzz target (docs/FUZZING.md):
 #   1. gcc, -DRNNSENT_SANITIZE=ON into build-asan/, and ctest there: unit tests, the MPI
 #      equivalence tests under mpirun, the executables end to end. Left out: the full-archive
-#      end-to-end test (minutes under ASan; the release suite runs it) and the SLURM job.
+#      end-to-end test (minutes under ASan; the release suite runs it), the SLURM job, the
+#      MultiHost tests and CliResume (see below).
 #   2. clang-14, -DRNNSENT_FUZZ=ON into build-fuzz/, and `ctest -L fuzz`: each Fuzz* test
 #      fuzzes one parser for RNNSENT_FUZZ_SECONDS (30) from its committed corpus.
 # Any ASan, LSan or UBSan report fails the test it happens in. Leak suppressions (only for
@@ -39,9 +40,11 @@ if [ "$asan" = 1 ]; then
   start=$SECONDS
   # Left to the release build: the full-archive run, the SLURM job and the MultiHost tests
   # (they test launch across namespaces and time a lost host's deadline, which ASan's slowdown
-  # would stretch; the code they run is the trainer the other sanitized tests run).
+  # would stretch; the code they run is the trainer the other sanitized tests run), and
+  # CliResume (4.5 of the suite's 10 minutes under ASan, for checkpoint code CliHostile and the
+  # io tests already run sanitized; CI has 30 minutes in all).
   ctest --test-dir build-asan --output-on-failure --timeout 900 \
-    -E '^(ImdbEndToEndTest\.|SlurmTrainJob$|MultiHost)' "$@"
+    -E '^(ImdbEndToEndTest\.|SlurmTrainJob$|MultiHost|CliResume$)' "$@"
   echo "run_sanitized_tests.sh: sanitized suite ran in $((SECONDS - start)) s"
 fi
 
