@@ -3,6 +3,10 @@
 // prediction never drop). The mask is a hash of (stream, global row, time step, feature), not
 // a draw from a sequential RNG, so a review gets the same mask whichever rank or thread
 // computes it: P ranks stay equivalent to one.
+// Projection dropout (projection_rate) drops elements of each recurrent layer's input
+// projection x_s W (not its bias), per (review, token position, layer and direction, gate
+// unit): unlike element-wise dropout on the embedding it leaves every occurrence of a token the
+// same input, so the token table stays exact (core/input_projection.hpp).
 #pragma once
 
 #include <cstddef>
@@ -15,6 +19,8 @@ struct Dropout {
   std::uint64_t stream = 0;   // differs per optimizer step (e.g. mixed from seed and step)
   std::size_t first_row = 0;  // global row index of the caller's first review in the batch
   float word_rate = 0.0f;     // whole tokens: Keras Dropout(noise_shape=(batch, T, 1)); 0 = off
+  float projection_rate = 0.0f;  // elements of every x_s W; 0 = off
+  // Whether the embedding output is masked (projection dropout is the recurrent layers' own).
   bool active() const { return rate > 0.0f || word_rate > 0.0f; }
 };
 
@@ -40,6 +46,31 @@ inline float dropout_multiplier(const Dropout& d, std::size_t row, int t, int e)
     m *= detail::dropout_uniform(key ^ 0xFFFFFull) < d.word_rate ? 0.0f
                                                                   : 1.0f / (1.0f - d.word_rate);
   return m;
+}
+
+// Projection dropout: one 32-bit key per (global row, token position s, layer and direction
+// ld), then a 32-bit integer hash per gate unit j (vectorisable: the fast path draws a whole
+// row at once), kept when its top 24 bits are at least rate * 2^24.
+inline std::uint32_t projection_key(const Dropout& d, std::size_t row, int s, int ld) {
+  std::uint64_t z = d.stream ^ 0xD1B54A32D192ED03ull ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^
+                    (std::uint64_t(s) << 20) ^ (std::uint64_t(ld) << 56);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return std::uint32_t(z ^ (z >> 31));
+}
+inline std::uint32_t projection_threshold(float rate) {
+  return std::uint32_t(double(rate) * 16777216.0 + 0.5);
+}
+// The multiplier of unit j (0 or 1 / (1 - rate)) under a key from projection_key.
+inline float projection_multiplier(std::uint32_t key, int j, std::uint32_t threshold,
+                                   float keep_scale) {
+  std::uint32_t x = key ^ (std::uint32_t(j) * 0x9E3779B9u);
+  x ^= x >> 16;
+  x *= 0x7FEB352Du;
+  x ^= x >> 15;
+  x *= 0x846CA68Bu;
+  x ^= x >> 16;
+  return (x >> 8) < threshold ? 0.0f : keep_scale;
 }
 
 }  // namespace rnnsent

@@ -3,6 +3,7 @@
 // reversed per row (core/time_reversal.hpp), since the primitive reads a contiguous sequence.
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "core/direction_join.hpp"
@@ -35,6 +36,10 @@ class OneDnnRecurrentLayer final : public Layer {
     const int H = s_.units, D = s_.directions, T = p.T, n = p.n, I = s_.input_dim;
     const std::size_t nh = std::size_t(n) * std::size_t(H);
     const bool lstm = s_.cell->has_cell_state();
+    // The primitive computes x W inside: there is no place for a mask on it.
+    if (p.training && p.dropout.projection_rate > 0.0f)
+      throw std::runtime_error(
+          "projection_dropout needs the fast recurrent engine, not oneDNN's RNN primitive");
     const float* states[2] = {nullptr, nullptr};
     const float* last[2] = {nullptr, nullptr};
     for (int d = 0; d < D; ++d) {

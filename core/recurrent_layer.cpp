@@ -5,6 +5,7 @@
 
 #include "core/direction_join.hpp"
 #include "core/input_projection.hpp"
+#include "core/projection_dropout.hpp"
 #include "core/recurrent_direction.hpp"
 #include "core/recurrent_layer.hpp"
 
@@ -22,6 +23,7 @@ class RecurrentLayer final : public Layer {
     for (int d = 0; d < s_.directions; ++d) dirs_.emplace_back(*s_.cell, s_.units);
     table_.resize(std::size_t(s_.directions));
     dense_.resize(std::size_t(s_.directions));
+    dropout_.resize(std::size_t(s_.directions));
   }
 
   Flow forward(Pass& p, const Flow& in) override {
@@ -30,6 +32,7 @@ class RecurrentLayer final : public Layer {
     const bool keep = p.training || p.keep_states || s_.emit_sequence;
     tokens_ = in.tokens;
     input_ = in.seq;
+    masked_ = p.training && p.dropout.projection_rate > 0.0f;
     const float* last[2] = {nullptr, nullptr};
     const float* states[2] = {nullptr, nullptr};
     for (int d = 0; d < D; ++d) {
@@ -44,6 +47,11 @@ class RecurrentLayer final : public Layer {
         dense_[std::size_t(d)].forward(in.seq, T, n, s_.input_dim, p.params + r.kernel, b, GH_,
                                        spans);
         rows = dense_[std::size_t(d)].rows();
+      }
+      if (masked_) {
+        ProjectionDropout& pd = dropout_[std::size_t(d)];
+        pd.forward(p.dropout, 2 * s_.layer + d, T, n, GH_, spans, b, rows);
+        rows = pd.rows();
       }
       const float* h0 = p.h0 ? p.h0 + s_.state_offset + std::size_t(d) * state_floats() : nullptr;
       const float* c0 = h0 && has_c ? h0 + H : nullptr;
@@ -104,13 +112,19 @@ class RecurrentLayer final : public Layer {
       dir.backward(dlast, dstates, dx_rows, g + r.recurrent_kernel,
                    s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr);
       const float* W = p.params + r.kernel;
-      if (s_.table_input) {
-        const float* dxp = own ? dir.dpre() : table_[std::size_t(d)].grad_buffer();
-        table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, g + r.bias);
-      } else {
-        const float* dxp = own ? dir.dpre() : dense_[std::size_t(d)].grad_buffer();
-        dense_[std::size_t(d)].backward(dxp, W, g + r.kernel, g + r.bias, dx_.data(), d > 0);
+      const float* dxp = own ? dir.dpre()
+                             : (s_.table_input ? table_[std::size_t(d)].grad_buffer()
+                                               : dense_[std::size_t(d)].grad_buffer());
+      const float* dxw = nullptr;  // d(x W): d(pre) through the projection dropout's mask
+      if (masked_) {
+        grow(dxw_, std::size_t(T) * std::size_t(n) * std::size_t(GH_));
+        dropout_[std::size_t(d)].backward(dxp, !s_.table_input, dxw_.data());
+        dxw = dxw_.data();
       }
+      if (s_.table_input)
+        table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, g + r.bias, dxw);
+      else
+        dense_[std::size_t(d)].backward(dxp, W, g + r.kernel, g + r.bias, dx_.data(), d > 0, dxw);
     }
     FlowGrad din;
     if (!s_.table_input) din.seq = dx_.data();
@@ -139,9 +153,11 @@ class RecurrentLayer final : public Layer {
   std::vector<RecurrentDirection> dirs_;
   std::vector<TableProjection> table_;
   std::vector<DenseProjection> dense_;
+  std::vector<ProjectionDropout> dropout_;
+  bool masked_ = false;  // this pass applies projection dropout
   TokenSet* tokens_ = nullptr;
   const float* input_ = nullptr;
-  std::vector<float> vec_, seq_, dx_, dlast_, dstates_;
+  std::vector<float> vec_, seq_, dx_, dlast_, dstates_, dxw_;
 };
 
 }  // namespace

@@ -43,10 +43,12 @@ void affine(const S* in, const S* M, const S* add, int N, int I, int J, S* out) 
 }
 }  // namespace detail
 
-// Forward from initial states h0, c0 [N, H] (c0 read for lstm only).
+// Forward from initial states h0, c0 [N, H] (c0 read for lstm only). pmask [T, N, G*H], when
+// given, multiplies x_t W before the bias is added (projection dropout, core/dropout.hpp).
 template <typename S>
 void cell_forward(CellKind cell, const S* x, int T, int N, int I, int H, const S* W, const S* U,
-                  const S* b, const S* h0, const S* c0, CellTape<S>& tape) {
+                  const S* b, const S* h0, const S* c0, CellTape<S>& tape,
+                  const S* pmask = nullptr) {
   const int G = gate_count(cell), GH = G * H;
   const std::size_t nh = std::size_t(N) * H, ngh = std::size_t(N) * GH;
   tape.h.assign(std::size_t(T) * nh, S(0));
@@ -59,13 +61,16 @@ void cell_forward(CellKind cell, const S* x, int T, int N, int I, int H, const S
     const S* xt = x + std::size_t(t) * N * I;
     S* gt = tape.gates.data() + t * ngh;
     S* ht = tape.h.data() + t * nh;
-    if (cell == CellKind::gru) {
-      detail::affine(xt, W, b, N, I, GH, ax.data());
-      detail::affine(hp, U, b + GH, N, H, GH, ah.data());
+    if (pmask) {
+      detail::affine(xt, W, static_cast<const S*>(nullptr), N, I, GH, ax.data());
+      for (std::size_t k = 0; k < ngh; ++k) ax[k] = b[k % GH] + pmask[t * ngh + k] * ax[k];
     } else {
       detail::affine(xt, W, b, N, I, GH, ax.data());
-      detail::affine(hp, U, static_cast<const S*>(nullptr), N, H, GH, ah.data());
     }
+    if (cell == CellKind::gru)
+      detail::affine(hp, U, b + GH, N, H, GH, ah.data());
+    else
+      detail::affine(hp, U, static_cast<const S*>(nullptr), N, H, GH, ah.data());
     for (int n = 0; n < N; ++n) {
       const S* a1 = ax.data() + std::size_t(n) * GH;
       const S* a2 = ah.data() + std::size_t(n) * GH;
@@ -106,11 +111,12 @@ void cell_forward(CellKind cell, const S* x, int T, int N, int I, int H, const S
 }
 
 // Backward through time. dh [T, N, H] is dL/d(state t) from outside the layer (the loss or
-// the next layer), every step. dx [T, N, I] is overwritten; dW, dU, db are ADDED into.
+// the next layer), every step. dx [T, N, I] is overwritten; dW, dU, db are ADDED into. pmask:
+// the forward's.
 template <typename S>
 void cell_backward(CellKind cell, const S* x, int T, int N, int I, int H, const S* W, const S* U,
                    const S* h0, const S* c0, const CellTape<S>& tape, const S* dh, S* dx, S* dW,
-                   S* dU, S* db) {
+                   S* dU, S* db, const S* pmask = nullptr) {
   const int G = gate_count(cell), GH = G * H;
   const std::size_t nh = std::size_t(N) * H;
   std::vector<S> carry_h(nh, S(0)), carry_c(nh, S(0));  // from step t + 1
@@ -155,12 +161,18 @@ void cell_backward(CellKind cell, const S* x, int T, int N, int I, int H, const 
         }
       }
     }
-    // Parameter gradients and the gradients flowing to x_t and h_{t-1}.
+    // Parameter gradients and the gradients flowing to x_t and h_{t-1}; d(x_t W) is d1
+    // through the projection mask, the bias takes d1 itself.
+    std::vector<S> dxw(static_cast<std::size_t>(GH));
     for (int n = 0; n < N; ++n) {
-      const S* d1 = dax.data() + std::size_t(n) * GH;
       const S* d2 = dah.data() + std::size_t(n) * GH;
+      const S* mrow = pmask ? pmask + (std::size_t(t) * N + n) * GH : nullptr;
       for (int j = 0; j < GH; ++j) {
-        db[j] += d1[j];
+        db[j] += dax[std::size_t(n) * GH + j];
+        dxw[std::size_t(j)] = dax[std::size_t(n) * GH + j] * (mrow ? mrow[j] : S(1));
+      }
+      const S* d1 = dxw.data();
+      for (int j = 0; j < GH; ++j) {
         if (cell == CellKind::gru) db[GH + j] += d2[j];
         for (int i = 0; i < I; ++i)
           dW[std::size_t(i) * GH + j] += xt[std::size_t(n) * I + i] * d1[j];

@@ -97,6 +97,30 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
       static_cast<std::size_t>(L));  // layer l's input (forward order)
   std::vector<std::vector<S>> dir_inputs(static_cast<std::size_t>(L * D));
   std::vector<CellTape<S>> tapes(static_cast<std::size_t>(L * D));
+  // Projection dropout: each direction's mask in its own reading order, keyed by token position.
+  std::vector<std::vector<S>> pmasks(static_cast<std::size_t>(L * D));
+  const int GH = gate_count(shape.cell) * H;
+  if (dropout.projection_rate > 0.0f) {
+    const std::uint32_t threshold = projection_threshold(dropout.projection_rate);
+    const float keep = 1.0f / (1.0f - dropout.projection_rate);
+    for (int l = 0; l < L; ++l)
+      for (int d = 0; d < D; ++d) {
+        std::vector<S>& m = pmasks[std::size_t(l * D + d)];
+        m.resize(std::size_t(T) * N * GH);
+        for (int t = 0; t < T; ++t)
+          for (int n = 0; n < N; ++n) {
+            const int src = d == 0 ? t : reversed_step(spans[std::size_t(n)], t);
+            const std::uint32_t key =
+                projection_key(dropout, dropout.first_row + std::size_t(n), src, 2 * l + d);
+            for (int j = 0; j < GH; ++j)
+              m[(std::size_t(t) * N + n) * GH + j] = S(projection_multiplier(key, j, threshold, keep));
+          }
+      }
+  }
+  auto pmask = [&](int l, int d) {
+    const std::vector<S>& m = pmasks[std::size_t(l * D + d)];
+    return m.empty() ? static_cast<const S*>(nullptr) : m.data();
+  };
   inputs[0] = x;
   std::vector<S> top(static_cast<std::size_t>(N) * W2);  // [N, D*H] final states
   std::vector<int> argmax(top.size(), -1);               // max pooling: each feature's token
@@ -109,7 +133,8 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
       in = d == 0 ? inputs[std::size_t(l)] : reversed(inputs[std::size_t(l)], I);
       CellTape<S>& tape = tapes[std::size_t(l * D + d)];
       cell_forward(shape.cell, in.data(), T, N, I, H, params + r.kernel,
-                   params + r.recurrent_kernel, params + r.bias, zeros.data(), zeros.data(), tape);
+                   params + r.recurrent_kernel, params + r.bias, zeros.data(), zeros.data(), tape,
+                   pmask(l, d));
       for (int t = 0; t < T; ++t)
         for (int n = 0; n < N; ++n) {
           const int src = d == 0 ? t : reversed_step(spans[std::size_t(n)], t);
@@ -188,7 +213,7 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
       cell_backward(shape.cell, dir_inputs[std::size_t(l * D + d)].data(), T, N, I, H,
                     params + r.kernel, params + r.recurrent_kernel, zeros.data(), zeros.data(),
                     tapes[std::size_t(l * D + d)], dh.data(), dx_dir.data(), grads + r.kernel,
-                    grads + r.recurrent_kernel, grads + r.bias);
+                    grads + r.recurrent_kernel, grads + r.bias, pmask(l, d));
       if (d == 1) dx_dir = reversed(dx_dir, I);
       for (std::size_t k = 0; k < din.size(); ++k) din[k] += dx_dir[k];
     }

@@ -118,9 +118,11 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
                                        float* grads, float* logits, const Dropout& dropout) {
   check_ids(ids, N, T, shape_.num_words);
   if (!(dropout.rate >= 0.0f && dropout.rate < 1.0f && dropout.word_rate >= 0.0f &&
-        dropout.word_rate < 1.0f)) {
-    throw std::runtime_error("SentimentModel: dropout rate " + std::to_string(dropout.rate) +
-                             " outside [0, 1)");
+        dropout.word_rate < 1.0f && dropout.projection_rate >= 0.0f &&
+        dropout.projection_rate < 1.0f)) {
+    throw std::runtime_error("SentimentModel: dropout rates " + std::to_string(dropout.rate) +
+                             ", " + std::to_string(dropout.word_rate) + ", " +
+                             std::to_string(dropout.projection_rate) + ": each must be in [0, 1)");
   }
   const int count = chunk_count(N);
   for (int k = 0; k < count; ++k) chunk(k);

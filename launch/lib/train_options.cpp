@@ -45,6 +45,7 @@ StepOptions step_options(const TrainConfig& c) {
   o.clipnorm = c.clipnorm;
   o.dropout = float(c.dropout);
   o.word_dropout = float(c.word_dropout);
+  o.projection_dropout = float(c.projection_dropout);
   o.seed = c.seed;
   return o;
 }

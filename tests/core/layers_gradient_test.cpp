@@ -22,6 +22,7 @@ struct GradCase {
   int layers;
   Pooling pooling;
   bool table;
+  float projection_dropout = 0;
 };
 
 class FastLayerGradients : public ::testing::TestWithParam<GradCase> {};
@@ -48,10 +49,13 @@ TEST_P(FastLayerGradients, EverySlotMatchesCentralDifferences) {
   std::vector<float> labels = {1, 0, 1, 1, 0};
   SentimentModel model(s);
   model.set_token_table(c.table);
+  Dropout dropout;  // a fixed mask: the loss stays a smooth function of the weights
+  dropout.projection_rate = c.projection_dropout;
+  dropout.stream = 5;
   auto loss_at = [&](const std::vector<float>& p, std::vector<float>* grads) {
     std::vector<float> g(p.size(), 0.0f);
     const double loss = model.forward_backward(p.data(), ids.data(), labels.data(), N, T,
-                                               1.0f / N, g.data(), nullptr) / N;
+                                               1.0f / N, g.data(), nullptr, dropout) / N;
     if (grads) *grads = g;
     return loss;
   };
@@ -82,11 +86,14 @@ INSTANTIATE_TEST_SUITE_P(
                       GradCase{CellKind::gru, false, 1, Pooling::last, true},
                       GradCase{CellKind::gru, true, 1, Pooling::last, true},
                       GradCase{CellKind::gru, true, 2, Pooling::max, false},
-                      GradCase{CellKind::gru, false, 3, Pooling::mean, true}),
+                      GradCase{CellKind::gru, false, 3, Pooling::mean, true},
+                      GradCase{CellKind::gru, true, 1, Pooling::last, true, 0.5f},
+                      GradCase{CellKind::lstm, true, 2, Pooling::mean, false, 0.3f}),
     [](const ::testing::TestParamInfo<GradCase>& info) {
       const GradCase& c = info.param;
       return cell_name(c.cell) + (c.bidirectional ? "Bi" : "Uni") + std::to_string(c.layers) +
-             pooling_name(c.pooling) + (c.table ? "Table" : "Dense");
+             pooling_name(c.pooling) + (c.table ? "Table" : "Dense") +
+             (c.projection_dropout > 0 ? "ProjectionDropout" : "");
     });
 
 }  // namespace

@@ -213,12 +213,14 @@ struct Variant {
   float dropout;
   Pooling pooling = Pooling::last;
   float word_dropout = 0;
+  float projection_dropout = 0;
 };
 
 std::string variant_name(const Variant& v) {
   return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
          (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
-         (v.word_dropout > 0 ? "WordDropout" : "");
+         (v.word_dropout > 0 ? "WordDropout" : "") +
+         (v.projection_dropout > 0 ? "ProjectionDropout" : "");
 }
 
 class ReferenceModelGradient : public ::testing::TestWithParam<Variant> {};
@@ -244,6 +246,7 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   Dropout dropout;
   dropout.rate = v.dropout;
   dropout.word_rate = v.word_dropout;
+  dropout.projection_rate = v.projection_dropout;
   dropout.stream = 77;
   dropout.first_row = 5;
   const double scale = 1.0 / N;
@@ -271,7 +274,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::gru, true, 1, 0, Pooling::max},
                       Variant{CellKind::lstm, true, 2, 0.2f, Pooling::max},
                       Variant{CellKind::simple_rnn, false, 1, 0, Pooling::max},
-                      Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f}),
+                      Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f},
+                      Variant{CellKind::gru, true, 2, 0, Pooling::last, 0, 0.4f},
+                      Variant{CellKind::lstm, false, 1, 0.2f, Pooling::mean, 0.3f, 0.5f}),
     [](const ::testing::TestParamInfo<Variant>& info) { return variant_name(info.param); });
 
 // A bidirectional model's backward direction reads the real tokens last to first: swapping

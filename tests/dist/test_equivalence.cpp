@@ -54,7 +54,8 @@ struct Scenario {
 // The single-process reference: whole global batches, no MPI (dropout: the rate, with the
 // streams the trainer's seed 1 gives step 1, 2, ...).
 std::vector<float> single_process(const Scenario& s, const std::vector<Batch>& batches,
-                                  float dropout = 0, float word_dropout = 0) {
+                                  float dropout = 0, float word_dropout = 0,
+                                  float projection_dropout = 0) {
   SentimentModel model(s.shape);
   const std::size_t n = model.layout().total();
   std::vector<float> params(n), grads(n), accum(n, 0.0f);
@@ -65,7 +66,7 @@ std::vector<float> single_process(const Scenario& s, const std::vector<Batch>& b
     model.forward_backward(params.data(), b.ids.data(), b.labels.data(), s.global_n, s.T,
                            1.0f / float(s.global_n), grads.data(), nullptr,
                            step_dropout(dropout, 1, ++step, std::size_t(s.global_n), 0, 1,
-                                        word_dropout));
+                                        word_dropout, projection_dropout));
     rmsprop_step(s.rms, n, grads.data(), accum.data(), params.data());
   }
   return params;
@@ -215,21 +216,23 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     bool bidirectional;
     int layers;
     float dropout;
+    float projection = 0;  // projection dropout (with word dropout: the token-table path)
   };
   for (const Variant v :
        {Variant{CellKind::lstm, true, 2, 0.3f}, Variant{CellKind::gru, false, 1, 0},
-        Variant{CellKind::gru, true, 1, 0.5f}}) {
+        Variant{CellKind::gru, true, 1, 0.5f}, Variant{CellKind::gru, true, 1, 0, 0.5f}}) {
     Scenario s;
     s.shape.cell = v.cell;
     s.shape.bidirectional = v.bidirectional;
     s.shape.layers = v.layers;
     const std::vector<Batch> batches = make_batches(s.steps, s.global_n, s.T, s.shape.num_words);
     // Whole-token dropout rides along with the element dropout (same hash, global rows).
-    const float word = v.dropout > 0 ? 0.2f : 0.0f;
-    const std::vector<float> ref = single_process(s, batches, v.dropout, word);
+    const float word = v.dropout > 0 || v.projection > 0 ? 0.2f : 0.0f;
+    const std::vector<float> ref = single_process(s, batches, v.dropout, word, v.projection);
     StepOptions o = rmsprop_options(s);
     o.dropout = v.dropout;
     o.word_dropout = word;
+    o.projection_dropout = v.projection;
     const std::vector<float> got = data_parallel(s, batches, o);
     ASSERT_EQ(ref.size(), got.size());
     double worst = 0;
@@ -238,12 +241,12 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     const std::string name = cell_name(v.cell) + (v.bidirectional ? " bidirectional" : "") + " x" +
                              std::to_string(v.layers);
     if (mpi().is_root())
-      std::printf("%s, dropout %.1f, ranks %d: max abs difference %.3g\n", name.c_str(),
-                  double(v.dropout), mpi().size(), worst);
+      std::printf("%s, dropout %.1f, projection dropout %.1f, ranks %d: max abs difference %.3g\n",
+                  name.c_str(), double(v.dropout), double(v.projection), mpi().size(), worst);
     // Same bound and reasoning as for the SimpleRNN above.
     EXPECT_LT(worst, 1e-5) << name << ", ranks " << mpi().size();
     // Dropout really acted: without it the single process ends elsewhere.
-    if (v.dropout > 0) {
+    if (v.dropout > 0 || v.projection > 0) {
       const std::vector<float> plain = single_process(s, batches, 0);
       double moved = 0;
       for (std::size_t i = 0; i < ref.size(); ++i)
