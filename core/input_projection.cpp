@@ -56,21 +56,16 @@ float* const* TableProjection::grad_rows() {
 }
 
 void TableProjection::backward(TokenSet& tokens, const float* dxp, const float* W, float* dW,
-                               float* db, const float* dxw) {
+                               float* db) {
   const int K = tokens.K(), GH = GH_;
   dtable_.assign((std::size_t(K) + 1) * std::size_t(GH), 0.0f);
-  // Sum d(x W) per table row, in reading order (deterministic).
-  const float* from = dxw ? dxw : dxp;
+  // Sum d(pre) per table row, in reading order (deterministic).
   for (std::size_t r = 0; r < order_.size(); ++r) {
     float* to = dtable_.data() + std::size_t(order_[r]) * std::size_t(GH);
-    const float* row = from + r * std::size_t(GH);
-    for (int j = 0; j < GH; ++j) to[j] += row[j];
+    const float* from = dxp + r * std::size_t(GH);
+    for (int j = 0; j < GH; ++j) to[j] += from[j];
   }
-  // Every row's bias gets its whole d(pre); without dropout that is the table's column sums.
-  if (dxw)
-    add_column_sums(dxp, std::int64_t(order_.size()), GH, db);
-  else
-    add_column_sums(dtable_.data(), K + 1, GH, db);
+  if (db) add_column_sums(dtable_.data(), K + 1, GH, db);
   // dW += scale E[touched]^T d(table); d(E[touched]) += scale d(table) W^T.
   sgemm('T', 'N', tokens.E, GH, K, tokens.scale, tokens.rows.data(), tokens.E, dtable_.data(), GH,
         1.0f, dW, GH);
@@ -101,12 +96,11 @@ float* const* DenseProjection::grad_rows() {
 }
 
 void DenseProjection::backward(const float* dP, const float* W, float* dW, float* db, float* dX,
-                               bool accumulate, const float* dXW) {
+                               bool accumulate) {
   const std::int64_t R = std::int64_t(T_) * n_;
-  const float* dxw = dXW ? dXW : dP;
-  sgemm('T', 'N', I_, GH_, R, X_, I_, dxw, GH_, 1.0f, dW, GH_);
-  add_column_sums(dP, R, GH_, db);
-  sgemm('N', 'T', R, I_, GH_, dxw, GH_, W, GH_, accumulate ? 1.0f : 0.0f, dX, I_);
+  sgemm('T', 'N', I_, GH_, R, X_, I_, dP, GH_, 1.0f, dW, GH_);
+  if (db) add_column_sums(dP, R, GH_, db);
+  sgemm('N', 'T', R, I_, GH_, dP, GH_, W, GH_, accumulate ? 1.0f : 0.0f, dX, I_);
 }
 
 }  // namespace rnnsent

@@ -32,10 +32,10 @@ class TableProjection {
   // in reading order, so backward can read it as dxp.
   float* const* grad_rows();
   float* grad_buffer() { return grad_.data(); }
-  // dxp [T, n, G*H] in reading order. Adds into dW, db and tokens.demb (zeroed by the caller).
-  // dxw: d(x W) in reading order when it differs from dxp (projection dropout), else null.
-  void backward(TokenSet& tokens, const float* dxp, const float* W, float* dW, float* db,
-                const float* dxw = nullptr);
+  // dxp [T, n, G*H] in reading order: d(x W) (d(pre) through the projection dropout's mask,
+  // if any). Adds into dW, db and tokens.demb (zeroed by the caller); db null: the caller adds
+  // the bias gradient (projection dropout: the bias sees the unmasked d(pre)).
+  void backward(TokenSet& tokens, const float* dxp, const float* W, float* dW, float* db);
 
  private:
   int GH_ = 0;
@@ -56,10 +56,9 @@ class DenseProjection {
   float* const* grad_rows();  // into grad_buffer() in token order, matching rows()
   float* grad_buffer() { return grad_.data(); }
   // dP [T, n, G*H] in token order. Adds into dW and db; dX [T, n, I] is overwritten, or added
-  // into when accumulate (the second direction of a layer reads the same input). dXW: d(X W)
-  // in token order when it differs from dP (projection dropout), else null.
-  void backward(const float* dP, const float* W, float* dW, float* db, float* dX, bool accumulate,
-                const float* dXW = nullptr);
+  // into when accumulate (the second direction of a layer reads the same input). db null: as
+  // for the table.
+  void backward(const float* dP, const float* W, float* dW, float* db, float* dX, bool accumulate);
 
  private:
   int T_ = 0, n_ = 0, I_ = 0, GH_ = 0;

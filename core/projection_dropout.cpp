@@ -34,17 +34,24 @@ void ProjectionDropout::forward(const Dropout& d, int ld, int T, int n, int GH,
     }
 }
 
-void ProjectionDropout::backward(const float* dxp, bool token_order, float* out) const {
+void ProjectionDropout::backward(const float* dxp, bool token_order, float* out,
+                                 float* db) const {
   const std::size_t W = std::size_t(GH_);
+  const float scale = keep_scale_;
   for (int t = 0; t < T_; ++t)
     for (int i = 0; i < n_; ++i) {
       const std::size_t r = std::size_t(t) * std::size_t(n_) + std::size_t(i);
       const int s = token_order && spans_ ? reversed_step(spans_[i], t) : t;
       const std::size_t at = (std::size_t(s) * std::size_t(n_) + std::size_t(i)) * W;
-      const std::uint8_t* keep = keep_.data() + r * W;
-      const float scale = keep_scale_;
+      const std::uint8_t* __restrict keep = keep_.data() + r * W;
+      const float* __restrict from = dxp + at;
+      float* __restrict to = out + at;
+      float* __restrict bias = db;
 #pragma omp simd
-      for (int j = 0; j < GH_; ++j) out[at + std::size_t(j)] = keep[j] ? dxp[at + std::size_t(j)] * scale : 0.0f;
+      for (int j = 0; j < GH_; ++j) {
+        bias[j] += from[j];
+        to[j] = from[j] * (scale * float(keep[j]));
+      }
     }
 }
 

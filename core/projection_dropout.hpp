@@ -20,9 +20,10 @@ class ProjectionDropout {
   void forward(const Dropout& d, int ld, int T, int n, int GH, const TimeSpan* spans,
                const float* b, const float* const* rows);
   const float* const* rows() const { return rows_.data(); }
-  // out = m dxp, row for row. dxp in reading order, or in token order (the dense projection's
-  // buffer; a backward direction's rows permuted by its spans) when token_order.
-  void backward(const float* dxp, bool token_order, float* out) const;
+  // out = m dxp, row for row, and db += the column sums of dxp (the bias is not masked). dxp
+  // in reading order, or in token order (the dense projection's buffer; a backward direction's
+  // rows permuted by its spans) when token_order; out in the same order.
+  void backward(const float* dxp, bool token_order, float* out, float* db) const;
 
  private:
   int T_ = 0, n_ = 0, GH_ = 0;

@@ -115,16 +115,17 @@ class RecurrentLayer final : public Layer {
       const float* dxp = own ? dir.dpre()
                              : (s_.table_input ? table_[std::size_t(d)].grad_buffer()
                                                : dense_[std::size_t(d)].grad_buffer());
-      const float* dxw = nullptr;  // d(x W): d(pre) through the projection dropout's mask
-      if (masked_) {
+      float* db = g + r.bias;
+      if (masked_) {  // d(x W) is d(pre) through the mask; the bias takes d(pre) itself
         grow(dxw_, std::size_t(T) * std::size_t(n) * std::size_t(GH_));
-        dropout_[std::size_t(d)].backward(dxp, !s_.table_input, dxw_.data());
-        dxw = dxw_.data();
+        dropout_[std::size_t(d)].backward(dxp, !s_.table_input, dxw_.data(), db);
+        dxp = dxw_.data();
+        db = nullptr;
       }
       if (s_.table_input)
-        table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, g + r.bias, dxw);
+        table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, db);
       else
-        dense_[std::size_t(d)].backward(dxp, W, g + r.kernel, g + r.bias, dx_.data(), d > 0, dxw);
+        dense_[std::size_t(d)].backward(dxp, W, g + r.kernel, db, dx_.data(), d > 0);
     }
     FlowGrad din;
     if (!s_.table_input) din.seq = dx_.data();
