@@ -7,6 +7,9 @@
 // projection x_s W (not its bias), per (review, token position, layer and direction, gate
 // unit): unlike element-wise dropout on the embedding it leaves every occurrence of a token the
 // same input, so the token table stays exact (core/input_projection.hpp).
+// Embedding weight dropout (embedding_weight_rate) drops elements of the embedding matrix
+// itself, per (token id, feature), a new mask every step: every occurrence of a token in the
+// step reads the same masked row, so it too keeps the token table exact.
 #pragma once
 
 #include <cstddef>
@@ -20,8 +23,9 @@ struct Dropout {
   std::size_t first_row = 0;  // global row index of the caller's first review in the batch
   float word_rate = 0.0f;     // whole tokens: Keras Dropout(noise_shape=(batch, T, 1)); 0 = off
   float projection_rate = 0.0f;  // elements of every x_s W; 0 = off
+  float embedding_weight_rate = 0.0f;  // elements of the embedding matrix this step; 0 = off
   // Whether the embedding output is masked (projection dropout is the recurrent layers' own).
-  bool active() const { return rate > 0.0f || word_rate > 0.0f; }
+  bool active() const { return rate > 0.0f || word_rate > 0.0f || embedding_weight_rate > 0.0f; }
 };
 
 namespace detail {
@@ -46,6 +50,17 @@ inline float dropout_multiplier(const Dropout& d, std::size_t row, int t, int e)
     m *= detail::dropout_uniform(key ^ 0xFFFFFull) < d.word_rate ? 0.0f
                                                                   : 1.0f / (1.0f - d.word_rate);
   return m;
+}
+
+// The multiplier of feature e of token v's embedding row in this step (0 or 1 / (1 - rate)).
+inline float embedding_weight_multiplier(const Dropout& d, std::int32_t v, int e) {
+  if (!(d.embedding_weight_rate > 0.0f)) return 1.0f;
+  const std::uint64_t key = d.stream ^ 0x5851F42D4C957F2Dull ^
+                            (std::uint64_t(std::uint32_t(v)) * 0x9E3779B97F4A7C15ull) ^
+                            (std::uint64_t(e) << 44);
+  return detail::dropout_uniform(key) < d.embedding_weight_rate
+             ? 0.0f
+             : 1.0f / (1.0f - d.embedding_weight_rate);
 }
 
 // Projection dropout: one 32-bit key per (global row, token position s, layer and direction

@@ -7,12 +7,22 @@ namespace rnnsent {
 namespace {
 
 // Adds each distinct token's gradient row [E] into the embedding slot at offset.
+// The chunk's tokens are distinct, so its rows can be added in parallel; chunks still come one
+// after another (SentimentModel), which fixes every row's order of additions.
 void add_token_rows(const TokenSet& tokens, std::size_t offset, float* grads) {
   const std::size_t E = std::size_t(tokens.E);
-  for (std::size_t k = 0; k < tokens.touched.size(); ++k) {
+  const long long K = static_cast<long long>(tokens.touched.size());
+#pragma omp parallel for schedule(static)
+  for (long long kk = 0; kk < K; ++kk) {
+    const std::size_t k = std::size_t(kk);
     float* to = grads + offset + std::size_t(tokens.touched[k]) * E;
     const float* from = tokens.demb.data() + k * E;
-    for (std::size_t e = 0; e < E; ++e) to[e] += from[e];
+    if (tokens.weight_mask.empty()) {
+      for (std::size_t e = 0; e < E; ++e) to[e] += from[e];
+    } else {  // the row was read through its embedding weight dropout mask
+      const float* m = tokens.weight_mask.data() + k * E;
+      for (std::size_t e = 0; e < E; ++e) to[e] += from[e] * m[e];
+    }
   }
 }
 
@@ -33,7 +43,9 @@ class DenseEmbedding final : public Layer {
             const std::size_t k =
                 (std::size_t(t) * std::size_t(p.n) + std::size_t(i)) * std::size_t(E_) +
                 std::size_t(e);
-            mask_[k] = dropout_multiplier(p.dropout, p.dropout.first_row + std::size_t(i), t, e);
+            const std::int32_t v = p.ids[std::size_t(i) * std::size_t(p.T) + std::size_t(t)];
+            mask_[k] = dropout_multiplier(p.dropout, p.dropout.first_row + std::size_t(i), t, e) *
+                       embedding_weight_multiplier(p.dropout, v, e);
             x_[k] *= mask_[k];
           }
     }

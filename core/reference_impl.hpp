@@ -88,7 +88,8 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
       for (int n = 0; n < N; ++n)
         for (int e = 0; e < E; ++e) {
           const std::size_t k = (std::size_t(t) * N + n) * E + e;
-          mask[k] = S(dropout_multiplier(dropout, dropout.first_row + std::size_t(n), t, e));
+          mask[k] = S(dropout_multiplier(dropout, dropout.first_row + std::size_t(n), t, e) *
+                      embedding_weight_multiplier(dropout, ids[std::size_t(n) * T + t], e));
           x[k] *= mask[k];
         }
   }

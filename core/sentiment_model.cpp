@@ -119,10 +119,13 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
   check_ids(ids, N, T, shape_.num_words);
   if (!(dropout.rate >= 0.0f && dropout.rate < 1.0f && dropout.word_rate >= 0.0f &&
         dropout.word_rate < 1.0f && dropout.projection_rate >= 0.0f &&
-        dropout.projection_rate < 1.0f)) {
+        dropout.projection_rate < 1.0f && dropout.embedding_weight_rate >= 0.0f &&
+        dropout.embedding_weight_rate < 1.0f)) {
     throw std::runtime_error("SentimentModel: dropout rates " + std::to_string(dropout.rate) +
                              ", " + std::to_string(dropout.word_rate) + ", " +
-                             std::to_string(dropout.projection_rate) + ": each must be in [0, 1)");
+                             std::to_string(dropout.projection_rate) + ", " +
+                             std::to_string(dropout.embedding_weight_rate) +
+                             ": each must be in [0, 1)");
   }
   const int count = chunk_count(N);
   for (int k = 0; k < count; ++k) chunk(k);

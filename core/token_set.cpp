@@ -42,12 +42,22 @@ void TokenSet::build(const std::int32_t* ids, int n_rows, int steps, int V, cons
   const int dropped_row = K();
   for (int& s : slot)
     if (s < 0) s = dropped_row;
+  weight_mask.clear();
   if (!embedding) return;
   rows.resize(touched.size() * std::size_t(E));
   for (std::size_t k = 0; k < touched.size(); ++k)
     std::copy(embedding + std::size_t(touched[k]) * std::size_t(E),
               embedding + std::size_t(touched[k] + 1) * std::size_t(E),
               rows.begin() + std::ptrdiff_t(k * std::size_t(E)));
+  if (dropout.embedding_weight_rate > 0.0f) {
+    weight_mask.resize(rows.size());
+    for (std::size_t k = 0; k < touched.size(); ++k)
+      for (int e = 0; e < E; ++e) {
+        const std::size_t at = k * std::size_t(E) + std::size_t(e);
+        weight_mask[at] = embedding_weight_multiplier(dropout, touched[k], e);
+        rows[at] *= weight_mask[at];
+      }
+  }
 }
 
 }  // namespace rnnsent

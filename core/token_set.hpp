@@ -20,6 +20,7 @@ struct TokenSet {
   std::vector<int> slot;              // [T, n] each (step, row)'s table row; K = dropped token
   std::vector<float> rows;            // [K, E] their embedding rows
   std::vector<float> demb;            // [K, E] d(rows), summed over the layer's directions
+  std::vector<float> weight_mask;     // [K, E] embedding weight dropout on rows; empty = off
   float scale = 1.0f;                 // the kept tokens' word-dropout factor
   int K() const { return int(touched.size()); }
 

@@ -87,6 +87,8 @@ po::options_description make_keys(TrainConfig& c) {
   real("dropout", &c.dropout, "dropout rate on the embedding output, [0, 1)");
   real("word_dropout", &c.word_dropout,
        "rate of whole tokens dropped from the embedding output, [0, 1)");
+  real("embedding_weight_dropout", &c.embedding_weight_dropout,
+       "rate of embedding matrix elements dropped each training step, [0, 1)");
   real("projection_dropout", &c.projection_dropout,
        "rate of elements dropped from each recurrent layer's input projection x W, [0, 1)");
   add("batch_size", po::value(&c.batch_size), "global batch size");
@@ -288,6 +290,8 @@ void validate(const TrainConfig& c) {
   if (!(c.dropout >= 0 && c.dropout < 1)) bad("dropout", c.dropout, "must be in [0, 1)");
   if (!(c.word_dropout >= 0 && c.word_dropout < 1))
     bad("word_dropout", c.word_dropout, "must be in [0, 1)");
+  if (!(c.embedding_weight_dropout >= 0 && c.embedding_weight_dropout < 1))
+    bad("embedding_weight_dropout", c.embedding_weight_dropout, "must be in [0, 1)");
   if (!(c.projection_dropout >= 0 && c.projection_dropout < 1))
     bad("projection_dropout", c.projection_dropout, "must be in [0, 1)");
   if (c.batch_size < 1) bad("batch_size", c.batch_size, "must be >= 1");
@@ -350,6 +354,7 @@ std::string to_ini(const TrainConfig& c) {
      << "\nbidirectional = " << (c.bidirectional ? "true" : "false") << "\nlayers = " << c.layers
      << "\npooling = " << c.pooling << "\ndropout = " << num(c.dropout)
      << "\nword_dropout = " << num(c.word_dropout)
+     << "\nembedding_weight_dropout = " << num(c.embedding_weight_dropout)
      << "\nprojection_dropout = " << num(c.projection_dropout) << "\nbatch_size = " << c.batch_size
      << "\nepochs = " << c.epochs << "\noptimizer = " << c.optimizer
      << "\nlearning_rate = " << num(c.learning_rate) << "\nrho = " << num(c.rho)

@@ -30,6 +30,7 @@ struct TrainConfig {
   double dropout = 0;            // rate on the embedding output during training, [0, 1)
   double word_dropout = 0;       // rate of whole tokens dropped from it, [0, 1)
   double projection_dropout = 0;  // rate dropped from each recurrent layer's x W, [0, 1)
+  double embedding_weight_dropout = 0;  // rate of embedding matrix elements per step, [0, 1)
   // Optimisation
   int batch_size = 128;
   int epochs = 10;

@@ -19,9 +19,12 @@ std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int rank
 }
 
 Dropout step_dropout(float rate, std::uint64_t seed, std::int64_t global_step, std::size_t global_n,
-                     int rank, int ranks, float word_rate, float projection_rate) {
-  return {rate, seeded_key(seed, std::uint64_t(global_step)),
-          rank_share(global_n, rank, ranks).first, word_rate, projection_rate};
+                     int rank, int ranks, float word_rate, float projection_rate,
+                     float embedding_weight_rate) {
+  return {rate,      seeded_key(seed, std::uint64_t(global_step)),
+          rank_share(global_n, rank, ranks).first,
+          word_rate, projection_rate,
+          embedding_weight_rate};
 }
 
 DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& session,
@@ -98,8 +101,10 @@ bool DataParallelStep::updated_finite(const float* params) const {
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
   bool ok =
       finite(params, embedding_offset_) && finite(params + table_end, grads_.size() - table_end);
-  for (std::int32_t r : touched_)
-    ok = ok && finite(params + embedding_offset_ + std::size_t(r) * E, E);
+  const long long rows = static_cast<long long>(touched_.size());
+#pragma omp parallel for schedule(static) reduction(&& : ok)
+  for (long long k = 0; k < rows; ++k)
+    ok = ok && finite(params + embedding_offset_ + std::size_t(touched_[std::size_t(k)]) * E, E);
   return ok;
 }
 
@@ -134,7 +139,8 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   if (local > 0) {
     const Dropout dropout = step_dropout(options_.dropout, options_.seed, global_step, global_n,
                                          session_.rank(), session_.size(), options_.word_dropout,
-                                         options_.projection_dropout);
+                                         options_.projection_dropout,
+                                         options_.embedding_weight_dropout);
     stats[0] = model_.forward_backward(params, ids, labels, int(local), T, 1.0f / float(global_n),
                                        grads_.data(), logits_.data(), dropout);
     for (std::size_t k = 0; k < local; ++k)

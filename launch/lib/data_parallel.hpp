@@ -34,7 +34,8 @@ std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int rank
 // a stream mixed from (seed, global step), the same on every rank, and the global index of the
 // rank's first row, so a review's mask does not depend on how the batch is split.
 Dropout step_dropout(float rate, std::uint64_t seed, std::int64_t global_step, std::size_t global_n,
-                     int rank, int ranks, float word_rate = 0, float projection_rate = 0);
+                     int rank, int ranks, float word_rate = 0, float projection_rate = 0,
+                     float embedding_weight_rate = 0);
 
 // What a step does besides the model. The defaults are the course's RMSprop (lr 1e-3).
 struct StepOptions {
@@ -44,6 +45,7 @@ struct StepOptions {
   float dropout = 0;         // rate on the embedding output (core/dropout.hpp); 0 = off
   float word_dropout = 0;    // rate of whole tokens dropped from the embedding output
   float projection_dropout = 0;  // rate on each recurrent layer's input projection x W
+  float embedding_weight_dropout = 0;  // rate on the embedding matrix's elements, per step
   std::uint64_t seed = 1;    // the run's seed, for the dropout streams
 };
 

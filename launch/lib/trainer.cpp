@@ -149,6 +149,8 @@ void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const
   differs("dropout", num(now.dropout), num(then.dropout));
   differs("word_dropout", num(now.word_dropout), num(then.word_dropout));
   differs("projection_dropout", num(now.projection_dropout), num(then.projection_dropout));
+  differs("embedding_weight_dropout", num(now.embedding_weight_dropout),
+          num(then.embedding_weight_dropout));
   differs("batch_size", num(now.batch_size), num(then.batch_size));
   differs("optimizer", now.optimizer, then.optimizer);
   differs("learning_rate", num(now.learning_rate), num(then.learning_rate));

@@ -56,6 +56,7 @@ expect_error cell-unknown "key 'cell': unknown cell 'transformer'" -- train_with
 expect_error pooling-sum "key 'pooling': unknown pooling 'sum'" -- train_with pooling sum
 expect_error word-dropout-one "1 for key 'word_dropout'" -- train_with word_dropout 1
 expect_error projection-dropout-negative "-0.1 for key 'projection_dropout'" -- train_with projection_dropout -0.1
+expect_error embedding-weight-dropout-one "1 for key 'embedding_weight_dropout'" -- train_with embedding_weight_dropout 1
 printf 'data = %s\noptimizer = adagrad\n' "$work/tiny.h5" > "$work/optimizer.ini"
 expect_error optimizer-in-file "adagrad" -- "$bin/rnnsent_train" --config "$work/optimizer.ini"
 expect_error missing-config "$work/none.ini" -- "$bin/rnnsent_train" --config "$work/none.ini"

@@ -23,6 +23,7 @@ struct GradCase {
   Pooling pooling;
   bool table;
   float projection_dropout = 0;
+  float embedding_weight_dropout = 0;
 };
 
 class FastLayerGradients : public ::testing::TestWithParam<GradCase> {};
@@ -51,6 +52,7 @@ TEST_P(FastLayerGradients, EverySlotMatchesCentralDifferences) {
   model.set_token_table(c.table);
   Dropout dropout;  // a fixed mask: the loss stays a smooth function of the weights
   dropout.projection_rate = c.projection_dropout;
+  dropout.embedding_weight_rate = c.embedding_weight_dropout;
   dropout.stream = 5;
   auto loss_at = [&](const std::vector<float>& p, std::vector<float>* grads) {
     std::vector<float> g(p.size(), 0.0f);
@@ -88,12 +90,15 @@ INSTANTIATE_TEST_SUITE_P(
                       GradCase{CellKind::gru, true, 2, Pooling::max, false},
                       GradCase{CellKind::gru, false, 3, Pooling::mean, true},
                       GradCase{CellKind::gru, true, 1, Pooling::last, true, 0.5f},
-                      GradCase{CellKind::lstm, true, 2, Pooling::mean, false, 0.3f}),
+                      GradCase{CellKind::lstm, true, 2, Pooling::mean, false, 0.3f},
+                      GradCase{CellKind::gru, true, 1, Pooling::last, true, 0, 0.5f},
+                      GradCase{CellKind::simple_rnn, false, 2, Pooling::last, false, 0, 0.4f}),
     [](const ::testing::TestParamInfo<GradCase>& info) {
       const GradCase& c = info.param;
       return cell_name(c.cell) + (c.bidirectional ? "Bi" : "Uni") + std::to_string(c.layers) +
              pooling_name(c.pooling) + (c.table ? "Table" : "Dense") +
-             (c.projection_dropout > 0 ? "ProjectionDropout" : "");
+             (c.projection_dropout > 0 ? "ProjectionDropout" : "") +
+             (c.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "");
     });
 
 }  // namespace

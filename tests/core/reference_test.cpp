@@ -214,13 +214,15 @@ struct Variant {
   Pooling pooling = Pooling::last;
   float word_dropout = 0;
   float projection_dropout = 0;
+  float embedding_weight_dropout = 0;
 };
 
 std::string variant_name(const Variant& v) {
   return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
          (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
          (v.word_dropout > 0 ? "WordDropout" : "") +
-         (v.projection_dropout > 0 ? "ProjectionDropout" : "");
+         (v.projection_dropout > 0 ? "ProjectionDropout" : "") +
+         (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "");
 }
 
 class ReferenceModelGradient : public ::testing::TestWithParam<Variant> {};
@@ -247,6 +249,7 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   dropout.rate = v.dropout;
   dropout.word_rate = v.word_dropout;
   dropout.projection_rate = v.projection_dropout;
+  dropout.embedding_weight_rate = v.embedding_weight_dropout;
   dropout.stream = 77;
   dropout.first_row = 5;
   const double scale = 1.0 / N;
@@ -276,7 +279,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::simple_rnn, false, 1, 0, Pooling::max},
                       Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f},
                       Variant{CellKind::gru, true, 2, 0, Pooling::last, 0, 0.4f},
-                      Variant{CellKind::lstm, false, 1, 0.2f, Pooling::mean, 0.3f, 0.5f}),
+                      Variant{CellKind::lstm, false, 1, 0.2f, Pooling::mean, 0.3f, 0.5f},
+                      Variant{CellKind::gru, true, 1, 0, Pooling::last, 0.25f, 0, 0.5f}),
     [](const ::testing::TestParamInfo<Variant>& info) { return variant_name(info.param); });
 
 // A bidirectional model's backward direction reads the real tokens last to first: swapping

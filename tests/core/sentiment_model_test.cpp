@@ -240,6 +240,7 @@ struct Variant {
   Pooling pooling = Pooling::last;
   float word_dropout = 0;
   float projection_dropout = 0;
+  float embedding_weight_dropout = 0;
 };
 
 class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
@@ -271,6 +272,7 @@ TEST_P(SentimentModelVariants, ForwardBackwardMatchesReference) {
   dropout.rate = GetParam().dropout;
   dropout.word_rate = GetParam().word_dropout;
   dropout.projection_rate = GetParam().projection_dropout;
+  dropout.embedding_weight_rate = GetParam().embedding_weight_dropout;
   dropout.stream = 1234;
   dropout.first_row = 40;
   const int saved = omp_get_max_threads();
@@ -325,14 +327,18 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::lstm, true, 1, 0, Pooling::last, 0, 0.5f},
                       Variant{CellKind::gru, true, 1, 0, Pooling::last, 0.25f, 0.5f},
                       Variant{CellKind::gru, true, 2, 0.2f, Pooling::mean, 0, 0.3f},
-                      Variant{CellKind::lstm, false, 2, 0, Pooling::max, 0.2f, 0.4f}),
+                      Variant{CellKind::lstm, false, 2, 0, Pooling::max, 0.2f, 0.4f},
+                      Variant{CellKind::gru, true, 1, 0, Pooling::last, 0.25f, 0, 0.5f},
+                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean, 0, 0, 0.3f},
+                      Variant{CellKind::lstm, true, 2, 0.2f, Pooling::last, 0, 0, 0.4f}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
              (v.dropout > 0 ? "Dropout" : "") +
              (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
              (v.word_dropout > 0 ? "WordDropout" : "") +
-             (v.projection_dropout > 0 ? "ProjectionDropout" : "");
+             (v.projection_dropout > 0 ? "ProjectionDropout" : "") +
+             (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "");
     });
 
 // The same dropout stream drops the same elements whatever the split into calls: a review's

@@ -55,7 +55,8 @@ struct Scenario {
 // streams the trainer's seed 1 gives step 1, 2, ...).
 std::vector<float> single_process(const Scenario& s, const std::vector<Batch>& batches,
                                   float dropout = 0, float word_dropout = 0,
-                                  float projection_dropout = 0) {
+                                  float projection_dropout = 0,
+                                  float embedding_weight_dropout = 0) {
   SentimentModel model(s.shape);
   const std::size_t n = model.layout().total();
   std::vector<float> params(n), grads(n), accum(n, 0.0f);
@@ -66,7 +67,8 @@ std::vector<float> single_process(const Scenario& s, const std::vector<Batch>& b
     model.forward_backward(params.data(), b.ids.data(), b.labels.data(), s.global_n, s.T,
                            1.0f / float(s.global_n), grads.data(), nullptr,
                            step_dropout(dropout, 1, ++step, std::size_t(s.global_n), 0, 1,
-                                        word_dropout, projection_dropout));
+                                        word_dropout, projection_dropout,
+                                        embedding_weight_dropout));
     rmsprop_step(s.rms, n, grads.data(), accum.data(), params.data());
   }
   return params;
@@ -217,22 +219,26 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     int layers;
     float dropout;
     float projection = 0;  // projection dropout (with word dropout: the token-table path)
+    float weights = 0;     // embedding weight dropout (likewise)
   };
   for (const Variant v :
        {Variant{CellKind::lstm, true, 2, 0.3f}, Variant{CellKind::gru, false, 1, 0},
-        Variant{CellKind::gru, true, 1, 0.5f}, Variant{CellKind::gru, true, 1, 0, 0.5f}}) {
+        Variant{CellKind::gru, true, 1, 0.5f}, Variant{CellKind::gru, true, 1, 0, 0.5f},
+        Variant{CellKind::gru, true, 1, 0, 0, 0.5f}}) {
     Scenario s;
     s.shape.cell = v.cell;
     s.shape.bidirectional = v.bidirectional;
     s.shape.layers = v.layers;
     const std::vector<Batch> batches = make_batches(s.steps, s.global_n, s.T, s.shape.num_words);
     // Whole-token dropout rides along with the element dropout (same hash, global rows).
-    const float word = v.dropout > 0 || v.projection > 0 ? 0.2f : 0.0f;
-    const std::vector<float> ref = single_process(s, batches, v.dropout, word, v.projection);
+    const float word = v.dropout > 0 || v.projection > 0 || v.weights > 0 ? 0.2f : 0.0f;
+    const std::vector<float> ref =
+        single_process(s, batches, v.dropout, word, v.projection, v.weights);
     StepOptions o = rmsprop_options(s);
     o.dropout = v.dropout;
     o.word_dropout = word;
     o.projection_dropout = v.projection;
+    o.embedding_weight_dropout = v.weights;
     const std::vector<float> got = data_parallel(s, batches, o);
     ASSERT_EQ(ref.size(), got.size());
     double worst = 0;
@@ -246,7 +252,7 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     // Same bound and reasoning as for the SimpleRNN above.
     EXPECT_LT(worst, 1e-5) << name << ", ranks " << mpi().size();
     // Dropout really acted: without it the single process ends elsewhere.
-    if (v.dropout > 0 || v.projection > 0) {
+    if (v.dropout > 0 || v.projection > 0 || v.weights > 0) {
       const std::vector<float> plain = single_process(s, batches, 0);
       double moved = 0;
       for (std::size_t i = 0; i < ref.size(); ++i)
