@@ -29,18 +29,7 @@ learning_rate = 0.01
 log_every = 1000
 INI
 
-# run_job NAME SBATCH_ARGS... -- SCRIPT ARGS...: submits, waits, sets $state and $exit_code.
-run_job() {
-  local name="$1"; shift
-  local id
-  id=$(sbatch --parsable --chdir="$work" --output="$work/$name-%j.out" --error="$work/$name-%j.err" "$@") || { state=SUBMIT_FAILED; return; }
-  local deadline=$(( $(date +%s) + 240 ))
-  while [ -n "$(squeue -h -j "$id" 2>/dev/null)" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.5; done
-  local info; info=$(scontrol show job "$id")
-  state=$(printf '%s' "$info" | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
-  exit_code=$(printf '%s' "$info" | grep -o ' ExitCode=[0-9:]*' | cut -d= -f2)
-  job_out="$work/$name-$id.out" job_err="$work/$name-$id.err"
-}
+source "$src/tests/slurm/run_job.sh"
 
 run_job train --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 \
   --export=ALL,CONFIG="$work/small.ini",RNNSENT_BIN="$bin" "$src/launch/slurm/train.sbatch" --output_dir "$work/run"
