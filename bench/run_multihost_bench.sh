@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Issue 13's throughput bars, side by side in one run (two interleaved rounds), the course
+# config at --max_train 6400 --epochs 1, one thread per rank (summary.json's
+# train_samples_per_s):
+#   P=1 x 2 threads            one process, two batch chunks
+#   P=2 one host               two ranks over shared memory
+#   P=2 two hosts              one rank on each of two test hosts (network namespaces, TCP)
+#   P=2 two hosts, 10 Gbit/s   the same with each host's link limited by tc tbf
+# Root only (network namespaces). Usage: bash bench/run_multihost_bench.sh [DATA.h5] [CONFIG]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${1:-data/imdb.h5}" config="${2:-configs/imdb.ini}"
+source tests/multihost/netns_hosts.sh
+why=$(hosts_available) || { echo "run_multihost_bench.sh: $why" >&2; exit 1; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
+work=$(mktemp -d)
+trap 'hosts_down; rm -rf "$work"' EXIT
+hosts_up 2
+h1=${mh_hosts[0]} h2=${mh_hosts[1]}
+isa=$(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo "AVX2, no AVX-512")
+echo "instruction set: $isa; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $config"
+args=(--config "$config" --data "$data" --max_train 6400 --epochs 1 --max_test 256)
+rate() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train_samples_per_s'])" "$1/summary.json"; }
+for round in 1 2; do
+  out="$work/r$round"
+  OMP_NUM_THREADS=2 build/bin/rnnsent_train "${args[@]}" --threads 2 --output_dir "$out-p1" > "$out-p1.log" 2>&1
+  OMP_NUM_THREADS=1 mpirun --oversubscribe -np 2 -x OMP_NUM_THREADS -x OMPI_MCA_mpi_yield_when_idle \
+    build/bin/rnnsent_train "${args[@]}" --threads 1 --output_dir "$out-local" > "$out-local.log" 2>&1
+  export OMP_NUM_THREADS=1
+  mh_mpirun -H "$h1,$h2" -np 2 build/bin/rnnsent_train "${args[@]}" --threads 1 \
+    --output_dir "$out-hosts" > "$out-hosts.log" 2>&1
+  host_limit 1 10gbit && host_limit 2 10gbit
+  mh_mpirun -H "$h1,$h2" -np 2 build/bin/rnnsent_train "${args[@]}" --threads 1 \
+    --output_dir "$out-10g" > "$out-10g.log" 2>&1
+  for i in 1 2; do ip netns exec "${MH_PREFIX}h$i" tc qdisc del dev eth0 root; done
+  unset OMP_NUM_THREADS
+  p1=$(rate "$out-p1") local=$(rate "$out-local") hosts=$(rate "$out-hosts") g10=$(rate "$out-10g")
+  printf "round %d: P=1x2 threads %7.1f | P=2 one host %7.1f (%.2fx of P=1x2) | P=2 two hosts %7.1f | 10 Gbit/s %7.1f (%.2fx of P=2 one host)\n" \
+    "$round" "$p1" "$local" "$(python3 -c "print($local / $p1)")" "$hosts" "$g10" \
+    "$(python3 -c "print($g10 / $local)")"
+done
