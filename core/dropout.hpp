@@ -18,10 +18,10 @@
 namespace rnnsent {
 
 struct Dropout {
-  float rate = 0.0f;          // 0 = off
-  std::uint64_t stream = 0;   // differs per optimizer step (e.g. mixed from seed and step)
-  std::size_t first_row = 0;  // global row index of the caller's first review in the batch
-  float word_rate = 0.0f;     // whole tokens: Keras Dropout(noise_shape=(batch, T, 1)); 0 = off
+  float rate = 0.0f;             // 0 = off
+  std::uint64_t stream = 0;      // differs per optimizer step (e.g. mixed from seed and step)
+  std::size_t first_row = 0;     // global row index of the caller's first review in the batch
+  float word_rate = 0.0f;        // whole tokens: Keras Dropout(noise_shape=(batch, T, 1)); 0 = off
   float projection_rate = 0.0f;  // elements of every x_s W; 0 = off
   float embedding_weight_rate = 0.0f;  // elements of the embedding matrix this step; 0 = off
   // Whether the embedding output is masked (projection dropout is the recurrent layers' own).
@@ -41,14 +41,14 @@ inline float dropout_uniform(std::uint64_t z) {
 // The multiplier of element (row, t, e) of the embedding output: the element mask (0 or
 // 1 / (1 - rate)) times the token mask (0 or 1 / (1 - word_rate), the same for every e).
 inline float dropout_multiplier(const Dropout& d, std::size_t row, int t, int e) {
-  const std::uint64_t key = d.stream ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^
-                            (std::uint64_t(t) << 20);
+  const std::uint64_t key =
+      d.stream ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^ (std::uint64_t(t) << 20);
   float m = 1.0f;
   if (d.rate > 0.0f)
     m = detail::dropout_uniform(key ^ std::uint64_t(e)) < d.rate ? 0.0f : 1.0f / (1.0f - d.rate);
   if (d.word_rate > 0.0f && m != 0.0f)  // the token key differs from every element key
     m *= detail::dropout_uniform(key ^ 0xFFFFFull) < d.word_rate ? 0.0f
-                                                                  : 1.0f / (1.0f - d.word_rate);
+                                                                 : 1.0f / (1.0f - d.word_rate);
   return m;
 }
 
@@ -67,8 +67,9 @@ inline float embedding_weight_multiplier(const Dropout& d, std::int32_t v, int e
 // ld), then a 32-bit integer hash per gate unit j (vectorisable: the fast path draws a whole
 // row at once), kept when its top 24 bits are at least rate * 2^24.
 inline std::uint32_t projection_key(const Dropout& d, std::size_t row, int s, int ld) {
-  std::uint64_t z = d.stream ^ 0xD1B54A32D192ED03ull ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^
-                    (std::uint64_t(s) << 20) ^ (std::uint64_t(ld) << 56);
+  std::uint64_t z = d.stream ^ 0xD1B54A32D192ED03ull ^
+                    (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^ (std::uint64_t(s) << 20) ^
+                    (std::uint64_t(ld) << 56);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return std::uint32_t(z ^ (z >> 31));

@@ -34,8 +34,7 @@ void ProjectionDropout::forward(const Dropout& d, int ld, int T, int n, int GH,
     }
 }
 
-void ProjectionDropout::backward(const float* dxp, bool token_order, float* out,
-                                 float* db) const {
+void ProjectionDropout::backward(const float* dxp, bool token_order, float* out, float* db) const {
   const std::size_t W = std::size_t(GH_);
   const float scale = keep_scale_;
   for (int t = 0; t < T_; ++t)

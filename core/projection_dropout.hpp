@@ -29,8 +29,8 @@ class ProjectionDropout {
   int T_ = 0, n_ = 0, GH_ = 0;
   float keep_scale_ = 1.0f;
   const TimeSpan* spans_ = nullptr;
-  std::vector<float> masked_;         // [T * n, GH] reading order
-  std::vector<std::uint8_t> keep_;    // [T * n, GH] reading order
+  std::vector<float> masked_;       // [T * n, GH] reading order
+  std::vector<std::uint8_t> keep_;  // [T * n, GH] reading order
   std::vector<const float*> rows_;
 };
 

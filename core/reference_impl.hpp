@@ -114,7 +114,8 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
             const std::uint32_t key =
                 projection_key(dropout, dropout.first_row + std::size_t(n), src, 2 * l + d);
             for (int j = 0; j < GH; ++j)
-              m[(std::size_t(t) * N + n) * GH + j] = S(projection_multiplier(key, j, threshold, keep));
+              m[(std::size_t(t) * N + n) * GH + j] =
+                  S(projection_multiplier(key, j, threshold, keep));
           }
       }
   }

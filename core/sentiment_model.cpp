@@ -103,7 +103,7 @@ void SentimentModel::run_chunk(Chunk& c, LayerList& layers, bool training) {
     flow = layer->forward(c.pass, flow);
     if (!timed) continue;
     const Phase phase = layer->phase();
-    lap(phase == Phase::gather      ? profile_->gather
+    lap(phase == Phase::gather       ? profile_->gather
         : phase == Phase::dense_loss ? profile_->dense_loss
                                      : profile_->rnn_forward);
   }
@@ -121,11 +121,10 @@ float SentimentModel::forward_backward(const float* params, const std::int32_t* 
         dropout.word_rate < 1.0f && dropout.projection_rate >= 0.0f &&
         dropout.projection_rate < 1.0f && dropout.embedding_weight_rate >= 0.0f &&
         dropout.embedding_weight_rate < 1.0f)) {
-    throw std::runtime_error("SentimentModel: dropout rates " + std::to_string(dropout.rate) +
-                             ", " + std::to_string(dropout.word_rate) + ", " +
-                             std::to_string(dropout.projection_rate) + ", " +
-                             std::to_string(dropout.embedding_weight_rate) +
-                             ": each must be in [0, 1)");
+    throw std::runtime_error(
+        "SentimentModel: dropout rates " + std::to_string(dropout.rate) + ", " +
+        std::to_string(dropout.word_rate) + ", " + std::to_string(dropout.projection_rate) + ", " +
+        std::to_string(dropout.embedding_weight_rate) + ": each must be in [0, 1)");
   }
   const int count = chunk_count(N);
   for (int k = 0; k < count; ++k) chunk(k);

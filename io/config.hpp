@@ -24,11 +24,11 @@ struct TrainConfig {
   std::string cell = "simple_rnn";  // rnn | simple_rnn | lstm | gru (checked by core's parse_cell)
   int embedding_dim = 128;
   int units = 64;
-  bool bidirectional = false;    // a second direction reads each review last to first
-  int layers = 1;                // stacked recurrent layers, 1..8
-  std::string pooling = "last";  // last | mean: what the dense layer reads from the top layer
-  double dropout = 0;            // rate on the embedding output during training, [0, 1)
-  double word_dropout = 0;       // rate of whole tokens dropped from it, [0, 1)
+  bool bidirectional = false;     // a second direction reads each review last to first
+  int layers = 1;                 // stacked recurrent layers, 1..8
+  std::string pooling = "last";   // last | mean: what the dense layer reads from the top layer
+  double dropout = 0;             // rate on the embedding output during training, [0, 1)
+  double word_dropout = 0;        // rate of whole tokens dropped from it, [0, 1)
   double projection_dropout = 0;  // rate dropped from each recurrent layer's x W, [0, 1)
   double embedding_weight_dropout = 0;  // rate of embedding matrix elements per step, [0, 1)
   // Optimisation

@@ -21,9 +21,11 @@ std::pair<std::size_t, std::size_t> rank_share(std::size_t n, int rank, int rank
 Dropout step_dropout(float rate, std::uint64_t seed, std::int64_t global_step, std::size_t global_n,
                      int rank, int ranks, float word_rate, float projection_rate,
                      float embedding_weight_rate) {
-  return {rate,      seeded_key(seed, std::uint64_t(global_step)),
+  return {rate,
+          seeded_key(seed, std::uint64_t(global_step)),
           rank_share(global_n, rank, ranks).first,
-          word_rate, projection_rate,
+          word_rate,
+          projection_rate,
           embedding_weight_rate};
 }
 
@@ -137,10 +139,9 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   if (logits_.size() < local) logits_.resize(local);
   double stats[3] = {0, 0, stop_here ? 1.0 : 0.0};
   if (local > 0) {
-    const Dropout dropout = step_dropout(options_.dropout, options_.seed, global_step, global_n,
-                                         session_.rank(), session_.size(), options_.word_dropout,
-                                         options_.projection_dropout,
-                                         options_.embedding_weight_dropout);
+    const Dropout dropout = step_dropout(
+        options_.dropout, options_.seed, global_step, global_n, session_.rank(), session_.size(),
+        options_.word_dropout, options_.projection_dropout, options_.embedding_weight_dropout);
     stats[0] = model_.forward_backward(params, ids, labels, int(local), T, 1.0f / float(global_n),
                                        grads_.data(), logits_.data(), dropout);
     for (std::size_t k = 0; k < local; ++k)

@@ -40,13 +40,13 @@ Dropout step_dropout(float rate, std::uint64_t seed, std::int64_t global_step, s
 // What a step does besides the model. The defaults are the course's RMSprop (lr 1e-3).
 struct StepOptions {
   OptimizerSettings optimizer;
-  LrSchedule learning_rate;  // per update: batch scaling and warm-up (core/lr_schedule.hpp)
-  double clipnorm = 0;       // clip the summed gradient to this global norm; 0 = off
-  float dropout = 0;         // rate on the embedding output (core/dropout.hpp); 0 = off
-  float word_dropout = 0;    // rate of whole tokens dropped from the embedding output
+  LrSchedule learning_rate;      // per update: batch scaling and warm-up (core/lr_schedule.hpp)
+  double clipnorm = 0;           // clip the summed gradient to this global norm; 0 = off
+  float dropout = 0;             // rate on the embedding output (core/dropout.hpp); 0 = off
+  float word_dropout = 0;        // rate of whole tokens dropped from the embedding output
   float projection_dropout = 0;  // rate on each recurrent layer's input projection x W
   float embedding_weight_dropout = 0;  // rate on the embedding matrix's elements, per step
-  std::uint64_t seed = 1;    // the run's seed, for the dropout streams
+  std::uint64_t seed = 1;              // the run's seed, for the dropout streams
 };
 
 struct StepStats {

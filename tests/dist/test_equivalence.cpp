@@ -64,11 +64,11 @@ std::vector<float> single_process(const Scenario& s, const std::vector<Batch>& b
   std::int64_t step = 0;
   for (const Batch& b : batches) {
     std::fill(grads.begin(), grads.end(), 0.0f);
-    model.forward_backward(params.data(), b.ids.data(), b.labels.data(), s.global_n, s.T,
-                           1.0f / float(s.global_n), grads.data(), nullptr,
-                           step_dropout(dropout, 1, ++step, std::size_t(s.global_n), 0, 1,
-                                        word_dropout, projection_dropout,
-                                        embedding_weight_dropout));
+    model.forward_backward(
+        params.data(), b.ids.data(), b.labels.data(), s.global_n, s.T, 1.0f / float(s.global_n),
+        grads.data(), nullptr,
+        step_dropout(dropout, 1, ++step, std::size_t(s.global_n), 0, 1, word_dropout,
+                     projection_dropout, embedding_weight_dropout));
     rmsprop_step(s.rms, n, grads.data(), accum.data(), params.data());
   }
   return params;

@@ -22,6 +22,7 @@ hosts_up 2
 slurm_up "$work/slurm" 2 || { echo "FAIL the two-node cluster did not start"; exit 1; }
 ok "two slurmd on two test hosts: $(sinfo -h -o '%N %T' | tr '\n' ' ')"
 
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
 # MPI between the nodes over the hosts' network only (TCP; no shared memory across hosts).
 export OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include="$MH_NET.0/24"
 export OMPI_MCA_oob_tcp_if_include="$MH_NET.0/24" OMPI_MCA_routed=direct
