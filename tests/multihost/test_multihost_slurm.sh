@@ -72,17 +72,7 @@ id=$(sbatch --parsable --chdir="$work" --output="$work/requeue.out" --error="$wo
   --nodes=2 --ntasks-per-node=1 --cpus-per-task=1 \
   --export=ALL,CONFIG="$work/big.ini",RNNSENT_BIN="$bin" \
   "$src/launch/slurm/train.sbatch" --output_dir "$work/requeued")
-for _ in $(seq 1200); do grep -q "Epoch 4/" "$work/requeue.out" 2>/dev/null && break; sleep 0.05; done
-scancel --signal=USR1 --batch "$id"
-deadline=$(( $(date +%s) + 240 ))
-while [ "$(date +%s)" -lt "$deadline" ]; do
-  info=$(scontrol show job "$id")
-  printf '%s' "$info" | grep -q "JobState=COMPLETED" && printf '%s' "$info" | grep -q "Restarts=1" && break
-  printf '%s' "$info" | grep -qE "JobState=(FAILED|CANCELLED|TIMEOUT)" && break
-  sleep 0.5
-done
-restarts=$(scontrol show job "$id" | grep -o 'Restarts=[0-9]*')
-state=$(scontrol show job "$id" | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
+preempt_job "$id"
 want=$(checksum "$work/big-p1")
 if [ "$state" = COMPLETED ] && [ "$restarts" = Restarts=1 ] && grep -q "requeueing job" "$work/requeue.out" &&
    grep -q "resuming from" "$work/requeue.out" && [ -n "$want" ] && [ "$(checksum "$work/requeued")" = "$want" ]; then
