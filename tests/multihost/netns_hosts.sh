@@ -14,8 +14,24 @@ hosts_available() {
   ip netns del "${MH_PREFIX}probe"
 }
 
+# Removes the test hosts of test processes that no longer run (a test killed before its
+# cleanup): their bridges would keep a route to a subnet a new test may draw again.
+hosts_reap_stale() {
+  local name pid
+  for name in $(ip -o link show | grep -o 'rnsmh[0-9]*br' | sort -u) \
+              $(ip netns list | grep -o '^rnsmh[0-9]*h[0-9]*'); do
+    pid=${name#rnsmh}; pid=${pid%%[a-z]*}
+    kill -0 "$pid" 2>/dev/null && continue
+    case $name in
+      *br) ip link del "$name" 2>/dev/null ;;
+      *) ip netns pids "$name" | xargs -r kill -9 2>/dev/null; ip netns del "$name" 2>/dev/null ;;
+    esac
+  done
+}
+
 # hosts_up N: hosts 1..N at $MH_NET.1 .. $MH_NET.N, the root namespace at $MH_NET.254.
 hosts_up() {
+  hosts_reap_stale
   # Every host shares /tmp: a private base for Open MPI's session directories per test keeps a
   # killed run's leftovers out of the next.
   MH_TMP=$(mktemp -d /tmp/rnnsent-mh.XXXXXX)
@@ -46,7 +62,16 @@ hosts_down() {
 }
 
 # The host's link from the bridge side: cut it (down), restore it (up) or limit it (tbf).
-host_link() { ip link set "${MH_PREFIX}v$1" "$2"; }
+# Restoring it also forgets the neighbour (ARP) entries both sides left unresolved while it was
+# down: a daemon of the cut run kept probing, and a new daemon's first connect then joined that
+# dying resolution and failed at once ("unable to complete a TCP connection"; 2 launches in 3).
+host_link() {
+  ip link set "${MH_PREFIX}v$1" "$2"
+  if [ "$2" = up ]; then
+    ip netns exec "${MH_PREFIX}h$1" ip neigh flush all
+    ip neigh flush dev "$MH_BRIDGE"
+  fi
+}
 host_limit() { ip netns exec "${MH_PREFIX}h$1" tc qdisc replace dev eth0 root tbf rate "$2" burst 1mbit latency 50ms; }
 
 # mpirun across the hosts (ended after MH_TIMEOUT seconds, default 300), TCP only: the tests are

@@ -52,7 +52,7 @@ ip netns exec "${MH_PREFIX}h1" "$bin/rnnsent_train" "${args[@]}" --output_dir "$
 host_link 2 up
 
 # 2. A killed rank.
-start_run "$work/kill" || fail "the second run did not reach epoch 2"
+start_run "$work/kill" || fail "the second run did not reach epoch 2: $(tr '\r' '\n' < "$work/kill.log" | tail -5)"
 victim=$(ip netns pids "${MH_PREFIX}h2" | xargs -r ps -o pid=,comm= -p | awk '$2=="rnnsent_train"{print $1}' | head -1)
 [ -n "$victim" ] && kill -9 "$victim"
 t0=$(date +%s)
