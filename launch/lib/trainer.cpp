@@ -25,6 +25,7 @@
 #include "core/weight_average.hpp"
 #include "io/atomic_file.hpp"
 #include "io/checkpoint_file.hpp"
+#include "io/config_keys.hpp"
 #include "io/dataset_file.hpp"
 #include "io/history_file.hpp"
 #include "io/model_file.hpp"
@@ -40,9 +41,9 @@
 #include "launch/lib/run_dir.hpp"
 #include "launch/lib/same_job.hpp"
 #include "launch/lib/shuffle.hpp"
+#include "launch/lib/step_deadline.hpp"
 #include "launch/lib/stop_signals.hpp"
 #include "launch/lib/train_options.hpp"
-#include "launch/lib/step_deadline.hpp"
 #include "launch/lib/watchdog.hpp"
 
 namespace rnnsent {
@@ -120,53 +121,22 @@ std::vector<std::uint32_t> iota(std::size_t n) {
   return v;
 }
 
-// The keys that define the run's math: a checkpoint continues only a run that agrees on them.
+// The keys that define the run's math (config_keys.hpp): a checkpoint continues only a run that
+// agrees on them. num_words are both resolved (a checkpoint stores the resolved number).
 void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const std::string& ini) {
   const TrainConfig then = parse_config_text(ini, ckpt_path + ": /config");
-  auto differs = [&](const char* key, const std::string& a, const std::string& b) {
+  for (const ConfigKey& key : config_keys()) {
+    if (!key.math) continue;
+    std::string a = value_text(key_value(key, now)), b = value_text(key_value(key, then));
+    if (std::string(key.name) == "cell") {  // rnn and simple_rnn are one cell
+      a = cell_name(parse_cell(a));
+      b = cell_name(parse_cell(b));
+    }
     if (a != b)
-      throw std::runtime_error(ckpt_path + ": written with " + key + " = " + b + ", this run has " +
-                               key + " = " + a + "; resume with the same value");
-  };
-  auto num = [](double v) {
-    std::ostringstream os;
-    os.precision(17);
-    os << v;
-    return os.str();
-  };
-  auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
-  // num_words are both resolved (a checkpoint stores the resolved number).
-  differs("num_words", num(now.num_words), num(then.num_words));
-  differs("maxlen", num(now.maxlen), num(then.maxlen));
-  differs("padding", now.padding, then.padding);
-  // rnn and simple_rnn are one cell.
-  differs("cell", cell_name(parse_cell(now.cell)), cell_name(parse_cell(then.cell)));
-  differs("embedding_dim", num(now.embedding_dim), num(then.embedding_dim));
-  differs("units", num(now.units), num(then.units));
-  differs("bidirectional", flag(now.bidirectional), flag(then.bidirectional));
-  differs("layers", num(now.layers), num(then.layers));
-  differs("pooling", now.pooling, then.pooling);
-  differs("dropout", num(now.dropout), num(then.dropout));
-  differs("word_dropout", num(now.word_dropout), num(then.word_dropout));
-  differs("projection_dropout", num(now.projection_dropout), num(then.projection_dropout));
-  differs("embedding_weight_dropout", num(now.embedding_weight_dropout),
-          num(then.embedding_weight_dropout));
-  differs("batch_size", num(now.batch_size), num(then.batch_size));
-  differs("optimizer", now.optimizer, then.optimizer);
-  differs("learning_rate", num(now.learning_rate), num(then.learning_rate));
-  differs("rho", num(now.rho), num(then.rho));
-  differs("beta_1", num(now.beta_1), num(then.beta_1));
-  differs("beta_2", num(now.beta_2), num(then.beta_2));
-  differs("epsilon", num(now.epsilon), num(then.epsilon));
-  differs("clipnorm", num(now.clipnorm), num(then.clipnorm));
-  differs("ema_momentum", num(now.ema_momentum), num(then.ema_momentum));
-  differs("warmup_steps", num(now.warmup_steps), num(then.warmup_steps));
-  differs("lr_scaling", now.lr_scaling, then.lr_scaling);
-  differs("lr_base_batch", num(now.lr_base_batch), num(then.lr_base_batch));
-  differs("validation_split", num(now.validation_split), num(then.validation_split));
-  differs("seed", num(double(now.seed)), num(double(then.seed)));
-  differs("max_train", num(now.max_train), num(then.max_train));
-  differs("max_test", num(now.max_test), num(then.max_test));
+      throw std::runtime_error(ckpt_path + ": written with " + key.name + " = " + b +
+                               ", this run has " + key.name + " = " + a +
+                               "; resume with the same value");
+  }
 }
 
 // Rank 0: the checkpoint --resume names, or with "auto" the newest one that verifies (damaged
