@@ -51,4 +51,46 @@ double warmup_learning_rate(double target, std::int64_t update, std::int64_t war
   return target * double(std::max<std::int64_t>(update, 1)) / double(warmup_steps);
 }
 
+std::string lr_decay_name(LrDecay decay) {
+  switch (decay) {
+    case LrDecay::constant:
+      return "constant";
+    case LrDecay::cosine:
+      return "cosine";
+    case LrDecay::exponential:
+      return "exponential";
+    case LrDecay::step:
+      return "step";
+  }
+  throw std::runtime_error("lr_decay_name: unknown LrDecay " +
+                           std::to_string(static_cast<int>(decay)));
+}
+
+LrDecay parse_lr_decay(const std::string& name) {
+  for (LrDecay d : {LrDecay::constant, LrDecay::cosine, LrDecay::exponential, LrDecay::step})
+    if (name == lr_decay_name(d)) return d;
+  throw std::runtime_error("unknown learning-rate schedule '" + name +
+                           "' (expected: constant, cosine, exponential or step)");
+}
+
+double LrSchedule::at(std::int64_t update) const {
+  if (warmup_steps > 0 && update < warmup_steps)
+    return warmup_learning_rate(target, update, warmup_steps);
+  const double d = double(update - std::max<std::int64_t>(warmup_steps, 0));
+  const double D = double(std::max<std::int64_t>(decay_steps, 1));
+  switch (decay) {
+    case LrDecay::constant:
+      return target;
+    case LrDecay::cosine: {
+      const double pi = std::acos(-1.0);
+      return target * (alpha + (1 - alpha) * 0.5 * (1 + std::cos(pi * std::min(d, D) / D)));
+    }
+    case LrDecay::exponential:
+      return target * std::pow(decay_rate, d / D);
+    case LrDecay::step:
+      return target * std::pow(decay_rate, std::floor(d / D));
+  }
+  return target;
+}
+
 }  // namespace rnnsent

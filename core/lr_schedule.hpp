@@ -27,12 +27,24 @@ double scaled_learning_rate(double learning_rate, LrScaling scaling, std::size_t
 // warmup_steps), target afterwards and whenever warmup_steps is 0.
 double warmup_learning_rate(double target, std::int64_t update, std::int64_t warmup_steps);
 
+// After the warm-up, the rate decays with the updates d since the warm-up ended, as Keras's
+// schedules do with the step: constant; cosine, target * (alpha + (1 - alpha) * (1 +
+// cos(pi * min(d, D) / D)) / 2) (CosineDecay); exponential, target * rate^(d / D)
+// (ExponentialDecay); step, target * rate^floor(d / D) (ExponentialDecay with staircase).
+// A function of the update count alone, so every rank and a resumed run get the same rates.
+enum class LrDecay { constant, cosine, exponential, step };
+
+std::string lr_decay_name(LrDecay decay);         // "constant", "cosine", "exponential", "step"
+LrDecay parse_lr_decay(const std::string& name);  // throws naming the value
+
 struct LrSchedule {
   double target = 1e-3;  // after scaling
   std::int64_t warmup_steps = 0;
-  double at(std::int64_t update) const {
-    return warmup_learning_rate(target, update, warmup_steps);
-  }
+  LrDecay decay = LrDecay::constant;
+  std::int64_t decay_steps = 1;  // D, >= 1
+  double decay_rate = 0.5;       // exponential and step
+  double alpha = 0;              // cosine: the final rate as a fraction of target
+  double at(std::int64_t update) const;
 };
 
 }  // namespace rnnsent

@@ -50,7 +50,7 @@ std::int64_t checksum(const TrainState& s, int version) {
   os.precision(17);
   os << version << ' ' << s.global_step << ' ' << s.epoch << ' ' << s.step_in_epoch << ' '
      << s.epoch_loss_sum << ' ' << s.epoch_correct << ' ' << s.epoch_seen << ' ' << s.epoch_seconds
-     << ' ' << s.best_val_loss << ' ' << s.best_val_acc << ' ' << s.wait << ' ' << s.best_epoch
+     << ' ' << s.checkpoint_best << ' ' << s.stopping_best << ' ' << s.wait << ' ' << s.best_epoch
      << ' ' << s.train_seconds << ' ' << s.train_samples << ' ' << s.skipped_steps << ' ' << s.ranks
      << ' ' << s.finished << ' ' << s.config_ini;
   if (version >= 2)
@@ -84,8 +84,8 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     h5::set_attr(file, "epoch_correct", s.epoch_correct);
     h5::set_attr(file, "epoch_seen", s.epoch_seen);
     h5::set_attr(file, "epoch_seconds", s.epoch_seconds);
-    h5::set_attr(file, "best_val_loss", s.best_val_loss);
-    h5::set_attr(file, "best_val_acc", s.best_val_acc);
+    h5::set_attr(file, "best_val_loss", s.checkpoint_best);
+    h5::set_attr(file, "best_val_acc", s.stopping_best);
     h5::set_attr(file, "wait", std::int64_t(s.wait));
     h5::set_attr(file, "best_epoch", std::int64_t(s.best_epoch));
     h5::set_attr(file, "train_seconds", s.train_seconds);
@@ -124,8 +124,8 @@ static TrainState read_checkpoint_unguarded(const std::string& path) {
   s.epoch_correct = h5::get_double_attr(file, "epoch_correct");
   s.epoch_seen = h5::get_double_attr(file, "epoch_seen");
   s.epoch_seconds = h5::get_double_attr(file, "epoch_seconds");
-  s.best_val_loss = h5::get_double_attr(file, "best_val_loss");
-  s.best_val_acc = h5::get_double_attr(file, "best_val_acc");
+  s.checkpoint_best = h5::get_double_attr(file, "best_val_loss");
+  s.stopping_best = h5::get_double_attr(file, "best_val_acc");
   s.wait = h5::get_int32_attr(file, "wait");
   s.best_epoch = h5::get_int32_attr(file, "best_epoch");
   s.train_seconds = h5::get_double_attr(file, "train_seconds");

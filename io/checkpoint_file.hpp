@@ -30,7 +30,11 @@ struct TrainState {
   std::int64_t step_in_epoch = 0;  // steps of that epoch already taken
   double epoch_loss_sum = 0, epoch_correct = 0, epoch_seen = 0, epoch_seconds = 0;
   double epoch_grad_norm_sum = 0, epoch_updates = 0;  // pre-clip norms of the epoch's updates
-  double best_val_loss = 0, best_val_acc = 0;         // +inf / -inf before the first evaluation
+  // The best value so far of checkpoint_monitor (best_model.h5's metric, val_loss by default)
+  // and of early_stopping_monitor (val_acc by default): the worst value (+inf or -inf) before
+  // the first epoch. Stored as the attributes best_val_loss and best_val_acc, their names
+  // from before the monitors could be chosen. wait: epochs without an early-stopping gain.
+  double checkpoint_best = 0, stopping_best = 0;
   int wait = 0, best_epoch = 0;
   double train_seconds = 0, train_samples = 0;
   std::int64_t skipped_steps = 0;  // steps skipped for a non-finite loss or gradient

@@ -14,6 +14,7 @@ struct TrainConfig {
   // Data
   std::string data;  // prepared dataset file (rnnsent_prepare's output)
   std::string output_dir = "runs/imdb";
+  std::string init_from;  // a model file whose weights a new run starts from ("" = Keras init)
   // Vocabulary size incl. the 3 reserved ids; ids >= num_words -> OOV. 0 (also written `all`)
   // = the whole training vocabulary of the dataset; the trainer resolves it (resolve_num_words)
   // before anything is written, so stored configs always hold a concrete number.
@@ -36,22 +37,33 @@ struct TrainConfig {
   int epochs = 10;
   std::string optimizer = "rmsprop";  // rmsprop | adam
   double learning_rate = 1e-3;
-  double rho = 0.9;                     // RMSprop
-  double beta_1 = 0.9, beta_2 = 0.999;  // Adam
-  double epsilon = 1e-7;                // both
-  double clipnorm = 0;                  // clip the gradient to this global L2 norm; 0 = off
-  double ema_momentum = 0;              // average of the weights validation uses; 0 = off
-  int warmup_steps = 0;                 // updates over which the rate ramps up linearly; 0 = off
-  std::string lr_scaling = "none";      // none | linear | sqrt: scale learning_rate with the
-  int lr_base_batch = 128;              //   global batch relative to this batch
-  double validation_split = 0.2;        // last fraction of the shuffled training split
-  int patience = 1;                     // early stopping on val_acc
+  double rho = 0.9;                      // RMSprop
+  double beta_1 = 0.9, beta_2 = 0.999;   // Adam
+  double epsilon = 1e-7;                 // both
+  double clipnorm = 0;                   // clip the gradient to this global L2 norm; 0 = off
+  double ema_momentum = 0;               // average of the weights validation uses; 0 = off
+  int warmup_steps = 0;                  // updates over which the rate ramps up linearly; 0 = off
+  std::string lr_scaling = "none";       // none | linear | sqrt: scale learning_rate with the
+  int lr_base_batch = 128;               //   global batch relative to this batch
+  double validation_split = 0.2;         // last fraction of the shuffled training split
+  std::string lr_schedule = "constant";  // constant | cosine | exponential | step, after warm-up
+  int lr_decay_steps = 0;      // updates per decay period; 0 = the whole run (cosine) or one epoch
+  double lr_decay_rate = 0.5;  // exponential and step: the factor per lr_decay_steps
+  double lr_cosine_alpha = 0;  // cosine: the final rate as a fraction of learning_rate
+  // Keras's EarlyStopping and ModelCheckpoint(save_best_only) options
+  std::string early_stopping_monitor = "val_acc";  // loss | acc | val_loss | val_acc
+  std::string early_stopping_mode = "auto";        // auto | min | max
+  double min_delta = 0;      // a smaller change of the monitored metric is no gain
+  int patience = 1;          // epochs without a gain before stopping
+  int start_from_epoch = 0;  // epochs not watched at the start
+  std::string checkpoint_monitor = "val_loss";  // what best_model.h5 is the best of
   std::uint64_t seed = 1;
   int threads = 0;    // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
   int max_train = 0;  // 0 = all; else the first N training reviews after the shuffle
   int max_test = 0;   // 0 = all; else the first N test reviews (quick runs)
   int eval_batch_size = 256;
-  int log_every = 20;  // batches between progress lines when stdout is not a terminal
+  int log_every = 20;             // batches between progress lines and steps.csv rows
+  std::string progress = "auto";  // auto | bar | lines | none
   // Fault tolerance
   int checkpoint_every = 100;      // steps between resume checkpoints (0 = epoch ends only)
   int keep_checkpoints = 2;        // newest resume checkpoints kept

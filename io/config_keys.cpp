@@ -83,6 +83,10 @@ std::vector<ConfigKey> make_table() {
       {"data", &C::data, "prepared dataset file (from rnnsent_prepare)", kRun, any()},
       {"output_dir", &C::output_dir, "directory for best_model.h5, history.h5, summary.json", kRun,
        non_empty("must name a directory")},
+      {"init_from", &C::init_from,
+       "a model file (best_model.h5) whose weights a new run starts from, with a fresh optimizer; "
+       "ignored by a resume",
+       kRun, any()},
       {"num_words", &C::num_words,
        "vocabulary size incl. the reserved ids 0-3 (ids >= num_words -> 2); 0 or all = the whole "
        "vocabulary",
@@ -148,7 +152,31 @@ std::vector<ConfigKey> make_table() {
        at_least(1)},
       {"validation_split", &C::validation_split, "fraction of training reviews held out", kMath,
        real_rule([](double x) { return x > 0 && x < 1; }, "must be in (0, 1)")},
-      {"patience", &C::patience, "epochs without val_acc gain before stopping", kRun, at_least(0)},
+      {"lr_schedule", &C::lr_schedule,
+       "constant | cosine | exponential | step: the learning rate's decay after the warm-up", kMath,
+       one_of({"constant", "cosine", "exponential", "step"})},
+      {"lr_decay_steps", &C::lr_decay_steps,
+       "updates per decay period (0 = the whole run for cosine, one epoch otherwise)", kMath,
+       at_least(0, " (0 = automatic)")},
+      {"lr_decay_rate", &C::lr_decay_rate, "exponential, step: the factor per lr_decay_steps",
+       kMath, real_rule([](double x) { return x > 0 && x <= 1; }, "must be in (0, 1]")},
+      {"lr_cosine_alpha", &C::lr_cosine_alpha,
+       "cosine: the final learning rate as a fraction of learning_rate", kMath,
+       real_rule([](double x) { return x >= 0 && x <= 1; }, "must be in [0, 1]")},
+      {"early_stopping_monitor", &C::early_stopping_monitor,
+       "loss | acc | val_loss | val_acc: the metric early stopping watches", kMath,
+       one_of({"loss", "acc", "val_loss", "val_acc"})},
+      {"early_stopping_mode", &C::early_stopping_mode,
+       "auto | min | max: which way is better (auto: min for losses, max for accuracies)", kMath,
+       one_of({"auto", "min", "max"})},
+      {"min_delta", &C::min_delta, "the least change of the monitored metric that is a gain", kRun,
+       real_rule([](double x) { return x >= 0; }, "must be >= 0")},
+      {"patience", &C::patience, "epochs without a gain before stopping", kRun, at_least(0)},
+      {"start_from_epoch", &C::start_from_epoch,
+       "epochs at the start that early stopping does not watch", kRun, at_least(0)},
+      {"checkpoint_monitor", &C::checkpoint_monitor,
+       "loss | acc | val_loss | val_acc: best_model.h5 is the epoch best by this metric", kMath,
+       one_of({"loss", "acc", "val_loss", "val_acc"})},
       {"seed", &C::seed, "seed for shuffles, initialisation and dropout", kMath, any()},
       // Resources and logging
       {"threads", &C::threads, "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)", kRun,
@@ -159,8 +187,11 @@ std::vector<ConfigKey> make_table() {
        at_least(0)},
       {"eval_batch_size", &C::eval_batch_size, "batch size for validation and test", kRun,
        at_least(1)},
-      {"log_every", &C::log_every, "batches between progress lines when not a terminal", kRun,
+      {"log_every", &C::log_every, "batches between progress lines and steps.csv rows", kRun,
        at_least(1)},
+      {"progress", &C::progress,
+       "auto | bar | lines | none: auto draws the bar only on a terminal outside mpirun/srun", kRun,
+       one_of({"auto", "bar", "lines", "none"})},
       // Fault tolerance
       {"checkpoint_every", &C::checkpoint_every,
        "steps between resume checkpoints (0 = epoch ends only)", kRun, at_least(0)},
@@ -212,7 +243,10 @@ std::string keys_help() {
   os << "Configuration keys (INI file `key = value` or flag `--key value`; the flag wins):\n";
   for (const ConfigKey& key : config_keys()) {
     std::string value = value_text(key_value(key, defaults));
-    if (std::string(key.name) == "data") value = "(required)";
+    if (std::string(key.name) == "data")
+      value = "(required)";
+    else if (value.empty())
+      value = "(none)";
     os << "  --" << std::left << std::setw(26) << key.name << " " << std::setw(11) << value << " "
        << key.help << "\n";
   }

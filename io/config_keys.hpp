@@ -41,7 +41,8 @@ ConfigValue key_value(const ConfigKey& key, const TrainConfig& config);
 // booleans as true / false, text as it is.
 std::string value_text(const ConfigValue& value);
 
-// --help's table of keys: `--name  default  help`, one key per line ("(required)" for data).
+// --help's table of keys: `--name  default  help`, one key per line ("(required)" for data,
+// "(none)" for an empty default).
 std::string keys_help();
 
 }  // namespace rnnsent

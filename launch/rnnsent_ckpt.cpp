@@ -44,10 +44,11 @@ int main(int argc, char** argv) {
       std::printf("dataset         fingerprint %s\n", s.dataset_fingerprint.c_str());
     if (!s.weight_average.empty())
       std::printf("weight average  %zu values (ema_momentum)\n", s.weight_average.size());
-    if (std::isfinite(s.best_val_loss))
+    if (std::isfinite(s.checkpoint_best))
       std::printf(
-          "best so far     epoch %d, val_loss %.4f; best val_acc %.4f; epochs without gain %d\n",
-          s.best_epoch, s.best_val_loss, s.best_val_acc, s.wait);
+          "best so far     epoch %d, checkpoint_monitor %.4f; early_stopping_monitor %.4f; epochs "
+          "without gain %d\n",
+          s.best_epoch, s.checkpoint_best, s.stopping_best, s.wait);
     std::printf(
         "history\n  epoch     loss      acc  val_loss  val_acc  seconds  learning_rate  "
         "grad_norm\n");

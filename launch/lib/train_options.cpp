@@ -1,6 +1,7 @@
 // TrainConfig -> ModelShape and StepOptions; see train_options.hpp.
 #include "launch/lib/train_options.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -42,6 +43,10 @@ StepOptions step_options(const TrainConfig& c) {
   o.learning_rate.target = scaled_learning_rate(c.learning_rate, scaling, std::size_t(c.batch_size),
                                                 std::size_t(c.lr_base_batch));
   o.learning_rate.warmup_steps = c.warmup_steps;
+  o.learning_rate.decay = parse_key("lr_schedule", c.lr_schedule, parse_lr_decay);
+  o.learning_rate.decay_steps = std::max(c.lr_decay_steps, 1);  // lr_decay_steps() resolves 0
+  o.learning_rate.decay_rate = c.lr_decay_rate;
+  o.learning_rate.alpha = c.lr_cosine_alpha;
   o.clipnorm = c.clipnorm;
   o.dropout = float(c.dropout);
   o.word_dropout = float(c.word_dropout);
@@ -49,6 +54,12 @@ StepOptions step_options(const TrainConfig& c) {
   o.embedding_weight_dropout = float(c.embedding_weight_dropout);
   o.seed = c.seed;
   return o;
+}
+
+std::int64_t lr_decay_steps(const TrainConfig& c, std::int64_t steps_per_epoch) {
+  if (c.lr_decay_steps > 0) return c.lr_decay_steps;
+  if (c.lr_schedule != "cosine") return std::max<std::int64_t>(steps_per_epoch, 1);
+  return std::max<std::int64_t>(steps_per_epoch * c.epochs - c.warmup_steps, 1);
 }
 
 void check_training_config(const TrainConfig& c) {

@@ -19,6 +19,11 @@ ModelShape model_shape(const TrainConfig& config);
 // over warmup_steps.
 StepOptions step_options(const TrainConfig& config);
 
+// lr_decay_steps resolved: as given, or with 0 the run's updates after the warm-up (cosine, so
+// it ends at alpha * learning_rate with the last epoch) or one epoch (exponential, step).
+// Continuing a finished run to more epochs stretches a cosine resolved this way.
+std::int64_t lr_decay_steps(const TrainConfig& config, std::int64_t steps_per_epoch);
+
 // Both of the above, for rnnsent_train to reject a bad name before anything starts.
 void check_training_config(const TrainConfig& config);
 

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -32,13 +33,17 @@
 #include "io/tokenizer.hpp"
 #include "launch/lib/data_parallel.hpp"
 #include "launch/lib/data_split.hpp"
+#include "launch/lib/epoch_monitor.hpp"
 #include "launch/lib/evaluate.hpp"
+#include "launch/lib/init_from.hpp"
 #include "launch/lib/json_out.hpp"
 #include "launch/lib/memory_check.hpp"
 #include "launch/lib/model_io.hpp"
+#include "launch/lib/model_summary.hpp"
 #include "launch/lib/padded_set.hpp"
 #include "launch/lib/progress.hpp"
 #include "launch/lib/run_dir.hpp"
+#include "launch/lib/run_log.hpp"
 #include "launch/lib/same_job.hpp"
 #include "launch/lib/shuffle.hpp"
 #include "launch/lib/step_deadline.hpp"
@@ -210,7 +215,11 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
                    " is smaller than the number of ranks " + std::to_string(session.size()) +
                    ": every rank needs a review");
   const ModelShape shape = model_shape(config);
-  const StepOptions options = step_options(config);
+  StepOptions options = step_options(config);  // lr_decay_steps resolved below
+  const EarlyStopping stopping{
+      Monitor(config.early_stopping_monitor, config.early_stopping_mode, config.min_delta),
+      config.patience, config.start_from_epoch};
+  const Monitor checkpoint_monitor(config.checkpoint_monitor, "auto");
   {
     const std::size_t ranks = std::size_t(session.size());
     const std::size_t train_n = reader.size("train");
@@ -224,6 +233,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   int resuming = 0;
   std::unique_ptr<RunLock> lock;  // rank 0 holds output_dir for the whole run
   std::vector<std::string> foreign;
+  std::vector<float> init_params;  // --init_from's weights
   if (root) {
     make_dirs(config.output_dir);
     lock = std::make_unique<RunLock>(config.output_dir);
@@ -236,6 +246,9 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
                                  reader.fingerprint() +
                                  "; resume with the dataset the run started on");
     }
+    // Read and checked now, before any output changes; a resume continues its own weights.
+    if (!resuming && !config.init_from.empty())
+      init_params = init_weights_from(config.init_from, shape, reader.vocabulary());
     if (!resuming && exists(model_path) && !config.overwrite)
       throw std::runtime_error(model_path +
                                ": already exists; pass --overwrite to replace it, "
@@ -260,6 +273,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     return make_padded_set(reviews, iota(reviews.size()), T, padding, config.num_words);
   };
   PaddedSet val_set, test_set;
+  std::optional<RunLog> run_log;  // rank 0's files; closed on the other ranks
   if (root) {
     // Every review is read and checked (ids in range, start ids) before an output changes;
     // the other ranks read only their shards, all among these.
@@ -267,13 +281,20 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     test_set = pad(reader.read("test", split.test));
     reader.read("train", train_rows);
     make_dirs(checkpoint_dir(config.output_dir));
+    run_log.emplace(config.output_dir, resuming != 0, state.global_step);
     if (!foreign.empty())
-      std::printf("rnnsent: moved %zu checkpoint(s) of another run to %s\n", foreign.size(),
-                  move_aside(foreign, config.output_dir).c_str());
+      run_log->print("rnnsent: moved %zu checkpoint(s) of another run to %s\n", foreign.size(),
+                     move_aside(foreign, config.output_dir).c_str());
+  } else {
+    run_log.emplace();
   }
+  RunLog& log = *run_log;
 
   SentimentModel model(shape);
   const std::size_t n_params = model.layout().total();
+  log.note(std::string(resuming ? "rnnsent_train resumed" : "rnnsent_train started") +
+           "; the resolved configuration:\n" + to_ini(config) + "\n" +
+           model_summary(shape, model.layout(), config.maxlen) + "\n");
   std::vector<float> params(n_params), best(n_params);
   // ema_momentum: rank 0 alone keeps the moving average of the weights, since only rank 0
   // validates, keeps the best model and writes checkpoints.
@@ -309,29 +330,32 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       const int done_epochs = state.epoch - 1;
       const int then_epochs = parse_config_text(state.config_ini, resumed_from).epochs;
       if (position[3] && done_epochs < then_epochs) {
-        std::printf(
-            "rnnsent: the run stopped early after epoch %d (val_acc did not improve for "
+        log.print(
+            "rnnsent: the run stopped early after epoch %d (%s did not improve for "
             "%d epoch(s)); nothing to train\n",
-            done_epochs, state.wait);
+            done_epochs, config.early_stopping_monitor.c_str(), state.wait);
       } else if (position[3] && done_epochs < config.epochs) {
-        std::printf("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n",
-                    done_epochs, config.epochs);
+        log.print("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n",
+                  done_epochs, config.epochs);
         position[3] = 0;
         state.finished = 0;
       } else if (position[3]) {
-        std::printf(
+        log.print(
             "rnnsent: the run already finished its %d epoch(s); nothing to train (a "
             "larger --epochs continues it)\n",
             done_epochs);
       }
-      std::printf("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
-                  resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
-                  static_cast<long long>(state.global_step));
+      log.print("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
+                resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
+                static_cast<long long>(state.global_step));
     } else {
-      keras_initialize(shape, model.layout(), config.seed, params.data());
+      if (init_params.empty())
+        keras_initialize(shape, model.layout(), config.seed, params.data());
+      else
+        params = std::move(init_params);
       if (averaging) average = params;  // Keras starts the average at the initial weights
-      state.best_val_loss = std::numeric_limits<double>::infinity();
-      state.best_val_acc = -std::numeric_limits<double>::infinity();
+      state.checkpoint_best = checkpoint_monitor.worst();
+      state.stopping_best = stopping.monitor.worst();
     }
   }
   if (root) updates = int(optimizer.updates);
@@ -341,13 +365,13 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   session.broadcast(params.data(), n_params);
   session.broadcast(optimizer.accumulators.data(), n_params);
   session.broadcast(optimizer.momentum.data(), optimizer.momentum.size());
-  DataParallelStep stepper(model, session, options);
-
   const std::size_t n_train = train_rows.size();
   const std::size_t global_batch = std::size_t(config.batch_size);
   const std::size_t steps = (n_train + global_batch - 1) / global_batch;
+  options.learning_rate.decay_steps = lr_decay_steps(config, std::int64_t(steps));
+  DataParallelStep stepper(model, session, options);
   if (root)
-    std::printf(
+    log.print(
         "rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
         "%d rank(s) x %d thread(s)\n",
         n_train, split.val.size(), split.test.size(), n_params, session.size(),
@@ -380,18 +404,22 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
   bool config_written = false;
   auto write_outputs = [&](bool best_changed) {
     if (best_changed && state.best_epoch > 0)
-      write_model(model_path,
-                  pack_model(shape, best.data(), *vocabulary,
-                             {reader.tokenizer(), reader.fingerprint()}, config,
-                             {state.best_epoch, state.best_val_loss,
-                              state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
+      write_model(
+          model_path,
+          pack_model(shape, best.data(), *vocabulary, {reader.tokenizer(), reader.fingerprint()},
+                     config,
+                     {state.best_epoch, state.history.val_loss[std::size_t(state.best_epoch - 1)],
+                      state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
     write_history(history_path, state.history);
+    log.history(state.history);
     if (!config_written) write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
     config_written = true;
   };
   if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
 
-  Progress progress(root, config.log_every);
+  const ProgressMode progress_mode =
+      resolve_progress_mode(config.progress, ::isatty(STDOUT_FILENO) != 0, started_by_launcher());
+  Progress progress(log, root, progress_mode, config.log_every);
   TrainSummary summary;
   summary.resumed = resuming;
   Watchdog watchdog(config.watchdog_seconds, session.rank());
@@ -445,7 +473,7 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
             "); it cannot be skipped: stopped, checkpoints (all from before it) kept");
       if (!st.finite) {
         if (config.nonfinite == "stop") {
-          if (root) std::printf("\n");
+          if (root) log.print("\n");
           throw std::runtime_error(
               "non-finite loss or gradient at step " + std::to_string(position[2]) + " (epoch " +
               std::to_string(epoch) +
@@ -466,6 +494,11 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       if (root) state.epoch_seen += double(n);
       progress.update(step + 1, std::size_t(state.epoch_seen), state.epoch_loss_sum,
                       std::size_t(state.epoch_correct));
+      if (root && position[2] % config.log_every == 0)
+        log.step({position[2], epoch, state.epoch_loss_sum / state.epoch_seen,
+                  state.epoch_correct / state.epoch_seen,
+                  options.learning_rate.at(std::max<std::int64_t>(optimizer.updates, 1)),
+                  st.grad_norm, state.epoch_seen / progress.epoch_seconds()});
       const bool epoch_done = step + 1 == steps;
       if (st.stop) {
         progress.finish_epoch();
@@ -521,27 +554,24 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       history.grad_norm.push_back(state.epoch_updates > 0
                                       ? state.epoch_grad_norm_sum / state.epoch_updates
                                       : std::numeric_limits<double>::quiet_NaN());
-      improved = val.loss < state.best_val_loss;  // ModelCheckpoint(val_loss, best only)
+      // ModelCheckpoint(checkpoint_monitor, save_best_only).
+      const double monitored = checkpoint_monitor.latest(history);
+      improved = checkpoint_monitor.improves(monitored, state.checkpoint_best);
       if (improved) {
-        state.best_val_loss = val.loss;
+        state.checkpoint_best = monitored;
         best = scored;
         state.best_epoch = epoch;
       }
       char norm[64] = "";  // the pre-clip norm tells whether clipnorm bites
       if (config.clipnorm > 0)
         std::snprintf(norm, sizeof norm, " - grad_norm: %.4f", history.grad_norm.back());
-      std::printf(
+      log.print(
           "%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
           "val_acc: %.4f%s%s\n",
           steps, steps, secs, double(n_train) / epoch_train_seconds, history.loss.back(),
           history.acc.back(), val.loss, val.accuracy, norm,
           improved ? " - saved best_model.h5" : "");
-      if (val.accuracy > state.best_val_acc) {  // EarlyStopping(val_acc, patience)
-        state.best_val_acc = val.accuracy;
-        state.wait = 0;
-      } else if (++state.wait >= config.patience) {
-        decision[0] = 1;
-      }
+      decision[0] = stopping.stop_after(epoch, history, state.stopping_best, state.wait) ? 1 : 0;
       state.finished = decision[0] || epoch == config.epochs;
       state.epoch_loss_sum = state.epoch_correct = state.epoch_seen = state.epoch_seconds = 0;
       state.epoch_grad_norm_sum = state.epoch_updates = 0;
@@ -555,7 +585,8 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
     watchdog.resume();
     if (decision[0]) {
       if (root)
-        std::printf("Early stopping: val_acc did not improve for %d epoch(s)\n", config.patience);
+        log.print("Early stopping: %s did not improve for %d epoch(s)\n",
+                  config.early_stopping_monitor.c_str(), config.patience);
       break;
     }
   }
@@ -581,11 +612,11 @@ TrainSummary train(const TrainConfig& given, const dist::Session& session) {
       const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
       summary.test_loss = test.loss;
       summary.test_acc = test.accuracy;
-      std::printf("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
-                  summary.best_epoch, test.count, test.loss, test.accuracy);
+      log.print("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
+                summary.best_epoch, test.count, test.loss, test.accuracy);
     } else {
-      std::printf("Test: %s has no test reviews; the best model (epoch %d) is not scored\n",
-                  config.data.c_str(), summary.best_epoch);
+      log.print("Test: %s has no test reviews; the best model (epoch %d) is not scored\n",
+                config.data.c_str(), summary.best_epoch);
     }
     summary.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
     write_text_atomically(config.output_dir + "/summary.json",

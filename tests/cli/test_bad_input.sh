@@ -57,6 +57,19 @@ expect_error pooling-sum "key 'pooling': unknown pooling 'sum'" -- train_with po
 expect_error word-dropout-one "1 for key 'word_dropout'" -- train_with word_dropout 1
 expect_error projection-dropout-negative "-0.1 for key 'projection_dropout'" -- train_with projection_dropout -0.1
 expect_error embedding-weight-dropout-one "1 for key 'embedding_weight_dropout'" -- train_with embedding_weight_dropout 1
+expect_error lr-schedule-linear "'linear' for key 'lr_schedule'" -- train_with lr_schedule linear
+expect_error lr-decay-steps-negative "-1 for key 'lr_decay_steps'" -- train_with lr_decay_steps -1
+expect_error lr-decay-rate-zero "0 for key 'lr_decay_rate'" -- train_with lr_decay_rate 0
+expect_error lr-decay-rate-two "2 for key 'lr_decay_rate'" -- train_with lr_decay_rate 2
+expect_error lr-cosine-alpha-big "1.5 for key 'lr_cosine_alpha'" -- train_with lr_cosine_alpha 1.5
+expect_error es-monitor-accuracy "'accuracy' for key 'early_stopping_monitor'" -- train_with early_stopping_monitor accuracy
+expect_error es-mode-up "'up' for key 'early_stopping_mode'" -- train_with early_stopping_mode up
+expect_error min-delta-negative "-0.1 for key 'min_delta'" -- train_with min_delta -0.1
+expect_error min-delta-nan "nan for key 'min_delta'" -- train_with min_delta nan
+expect_error start-from-epoch-negative "-2 for key 'start_from_epoch'" -- train_with start_from_epoch -2
+expect_error init-from-missing "$work/no-model.h5" -- train_with init_from "$work/no-model.h5"
+expect_error progress-fancy "'fancy' for key 'progress'" -- train_with progress fancy
+expect_error checkpoint-monitor-f1 "'f1' for key 'checkpoint_monitor'" -- train_with checkpoint_monitor f1
 printf 'data = %s\noptimizer = adagrad\n' "$work/tiny.h5" > "$work/optimizer.ini"
 expect_error optimizer-in-file "adagrad" -- "$bin/rnnsent_train" --config "$work/optimizer.ini"
 expect_error missing-config "$work/none.ini" -- "$bin/rnnsent_train" --config "$work/none.ini"

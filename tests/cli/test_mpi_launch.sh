@@ -38,6 +38,14 @@ print("history and summary agree:", list(ha["val_loss"][:]), list(hb["val_loss"]
 PY
 then ok "8 ranks match one rank"; else fail "8 ranks differ from one rank"; fi
 [ "$(grep -c '^rnnsent:' "$work/p8.log")" = 1 ] && ok "only rank 0 prints" || fail "more than one rank printed the header"
+# Open MPI gives ranks a pseudo-terminal: progress = auto must still print lines, not a bar.
+! grep -q $'\r' "$work/p8.log" && ok "no carriage returns in the mpirun log" || fail "carriage returns in the mpirun log"
+for f in train.log history.csv steps.csv; do
+  [ -s "$work/p8/$f" ] && ok "8 ranks wrote $f" || fail "8 ranks did not write $f"
+done
+[ "$(grep -c '^Epoch ' "$work/p8/train.log")" = "$(grep -c '^Epoch ' "$work/p8.log")" ] \
+  && grep -q "^Total params: " "$work/p8/train.log" && grep -q "^maxlen = " "$work/p8/train.log" \
+  && ok "train.log holds the config, the model summary and every epoch" || fail "train.log: $(head -3 "$work/p8/train.log")"
 
 # A stacked bidirectional LSTM with dropout: 3 ranks give the history of one.
 cells=(--cell lstm --bidirectional true --layers 2 --dropout 0.3 --epochs 2)

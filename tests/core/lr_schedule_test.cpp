@@ -51,5 +51,50 @@ TEST(LrSchedule, NamesRoundTripAndUnknownNamesAreRejected) {
   }
 }
 
+LrSchedule decaying(LrDecay decay, std::int64_t warmup = 0) {
+  LrSchedule s;
+  s.target = 0.01;
+  s.warmup_steps = warmup;
+  s.decay = decay;
+  s.decay_steps = 100;
+  s.decay_rate = 0.5;
+  s.alpha = 0.1;
+  return s;
+}
+
+TEST(LrSchedule, CosineFallsFromTargetToAlphaTimesTargetOverDecaySteps) {
+  const LrSchedule s = decaying(LrDecay::cosine);
+  EXPECT_DOUBLE_EQ(s.at(0), 0.01);
+  EXPECT_DOUBLE_EQ(s.at(50), 0.01 * (0.1 + 0.9 * 0.5));  // halfway: cos(pi / 2) = 0
+  EXPECT_DOUBLE_EQ(s.at(25), 0.01 * (0.1 + 0.9 * 0.5 * (1 + std::sqrt(0.5))));
+  EXPECT_DOUBLE_EQ(s.at(100), 0.001);
+  EXPECT_DOUBLE_EQ(s.at(1000), 0.001);  // stays at the floor
+  for (std::int64_t u = 1; u <= 120; ++u) EXPECT_LE(s.at(u), s.at(u - 1)) << u;
+}
+
+TEST(LrSchedule, ExponentialAndStepDecayByTheRatePerDecaySteps) {
+  const LrSchedule e = decaying(LrDecay::exponential), st = decaying(LrDecay::step);
+  EXPECT_DOUBLE_EQ(e.at(100), 0.005);
+  EXPECT_DOUBLE_EQ(e.at(50), 0.01 * std::sqrt(0.5));
+  EXPECT_DOUBLE_EQ(e.at(300), 0.00125);
+  EXPECT_DOUBLE_EQ(st.at(99), 0.01);  // a staircase: constant within each D updates
+  EXPECT_DOUBLE_EQ(st.at(100), 0.005);
+  EXPECT_DOUBLE_EQ(st.at(250), 0.0025);
+}
+
+TEST(LrSchedule, DecayStartsWhereTheWarmupEnds) {
+  const LrSchedule s = decaying(LrDecay::cosine, 10);
+  EXPECT_DOUBLE_EQ(s.at(5), 0.005);                      // the ramp
+  EXPECT_EQ(s.at(10), 0.01);                             // exactly the target at its end
+  EXPECT_DOUBLE_EQ(s.at(60), 0.01 * (0.1 + 0.9 * 0.5));  // 50 updates into the decay
+  EXPECT_DOUBLE_EQ(s.at(110), 0.001);
+}
+
+TEST(LrSchedule, DecayNamesRoundTrip) {
+  for (LrDecay d : {LrDecay::constant, LrDecay::cosine, LrDecay::exponential, LrDecay::step})
+    EXPECT_EQ(parse_lr_decay(lr_decay_name(d)), d);
+  EXPECT_THROW(parse_lr_decay("linear"), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace rnnsent

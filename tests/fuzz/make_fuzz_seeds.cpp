@@ -101,8 +101,8 @@ void checkpoints(const std::string& dir) {
     s.global_step = 7;
     s.epoch = 2;
     s.step_in_epoch = 3;
-    s.best_val_loss = 0.65;
-    s.best_val_acc = 0.55;
+    s.checkpoint_best = 0.65;
+    s.stopping_best = 0.55;
     s.best_epoch = 2;
     s.history = tiny_history();
     s.params = {0.1f, -0.2f, 0.3f, 0.4f};

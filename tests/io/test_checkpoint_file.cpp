@@ -29,8 +29,8 @@ TrainState sample_state() {
   s.epoch_seconds = 1.25;
   s.epoch_grad_norm_sum = 3.75;
   s.epoch_updates = 6;
-  s.best_val_loss = 0.41;
-  s.best_val_acc = 0.83;
+  s.checkpoint_best = 0.41;
+  s.stopping_best = 0.83;
   s.wait = 1;
   s.best_epoch = 2;
   s.train_seconds = 9.5;
@@ -155,8 +155,8 @@ void write_version_1(const std::string& path, const TrainState& s) {
   h5::set_attr(file, "epoch_correct", s.epoch_correct);
   h5::set_attr(file, "epoch_seen", s.epoch_seen);
   h5::set_attr(file, "epoch_seconds", s.epoch_seconds);
-  h5::set_attr(file, "best_val_loss", s.best_val_loss);
-  h5::set_attr(file, "best_val_acc", s.best_val_acc);
+  h5::set_attr(file, "best_val_loss", s.checkpoint_best);
+  h5::set_attr(file, "best_val_acc", s.stopping_best);
   h5::set_attr(file, "wait", std::int64_t(s.wait));
   h5::set_attr(file, "best_epoch", std::int64_t(s.best_epoch));
   h5::set_attr(file, "train_seconds", s.train_seconds);
@@ -178,7 +178,7 @@ void write_version_1(const std::string& path, const TrainState& s) {
   os.precision(17);
   os << 1 << ' ' << s.global_step << ' ' << s.epoch << ' ' << s.step_in_epoch << ' '
      << s.epoch_loss_sum << ' ' << s.epoch_correct << ' ' << s.epoch_seen << ' ' << s.epoch_seconds
-     << ' ' << s.best_val_loss << ' ' << s.best_val_acc << ' ' << s.wait << ' ' << s.best_epoch
+     << ' ' << s.checkpoint_best << ' ' << s.stopping_best << ' ' << s.wait << ' ' << s.best_epoch
      << ' ' << s.train_seconds << ' ' << s.train_samples << ' ' << s.skipped_steps << ' ' << s.ranks
      << ' ' << s.finished << ' ' << s.config_ini;
   const std::string scalars = os.str();

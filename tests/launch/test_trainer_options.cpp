@@ -3,6 +3,7 @@
 // large a num_words resolve to the vocabulary, and the resolved number is what gets stored.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,113 @@ TEST(TrainerOptionsTest, HistoryHoldsTheRateOfEachEpochsLastUpdate) {
   EXPECT_DOUBLE_EQ(h.learning_rate[2], 0.01 * 60 / 100);
   EXPECT_TRUE(std::isfinite(h.grad_norm[0]));                  // recorded even without clipping,
   EXPECT_EQ(out.find("grad_norm"), std::string::npos) << out;  // but printed only with it
+}
+
+// Keras's CosineDecay over the run's 60 updates (20 per epoch): each epoch's last rate is
+// lr * (alpha + (1 - alpha) * (1 + cos(pi * u / 60)) / 2) at u = 20, 40, 60.
+TEST(TrainerOptionsTest, CosineScheduleLowersTheRateEpochByEpoch) {
+  const std::string dir = fresh_dir("cosine");
+  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
+  TrainConfig c = small_config(dir);
+  c.lr_schedule = "cosine";
+  c.lr_cosine_alpha = 0.1;
+  ::testing::internal::CaptureStdout();
+  train(c, session());
+  ::testing::internal::GetCapturedStdout();
+  const History h = read_history(c.output_dir + "/history.h5");
+  ASSERT_EQ(h.epochs(), 3u);
+  const double pi = std::acos(-1.0);
+  for (std::size_t e = 0; e < 3; ++e)
+    EXPECT_NEAR(h.learning_rate[e],
+                0.01 * (0.1 + 0.9 * 0.5 * (1 + std::cos(pi * 20 * (e + 1) / 60))), 1e-15)
+        << "epoch " << e + 1;
+  EXPECT_GT(h.learning_rate[0], h.learning_rate[1]);
+  EXPECT_GT(h.learning_rate[1], h.learning_rate[2]);
+}
+
+// A val_loss gain of 0.5 is out of reach after the first epoch: patience 1 stops after the
+// second (the first epoch never stops a run).
+TEST(TrainerOptionsTest, EarlyStoppingOnValLossWithMinDeltaStopsAfterTheSecondEpoch) {
+  const std::string dir = fresh_dir("min_delta");
+  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
+  TrainConfig c = testing_support::small_train_config(dir, 5);
+  c.early_stopping_monitor = "val_loss";
+  c.min_delta = 0.5;
+  c.patience = 1;
+  ::testing::internal::CaptureStdout();
+  const TrainSummary s = train(c, session());
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(s.epochs_run, 2);
+  EXPECT_NE(out.find("Early stopping: val_loss did not improve for 1 epoch(s)"), std::string::npos)
+      << out;
+}
+
+// start_from_epoch 2: epochs 1 and 2 are not watched, epoch 3 is the first gain, epoch 4 none.
+TEST(TrainerOptionsTest, StartFromEpochDelaysEarlyStopping) {
+  const std::string dir = fresh_dir("start_from");
+  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
+  TrainConfig c = testing_support::small_train_config(dir, 6);
+  c.early_stopping_monitor = "val_loss";
+  c.min_delta = 0.5;
+  c.patience = 1;
+  c.start_from_epoch = 2;
+  ::testing::internal::CaptureStdout();
+  const TrainSummary s = train(c, session());
+  ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(s.epochs_run, 4);
+}
+
+// checkpoint_monitor = val_acc: best_model.h5 is the first epoch of the highest val_acc.
+TEST(TrainerOptionsTest, CheckpointMonitorChoosesTheBestEpoch) {
+  const std::string dir = fresh_dir("ckpt_monitor");
+  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
+  TrainConfig c = testing_support::small_train_config(dir, 4);
+  c.learning_rate = 0.003;  // slower, so the epochs differ
+  c.checkpoint_monitor = "val_acc";
+  ::testing::internal::CaptureStdout();
+  const TrainSummary s = train(c, session());
+  ::testing::internal::GetCapturedStdout();
+  const History h = read_history(c.output_dir + "/history.h5");
+  const auto top = std::max_element(h.val_acc.begin(), h.val_acc.end());
+  EXPECT_EQ(s.best_epoch, int(top - h.val_acc.begin()) + 1);
+  const LoadedModel m = load_model(c.output_dir + "/best_model.h5");
+  EXPECT_EQ(m.metrics.epoch, s.best_epoch);
+  EXPECT_DOUBLE_EQ(m.metrics.val_loss, h.val_loss[std::size_t(s.best_epoch - 1)]);
+}
+
+// --init_from with a learning rate of 1e-9: the new run's model is the one it started from
+// (to 1e-3), and a model of another architecture is refused naming the difference.
+TEST(TrainerOptionsTest, InitFromStartsFromTheSavedWeights) {
+  const std::string dir = fresh_dir("init_from");
+  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
+  TrainConfig first = testing_support::small_train_config(dir, 2);
+  ::testing::internal::CaptureStdout();
+  train(first, session());
+  TrainConfig tune = testing_support::small_train_config(dir, 1);
+  tune.output_dir = dir + "/tuned";
+  tune.init_from = first.output_dir + "/best_model.h5";
+  tune.learning_rate = 1e-9;
+  tune.seed = 7;  // another initialisation, were the weights not taken from the file
+  train(tune, session());
+  TrainConfig other = tune;
+  other.output_dir = dir + "/other";
+  other.units = 7;
+  std::string refusal;
+  try {
+    train(other, session());
+  } catch (const std::exception& e) {
+    refusal = e.what();
+  }
+  ::testing::internal::GetCapturedStdout();
+  const LoadedModel a = load_model(tune.init_from),
+                    b = load_model(tune.output_dir + "/best_model.h5");
+  ASSERT_EQ(a.params.size(), b.params.size());
+  float worst = 0;
+  for (std::size_t i = 0; i < a.params.size(); ++i)
+    worst = std::max(worst, std::abs(a.params[i] - b.params[i]));
+  EXPECT_LT(worst, 1e-3f);
+  EXPECT_NE(refusal.find("units = 6, this run 7"), std::string::npos) << refusal;
+  EXPECT_FALSE(fs::exists(other.output_dir + "/best_model.h5"));
 }
 
 TEST(TrainerOptionsTest, NumWordsAllAndTooManyResolveToTheVocabulary) {
