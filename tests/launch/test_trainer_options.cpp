@@ -99,15 +99,20 @@ TEST(TrainerOptionsTest, CosineScheduleLowersTheRateEpochByEpoch) {
   EXPECT_GT(h.learning_rate[1], h.learning_rate[2]);
 }
 
-// A val_loss gain of 0.5 is out of reach after the first epoch: patience 1 stops after the
-// second (the first epoch never stops a run).
-TEST(TrainerOptionsTest, EarlyStoppingOnValLossWithMinDeltaStopsAfterTheSecondEpoch) {
-  const std::string dir = fresh_dir("min_delta");
+// Early stopping on val_loss with a gain of 0.5 required: out of reach after the first gain.
+TrainConfig unreachable_gain_config(const std::string& name, int epochs) {
+  const std::string dir = fresh_dir(name);
   testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
-  TrainConfig c = testing_support::small_train_config(dir, 5);
+  TrainConfig c = testing_support::small_train_config(dir, epochs);
   c.early_stopping_monitor = "val_loss";
   c.min_delta = 0.5;
   c.patience = 1;
+  return c;
+}
+
+// Patience 1 stops after the second epoch (the first epoch never stops a run).
+TEST(TrainerOptionsTest, EarlyStoppingOnValLossWithMinDeltaStopsAfterTheSecondEpoch) {
+  const TrainConfig c = unreachable_gain_config("min_delta", 5);
   ::testing::internal::CaptureStdout();
   const TrainSummary s = train(c, session());
   const std::string out = ::testing::internal::GetCapturedStdout();
@@ -118,12 +123,7 @@ TEST(TrainerOptionsTest, EarlyStoppingOnValLossWithMinDeltaStopsAfterTheSecondEp
 
 // start_from_epoch 2: epochs 1 and 2 are not watched, epoch 3 is the first gain, epoch 4 none.
 TEST(TrainerOptionsTest, StartFromEpochDelaysEarlyStopping) {
-  const std::string dir = fresh_dir("start_from");
-  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
-  TrainConfig c = testing_support::small_train_config(dir, 6);
-  c.early_stopping_monitor = "val_loss";
-  c.min_delta = 0.5;
-  c.patience = 1;
+  TrainConfig c = unreachable_gain_config("start_from", 6);
   c.start_from_epoch = 2;
   ::testing::internal::CaptureStdout();
   const TrainSummary s = train(c, session());
