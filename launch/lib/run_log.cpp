@@ -1,7 +1,9 @@
 // train.log, history.csv and steps.csv; see run_log.hpp.
 #include "launch/lib/run_log.hpp"
 
+#include <cerrno>
 #include <cstdarg>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -33,6 +35,13 @@ void truncate_steps(const std::string& path, std::int64_t last_step) {
   write_text_atomically(path, kept);
 }
 
+// A full disk shows at the flush: the run stops with one line, like any other output it
+// cannot write, rather than training on with a log that silently ends.
+void flush_or_throw(std::FILE* f, const std::string& path) {
+  if (std::fflush(f) != 0 || std::ferror(f))
+    throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+}
+
 }  // namespace
 
 RunLog::RunLog(const std::string& dir, bool resuming, std::int64_t resumed_step) : dir_(dir) {
@@ -41,6 +50,7 @@ RunLog::RunLog(const std::string& dir, bool resuming, std::int64_t resumed_step)
   log_ = open_append(dir + "/train.log");
   steps_ = open_append(steps_path);
   if (std::ftell(steps_) == 0) std::fputs(kStepsHeader, steps_);
+  flush_or_throw(steps_, steps_path);
 }
 
 RunLog::~RunLog() {
@@ -59,20 +69,20 @@ void RunLog::print(const char* format, ...) {
   va_end(copy);
   va_end(args);
   std::fflush(stdout);
-  std::fflush(log_);
+  flush_or_throw(log_, dir_ + "/train.log");
 }
 
 void RunLog::note(const std::string& text) {
   if (!log_) return;
   std::fputs(text.c_str(), log_);
-  std::fflush(log_);
+  flush_or_throw(log_, dir_ + "/train.log");
 }
 
 void RunLog::step(const StepRow& r) {
   if (!steps_) return;
   std::fprintf(steps_, "%lld,%d,%.6g,%.6g,%.6g,%.6g,%.1f\n", static_cast<long long>(r.step),
                r.epoch, r.loss, r.acc, r.learning_rate, r.grad_norm, r.samples_per_s);
-  std::fflush(steps_);
+  flush_or_throw(steps_, dir_ + "/steps.csv");
 }
 
 void RunLog::history(const History& h) const {
