@@ -6,7 +6,7 @@
 #      end-to-end test (minutes under ASan; the release suite runs it), the SLURM job, the
 #      MultiHost tests and CliResume (see below).
 #   2. clang-14, -DRNNSENT_FUZZ=ON into build-fuzz/, and `ctest -L fuzz`: each Fuzz* test
-#      fuzzes one parser for RNNSENT_FUZZ_SECONDS seconds (20 here, CI's 30-minute budget;
+#      fuzzes one parser for RNNSENT_FUZZ_SECONDS seconds (15 here, CI's 30-minute budget;
 #      set it to fuzz longer) from its committed corpus.
 # Any ASan, LSan or UBSan report fails the test it happens in. Leak suppressions (only for
 # leaks inside system libraries) are in tests/sanitizer/lsan.supp, each with its reason.
@@ -56,7 +56,7 @@ if [ "$fuzz" = 1 ]; then
   fi
   start=$SECONDS
   CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz "${flags[@]}" -DRNNSENT_FUZZ=ON \
-    -DRNNSENT_FUZZ_SECONDS="${RNNSENT_FUZZ_SECONDS:-20}" >/dev/null
+    -DRNNSENT_FUZZ_SECONDS="${RNNSENT_FUZZ_SECONDS:-15}" >/dev/null
   cmake --build build-fuzz -j"$jobs" --target fuzz_targets
   echo "run_sanitized_tests.sh: build-fuzz built in $((SECONDS - start)) s"
   start=$SECONDS

@@ -15,7 +15,11 @@ import sys
 SKIP = re.compile(r"__interceptor_|__asan_|__sanitizer_|__lsan_|__ubsan_|fuzzer::|"
                   r"__asan::|__sanitizer::|__lsan::|__mem(cpy|move|set|cmp)_|"
                   r"\bmalloc\b|\bcalloc\b|\brealloc\b|operator new|__libc_start|_start\b|"
-                  r"libc\.so\.6\+0x3c04f")  # the signal trampoline a timeout's stack starts in
+                  r"libc\.so\.6\+0x3c04f|"  # the signal trampoline a timeout's stack starts in
+                  # ASan's interceptors of the C string and memory functions, symbolized as the
+                  # plain name inside the fuzz binary with no source line ("in strdup
+                  # (.../fuzz_checkpoint_file+0xecb35)"): the caller is the culprit.
+                  r"^in (str|mem|wcs)\w* \(\S*/fuzz_\w+\+0x")
 FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ (.*)$")
 
 
