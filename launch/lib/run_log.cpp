@@ -46,7 +46,9 @@ void flush_or_throw(std::FILE* f, const std::string& path) {
 
 RunLog::RunLog(const std::string& dir, bool resuming, std::int64_t resumed_step) : dir_(dir) {
   const std::string steps_path = dir + "/steps.csv";
-  if (resuming) truncate_steps(steps_path, resumed_step);
+  // A new run in the directory (--overwrite) starts the table afresh: its step 1 is not the
+  // old run's.
+  truncate_steps(steps_path, resuming ? resumed_step : 0);
   log_ = open_append(dir + "/train.log");
   steps_ = open_append(steps_path);
   if (std::ftell(steps_) == 0) std::fputs(kStepsHeader, steps_);

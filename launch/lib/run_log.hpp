@@ -23,7 +23,8 @@ class RunLog {
  public:
   RunLog() = default;  // closed: a rank other than 0
   // Appends to output_dir/train.log and output_dir/steps.csv (a resumed run continues them);
-  // on a resume, steps.csv rows after resumed_step are dropped first (they are trained again).
+  // on a resume, steps.csv rows after resumed_step are dropped first (they are trained again),
+  // and a new run (--overwrite) drops all the old run's rows.
   // Throws naming the file when it cannot be written.
   RunLog(const std::string& output_dir, bool resuming, std::int64_t resumed_step);
   ~RunLog();

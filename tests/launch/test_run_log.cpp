@@ -50,6 +50,13 @@ TEST(RunLogTest, AResumeDropsTheStepRowsItTrainsAgain) {
   EXPECT_NE(csv.find("\n30,1,0.4,"), std::string::npos) << csv;  // the new row
   EXPECT_EQ(csv.find("\n30,1,0.5,"), std::string::npos) << csv;  // the old one is gone
   EXPECT_EQ(csv.find("\n40,"), std::string::npos) << csv;
+  {
+    RunLog log(dir, false, 0);  // a new run in the same directory (--overwrite)
+    log.step({5, 1, 0.3, 0.9, 1e-3, 0.2, 100});
+  }
+  EXPECT_EQ(read_text(dir + "/steps.csv"),
+            "step,epoch,loss,acc,learning_rate,grad_norm,samples_per_s\n"
+            "5,1,0.3,0.9,0.001,0.2,100.0\n");
 }
 
 TEST(RunLogTest, PrintGoesToTrainLogAndAClosedLogWritesNothing) {
