@@ -20,19 +20,6 @@ namespace {
 
 constexpr const char* kKind = "rnnsent-checkpoint";
 
-// Test hook (tests/cli/test_resume.sh): pause with the temporary file complete but not yet
-// published, so a test can kill the writer at that moment. RNNSENT_TEST_PAUSE_ON, when set,
-// limits it to checkpoint paths containing that text.
-void maybe_pause_before_publish(const std::string& path) {
-  const char* only = std::getenv("RNNSENT_TEST_PAUSE_ON");
-  if (only && path.find(only) == std::string::npos) return;
-  if (const char* s = std::getenv("RNNSENT_TEST_PAUSE_BEFORE_PUBLISH")) {
-    std::fprintf(stderr, "rnnsent: test hook: pausing %s s before publishing a checkpoint\n", s);
-    std::fflush(stderr);
-    ::sleep(unsigned(std::atoi(s)));
-  }
-}
-
 const char* kHistoryColumns[] = {"loss",    "acc",           "val_loss", "val_acc",
                                  "seconds", "learning_rate", "grad_norm"};
 constexpr int kHistoryColumnsV1 = 6;  // version 1 had no grad_norm
@@ -56,12 +43,16 @@ std::int64_t checksum(const TrainState& s, int version) {
   if (version >= 2)
     os << ' ' << s.epoch_grad_norm_sum << ' ' << s.epoch_updates << ' ' << s.optimizer_updates;
   if (version >= 4) os << ' ' << s.dataset_fingerprint;
+  if (version >= 5)
+    os << ' ' << s.lr_scale << ' ' << s.plateau_best << ' ' << s.plateau_wait << ' '
+       << s.plateau_cooldown << ' ' << s.restore_epoch;
   const std::string scalars = os.str();
   h.mix(scalars.data(), scalars.size());
   for (const std::vector<float>* v : {&s.params, &s.accumulators, &s.best_params})
     h.mix(v->data(), v->size() * sizeof(float));
   if (version >= 2) h.mix(s.momentum.data(), s.momentum.size() * sizeof(float));
   if (version >= 3) h.mix(s.weight_average.data(), s.weight_average.size() * sizeof(float));
+  if (version >= 5) h.mix(s.restore_params.data(), s.restore_params.size() * sizeof(float));
   History copy = s.history;
   const int columns = version >= 2 ? 7 : kHistoryColumnsV1;
   for (int i = 0; i < columns; ++i)
@@ -71,7 +62,8 @@ std::int64_t checksum(const TrainState& s, int version) {
 
 }  // namespace
 
-void write_checkpoint(const std::string& path, const TrainState& s) {
+void write_checkpoint(const std::string& path, const TrainState& s,
+                      const std::function<void(const std::string& path)>& before_publish) {
   {
     H5::H5File file = h5::create_in_memory(path);
     h5::set_attr(file, "kind", std::string(kKind));
@@ -102,11 +94,19 @@ void write_checkpoint(const std::string& path, const TrainState& s) {
     h5::write_vector(file, "best_params", s.best_params);
     h5::write_vector(file, "momentum", s.momentum);
     h5::write_vector(file, "weight_average", s.weight_average);
+    h5::set_attr(file, "lr_scale", s.lr_scale);
+    h5::set_attr(file, "plateau_best", s.plateau_best);
+    h5::set_attr(file, "plateau_wait", std::int64_t(s.plateau_wait));
+    h5::set_attr(file, "plateau_cooldown", std::int64_t(s.plateau_cooldown));
+    h5::write_vector(file, "restore_params", s.restore_params);
+    h5::set_attr(file, "restore_epoch", std::int64_t(s.restore_epoch));
     H5::Group hist = file.createGroup("history");
     History h = s.history;
     for (int i = 0; i < 7; ++i) h5::write_vector(hist, kHistoryColumns[i], column(h, i));
     h5::set_attr(file, "checksum", checksum(s, kCheckpointFormatVersion));
-    h5::save_atomically(file, path, [&] { maybe_pause_before_publish(path); });
+    h5::save_atomically(file, path, [&] {
+      if (before_publish) before_publish(path);
+    });
   }
 }
 
@@ -145,6 +145,14 @@ static TrainState read_checkpoint_unguarded(const std::string& path) {
     s.momentum = h5::read_array<float>(file, "momentum");
     if (version >= 3) s.weight_average = h5::read_array<float>(file, "weight_average");
     if (version >= 4) s.dataset_fingerprint = h5::get_string_attr(file, "dataset_fingerprint");
+    if (version >= 5) {
+      s.lr_scale = h5::get_double_attr(file, "lr_scale");
+      s.plateau_best = h5::get_double_attr(file, "plateau_best");
+      s.plateau_wait = h5::get_int32_attr(file, "plateau_wait");
+      s.plateau_cooldown = h5::get_int32_attr(file, "plateau_cooldown");
+      s.restore_params = h5::read_array<float>(file, "restore_params");
+      s.restore_epoch = h5::get_int32_attr(file, "restore_epoch");
+    }
     for (int i = 0; i < 7; ++i)
       column(s.history, i) = h5::read_array<double>(hist, kHistoryColumns[i]);
   } else {
@@ -159,14 +167,17 @@ static TrainState read_checkpoint_unguarded(const std::string& path) {
   }
   if (s.params.size() != s.accumulators.size() || s.params.size() != s.best_params.size() ||
       (!s.momentum.empty() && s.momentum.size() != s.params.size()) ||
-      (!s.weight_average.empty() && s.weight_average.size() != s.params.size()))
+      (!s.weight_average.empty() && s.weight_average.size() != s.params.size()) ||
+      (!s.restore_params.empty() && s.restore_params.size() != s.params.size()))
     throw std::runtime_error(
         path +
-        ": parameter, accumulator, momentum, weight-average and best-parameter sizes differ");
+        ": parameter, accumulator, momentum, weight-average, best- and restore-parameter sizes "
+        "differ");
   // A diverged state would resume into NaN steps or be saved as the best model.
   for (const auto& [name, v] :
        {std::pair{"params", &s.params}, std::pair{"best_params", &s.best_params},
-        std::pair{"weight_average", &s.weight_average}})
+        std::pair{"weight_average", &s.weight_average},
+        std::pair{"restore_params", &s.restore_params}})
     for (float x : *v)
       if (!std::isfinite(x))
         throw std::runtime_error(path + ": '" + name + "' holds a non-finite value (" +

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,10 @@ namespace rnnsent {
 // 3 added the moving average of the weights (ema_momentum); older files have none.
 // 4 added the fingerprint of the dataset the run trains on (a resume on another is refused);
 // older files have none and are resumed unchecked.
-inline constexpr int kCheckpointFormatVersion = 4;
+// 5 added ReduceLROnPlateau's state (the learning-rate scale so far, its best, wait and
+// cooldown) and EarlyStopping's restore_best_weights (the weights of its best epoch); older
+// files read as a scale of 1, a fresh plateau watch and no weights to restore.
+inline constexpr int kCheckpointFormatVersion = 5;
 
 struct TrainState {
   int format_version = kCheckpointFormatVersion;
@@ -46,13 +51,22 @@ struct TrainState {
   std::int64_t optimizer_updates = 0;  // updates applied (Adam's t)
   std::vector<float> weight_average;   // ema_momentum's average; empty when off (or version < 3)
   std::string dataset_fingerprint;     // DatasetReader::fingerprint(); empty before version 4
+  // ReduceLROnPlateau: the factor its reductions have multiplied the schedule's rate by, the
+  // best value of its monitor (NaN: not watched yet), and its wait and cooldown counters.
+  double lr_scale = 1, plateau_best = std::numeric_limits<double>::quiet_NaN();
+  int plateau_wait = 0, plateau_cooldown = 0;
+  // restore_best_weights: the weights of early_stopping_monitor's best epoch (empty when off).
+  std::vector<float> restore_params;
+  int restore_epoch = 0;
 };
 
 // Writes path.tmp, flushes it to disk, renames it over path and flushes the directory.
-void write_checkpoint(const std::string& path, const TrainState& state);
+// before_publish runs with the temporary file complete and not yet renamed (a test hook).
+void write_checkpoint(const std::string& path, const TrainState& state,
+                      const std::function<void(const std::string& path)>& before_publish = {});
 
 // Throws naming the file: missing, not HDF5, truncated, not a checkpoint, a format version
-// other than 1 to 4, or a checksum that does not match (a damaged byte anywhere in the state).
+// other than 1 to 5, or a checksum that does not match (a damaged byte anywhere in the state).
 // format_version reports the file's version; writing always produces the current one.
 TrainState read_checkpoint(const std::string& path);
 

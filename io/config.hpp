@@ -57,6 +57,18 @@ struct TrainConfig {
   int patience = 1;          // epochs without a gain before stopping
   int start_from_epoch = 0;  // epochs not watched at the start
   std::string checkpoint_monitor = "val_loss";  // what best_model.h5 is the best of
+  // final_model.h5 holds the weights of early_stopping_monitor's best epoch, not the last one
+  bool restore_best_weights = false;
+  // Keras's ReduceLROnPlateau: the rate is multiplied by reduce_lr_factor after
+  // reduce_lr_patience epochs without a gain of reduce_lr_min_delta in reduce_lr_monitor, then
+  // not watched for reduce_lr_cooldown epochs; reductions stop at reduce_lr_min_lr.
+  bool reduce_lr_on_plateau = false;
+  std::string reduce_lr_monitor = "val_loss";  // loss | acc | val_loss | val_acc
+  double reduce_lr_factor = 0.1;
+  int reduce_lr_patience = 10;
+  double reduce_lr_min_delta = 1e-4;
+  int reduce_lr_cooldown = 0;
+  double reduce_lr_min_lr = 0;
   std::uint64_t seed = 1;
   int threads = 0;    // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
   int max_train = 0;  // 0 = all; else the first N training reviews after the shuffle

@@ -4,10 +4,14 @@
 // config or flags; 75 stopped by SIGUSR1/SIGTERM/SIGINT after writing a resume checkpoint
 // (continue with --resume auto); 70 the watchdog saw no progress; 71 a rank or its host went
 // silent within a step (dist::LostPeer).
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <string>
 #include <thread>
 
 #include "dist/session.hpp"
@@ -19,6 +23,37 @@
 
 namespace {
 constexpr int kExitLostPeer = 71;
+
+std::int64_t env_int(const char* name, std::int64_t unset) {
+  const char* v = std::getenv(name);
+  return v ? std::atoll(v) : unset;
+}
+
+// The faults tests inject (tests/cli, tests/slurm), from RNNSENT_TEST_* variables: read here,
+// in the executable, so the library takes them only as an argument.
+rnnsent::TestHooks test_hooks_from_environment() {
+  rnnsent::TestHooks hooks;
+  hooks.nan_at_step = env_int("RNNSENT_TEST_NAN_AT_STEP", 0);
+  hooks.signal_at_step = env_int("RNNSENT_TEST_SIGNAL_AT_STEP", 0);
+  hooks.hang_at_step = env_int("RNNSENT_TEST_HANG_AT_STEP", 0);
+  hooks.fail_rank = int(env_int("RNNSENT_TEST_FAIL_RANK", -1));
+  hooks.slow_validation_seconds = int(env_int("RNNSENT_TEST_SLOW_VALIDATION", 0));
+  // Pause with a checkpoint complete but not yet published, so a test can kill the writer
+  // then; RNNSENT_TEST_PAUSE_ON limits it to paths containing that text.
+  if (const char* pause = std::getenv("RNNSENT_TEST_PAUSE_BEFORE_PUBLISH")) {
+    const unsigned seconds = unsigned(std::atoi(pause));
+    const char* on = std::getenv("RNNSENT_TEST_PAUSE_ON");
+    const std::string only = on ? on : "";
+    hooks.before_checkpoint_publish = [seconds, only](const std::string& path) {
+      if (!only.empty() && path.find(only) == std::string::npos) return;
+      std::fprintf(stderr, "rnnsent: test hook: pausing %u s before publishing a checkpoint\n",
+                   seconds);
+      std::fflush(stderr);
+      ::sleep(seconds);
+    };
+  }
+  return hooks;
+}
 constexpr int kLostPeerGrace = 30;  // seconds: after mpirun's keepalive (README) has ended the job
 }  // namespace
 
@@ -34,7 +69,7 @@ int main(int argc, char** argv) {
   rnnsent::dist::Session session(&argc, &argv);
   try {
     session.check_launch();
-    rnnsent::train(config, session);
+    rnnsent::train(config, session, test_hooks_from_environment());
   } catch (const rnnsent::Interrupted& e) {
     // Every rank agreed to stop at the same step and the checkpoint is written: a clean exit.
     if (session.is_root())

@@ -162,7 +162,7 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   out.stop = stats[2] > 0;
   out.grad_norm = gradient_norm();
   out.finite = std::isfinite(stats[0]) && std::isfinite(out.grad_norm);
-  out.learning_rate = float(options_.learning_rate.at(state.updates + 1));
+  out.learning_rate = float(rate_ ? *rate_ : options_.learning_rate.at(state.updates + 1));
   if (out.finite) {
     const double scale = clip_scale(out.grad_norm, options_.clipnorm);
     if (scale != 1.0) scale_gradient(float(scale));

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,10 @@ class DataParallelStep {
                 std::size_t global_n, int T, std::int64_t global_step, float* params,
                 OptimizerState& state, bool stop_here = false);
 
+  // The rate of the updates from now on, replacing options.learning_rate's schedule (the
+  // trainer's LearningRateScheduler sets it before every step, with ReduceLROnPlateau's factor).
+  void set_learning_rate(double rate) { rate_ = rate; }
+
   // Test hook: the next step's local gradient gets a NaN before the allreduce.
   void poison_next_gradient() { poison_ = true; }
 
@@ -101,6 +106,7 @@ class DataParallelStep {
   std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
   TableOptimizer optimizer_;
   bool poison_ = false;
+  std::optional<double> rate_;    // set_learning_rate's; otherwise options_.learning_rate's
   std::vector<double> row_sums_;  // per touched row: its sum of squares
   double gradient_norm();         // non-finite when any entry is
   void scale_gradient(float factor);

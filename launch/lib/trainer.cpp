@@ -1,23 +1,20 @@
-// The training loop; see trainer.hpp. Files are written only by rank 0, each atomically
-// (temporary file then rename), and an existing best_model.h5 is never replaced without
-// --overwrite.
+// The training loop; see trainer.hpp. What happens around the steps (progress, history,
+// early stopping, the learning rate, checkpoints, models, logs, the watchdog) is in the
+// callbacks (callbacks.hpp), what happens before the first step in run_setup.cpp. Files are
+// written only by rank 0, each atomically (temporary file then rename), and an existing model
+// is never replaced without --overwrite.
 #include "launch/lib/trainer.hpp"
 
 #include <omp.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -25,55 +22,31 @@
 #include "core/sentiment_model.hpp"
 #include "core/weight_average.hpp"
 #include "io/atomic_file.hpp"
-#include "io/checkpoint_file.hpp"
 #include "io/config_keys.hpp"
 #include "io/dataset_file.hpp"
-#include "io/history_file.hpp"
 #include "io/model_file.hpp"
-#include "io/tokenizer.hpp"
-#include "launch/lib/data_parallel.hpp"
+#include "launch/lib/callbacks.hpp"
 #include "launch/lib/data_split.hpp"
-#include "launch/lib/epoch_monitor.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/init_from.hpp"
 #include "launch/lib/json_out.hpp"
-#include "launch/lib/memory_check.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/model_summary.hpp"
 #include "launch/lib/padded_set.hpp"
-#include "launch/lib/progress.hpp"
-#include "launch/lib/run_dir.hpp"
-#include "launch/lib/run_log.hpp"
+#include "launch/lib/run_setup.hpp"
 #include "launch/lib/same_job.hpp"
 #include "launch/lib/shuffle.hpp"
 #include "launch/lib/step_deadline.hpp"
 #include "launch/lib/stop_signals.hpp"
 #include "launch/lib/train_options.hpp"
-#include "launch/lib/watchdog.hpp"
 
 namespace rnnsent {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-void make_dirs(const std::string& dir) {
-  std::string partial;
-  for (std::size_t i = 0; i <= dir.size(); ++i) {
-    if (i == dir.size() || dir[i] == '/') {
-      if (!partial.empty() && !exists(partial) && ::mkdir(partial.c_str(), 0755) != 0 &&
-          !exists(partial))
-        throw std::runtime_error(partial + ": cannot create output directory");
-    }
-    if (i < dir.size()) partial += dir[i];
-  }
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw std::runtime_error(dir + ": output_dir is not a directory");
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 std::string number_text(double v) {
@@ -126,503 +99,437 @@ std::vector<std::uint32_t> iota(std::size_t n) {
   return v;
 }
 
-// The keys that define the run's math (config_keys.hpp): a checkpoint continues only a run that
-// agrees on them. num_words are both resolved (a checkpoint stores the resolved number).
-void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const std::string& ini) {
-  const TrainConfig then = parse_config_text(ini, ckpt_path + ": /config");
-  for (const ConfigKey& key : config_keys()) {
-    if (!key.math) continue;
-    std::string a = value_text(key_value(key, now)), b = value_text(key_value(key, then));
-    if (std::string(key.name) == "cell") {  // rnn and simple_rnn are one cell
-      a = cell_name(parse_cell(a));
-      b = cell_name(parse_cell(b));
-    }
-    if (a != b)
-      throw std::runtime_error(ckpt_path + ": written with " + key.name + " = " + b +
-                               ", this run has " + key.name + " = " + a +
-                               "; resume with the same value");
-  }
+// 64-bit counters travel as their bytes.
+void broadcast_int64(const dist::Session& session, std::int64_t* values, std::size_t n) {
+  session.broadcast(reinterpret_cast<char*>(values), n * sizeof *values);
 }
 
-// Rank 0: the checkpoint --resume names, or with "auto" the newest one that verifies (damaged
-// ones are reported and skipped). Returns false when there is none to resume.
-bool find_resume_state(const TrainConfig& c, TrainState& state, std::string& from) {
-  if (c.resume.empty()) return false;
-  if (c.resume != "auto") {
-    state = read_checkpoint(c.resume);
-    from = c.resume;
-    return true;
+class Trainer {
+ public:
+  Trainer(const TrainConfig& given, const dist::Session& session, const TestHooks& hooks);
+  TrainSummary run();
+
+ private:
+  TrainConfig config_;  // num_words resolved (check_inputs)
+  const dist::Session& session_;
+  const TestHooks& hooks_;
+  const bool root_;
+  const Clock::time_point wall_start_ = Clock::now();
+  const DatasetReader reader_;
+  ModelShape shape_;
+  StepOptions options_;
+  DataSplit split_;
+  PaddedSet val_set_, test_set_;  // rank 0
+  OutputClaim claim_;             // rank 0 (resuming: every rank)
+  std::vector<float> init_params_;
+  std::optional<RunLog> log_;  // rank 0's files; closed on the other ranks
+  std::unique_ptr<SentimentModel> model_;
+  std::unique_ptr<Run> run_;
+  std::unique_ptr<DataParallelStep> stepper_;
+  StepDeadline deadline_;
+  CallbackList callbacks_;
+  bool config_written_ = false;
+
+  PaddedSet pad(const EncodedSplit& reviews) const {
+    return make_padded_set(reviews, iota(reviews.size()), config_.maxlen,
+                           parse_padding(config_.padding), config_.num_words);
   }
-  for (const std::string& path : list_checkpoints(c.output_dir)) {
-    try {
-      state = read_checkpoint(path);
-      from = path;
-      return true;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "rnnsent_train: warning: skipping checkpoint: %s\n", e.what());
+  void open_run();
+  void start_state();
+  void initialize_state();
+  void restore_state();
+  void report_resume();
+  void share_state();
+  void add_callbacks();
+  void train_epoch();
+  void train_step(const PaddedSet& local, const EpochShard& shard);
+  void account_step(const StepStats& st, std::size_t global_n);
+  void end_epoch();
+  EpochLogs epoch_logs(double train_seconds);
+  void save_model(const std::string& path, const std::vector<float>& weights, int epoch);
+  void write_config_once();
+  TrainSummary finish();
+};
+
+Trainer::Trainer(const TrainConfig& given, const dist::Session& session, const TestHooks& hooks)
+    : config_(given),
+      session_(session),
+      hooks_(hooks),
+      root_(session.is_root()),
+      reader_(given.data),  // every rank opens it read-only and reads only what it needs
+      deadline_(given.watchdog_seconds) {
+  set_thread_count(config_);
+  install_stop_signals();
+  check_inputs(config_, given, reader_, session_);
+  shape_ = model_shape(config_);
+  options_ = step_options(config_);
+  open_run();
+}
+
+// Everything that can be wrong with the input is found before any output is touched.
+void Trainer::open_run() {
+  int resuming = 0;
+  if (root_) {
+    claim_ = claim_output_dir(config_, reader_);
+    resuming = claim_.resuming ? 1 : 0;
+    // Read and checked now, before any output changes; a resume continues its own weights.
+    if (!resuming && !config_.init_from.empty())
+      init_params_ = init_weights_from(config_.init_from, shape_, reader_.vocabulary());
+  }
+  session_.broadcast(&resuming, 1);
+  claim_.resuming = resuming != 0;
+  split_ = split_data(reader_.size("train"), reader_.size("test"), config_);
+  if (!root_) {
+    log_.emplace();
+    return;
+  }
+  // Every review is read and checked (ids in range, start ids) before an output changes; the
+  // other ranks read only their shards, all among these.
+  val_set_ = pad(reader_.read("train", split_.val));
+  test_set_ = pad(reader_.read("test", split_.test));
+  reader_.read("train", split_.train);
+  make_dirs(checkpoint_dir(config_.output_dir));
+  log_.emplace(config_.output_dir, claim_.resuming, claim_.state.global_step);
+  if (!claim_.foreign.empty())
+    log_->print("rnnsent: moved %zu checkpoint(s) of another run to %s\n", claim_.foreign.size(),
+                move_aside(claim_.foreign, config_.output_dir).c_str());
+}
+
+void Trainer::start_state() {
+  model_ = std::make_unique<SentimentModel>(shape_);
+  log_->note(std::string(claim_.resuming ? "rnnsent_train resumed" : "rnnsent_train started") +
+             "; the resolved configuration:\n" + to_ini(config_) + "\n" +
+             model_summary(shape_, model_->layout(), config_.maxlen) + "\n");
+  run_ = std::make_unique<Run>(config_, session_, *log_);
+  const std::size_t n = model_->layout().total();
+  run_->params.assign(n, 0);
+  run_->optimizer = make_optimizer_state(options_.optimizer.kind, n);
+  if (root_) {
+    if (claim_.resuming)
+      restore_state();
+    else
+      initialize_state();
+  }
+  share_state();
+}
+
+void Trainer::initialize_state() {
+  Run& run = *run_;
+  if (init_params_.empty())
+    keras_initialize(shape_, model_->layout(), config_.seed, run.params.data());
+  else
+    run.params = std::move(init_params_);
+  TrainState& s = run.state;
+  s.best_params.assign(run.params.size(), 0);
+  // ema_momentum: rank 0 alone keeps the average (it alone validates and keeps models);
+  // Keras starts it at the initial weights.
+  if (config_.ema_momentum > 0) s.weight_average = run.params;
+  s.checkpoint_best = Monitor(config_.checkpoint_monitor, "auto").worst();
+  s.stopping_best = Monitor(config_.early_stopping_monitor, config_.early_stopping_mode).worst();
+}
+
+void Trainer::restore_state() {
+  Run& run = *run_;
+  const std::string& from = claim_.resumed_from;
+  run.state = std::move(claim_.state);
+  const TrainState& s = run.state;
+  const std::size_t n = run.params.size();
+  if (s.params.size() != n)
+    throw std::runtime_error(from + ": holds " + std::to_string(s.params.size()) +
+                             " parameters, this model has " + std::to_string(n));
+  if (s.momentum.size() != run.optimizer.momentum.size())
+    throw std::runtime_error(from +
+                             ": holds no optimizer state for optimizer = " + config_.optimizer);
+  if (config_.ema_momentum > 0 && s.weight_average.size() != n)
+    throw std::runtime_error(from + ": holds no weight average for ema_momentum = " +
+                             std::to_string(config_.ema_momentum));
+  run.params = s.params;
+  run.optimizer.accumulators = s.accumulators;
+  run.optimizer.momentum = s.momentum;
+  run.optimizer.updates = s.optimizer_updates;
+  run.position = {s.epoch, s.step_in_epoch, s.global_step,
+                  s.epoch > config_.epochs || s.finished != 0};
+  report_resume();
+}
+
+// A finished run says why nothing is trained, or continues when it ended at its epoch limit
+// and this one allows more epochs (Keras's initial_epoch); early stopping is final.
+void Trainer::report_resume() {
+  Run& run = *run_;
+  TrainState& s = run.state;
+  RunLog& log = *log_;
+  const int done_epochs = s.epoch - 1;
+  const int then_epochs = parse_config_text(s.config_ini, claim_.resumed_from).epochs;
+  if (run.position.finished && done_epochs < then_epochs) {
+    log.print(
+        "rnnsent: the run stopped early after epoch %d (%s did not improve for %d epoch(s)); "
+        "nothing to train\n",
+        done_epochs, config_.early_stopping_monitor.c_str(), s.wait);
+  } else if (run.position.finished && done_epochs < config_.epochs) {
+    log.print("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n", done_epochs,
+              config_.epochs);
+    run.position.finished = false;
+    s.finished = 0;
+  } else if (run.position.finished) {
+    log.print(
+        "rnnsent: the run already finished its %d epoch(s); nothing to train (a larger "
+        "--epochs continues it)\n",
+        done_epochs);
+  }
+  log.print("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
+            claim_.resumed_from.c_str(), s.epoch, static_cast<long long>(s.step_in_epoch),
+            static_cast<long long>(s.global_step));
+}
+
+// Every rank takes rank 0's position, weights and optimizer state.
+void Trainer::share_state() {
+  Run& run = *run_;
+  int small[2] = {run.position.epoch, run.position.finished ? 1 : 0};
+  session_.broadcast(small, 2);
+  std::int64_t counts[3] = {run.position.step_in_epoch, run.position.global_step,
+                            run.optimizer.updates};
+  broadcast_int64(session_, counts, 3);
+  run.position = {small[0], counts[0], counts[1], small[1] != 0};
+  run.optimizer.updates = counts[2];
+  session_.broadcast(run.params.data(), run.params.size());
+  session_.broadcast(run.optimizer.accumulators.data(), run.optimizer.accumulators.size());
+  session_.broadcast(run.optimizer.momentum.data(), run.optimizer.momentum.size());
+}
+
+// Keras's order, with two of this project's: CSVLogger before BackupAndRestore (a stop
+// signal's step still gets its steps.csv row), and the faults a test injects last.
+void Trainer::add_callbacks() {
+  Run& run = *run_;
+  const std::size_t n_train = split_.train.size(), global_batch = std::size_t(config_.batch_size);
+  run.steps_per_epoch = (n_train + global_batch - 1) / global_batch;
+  options_.learning_rate.decay_steps = lr_decay_steps(config_, std::int64_t(run.steps_per_epoch));
+  stepper_ = std::make_unique<DataParallelStep>(*model_, session_, options_);
+  run.stepper = stepper_.get();
+  const ProgressMode mode =
+      resolve_progress_mode(config_.progress, ::isatty(STDOUT_FILENO) != 0, started_by_launcher());
+  const TrainConfig& c = config_;
+  callbacks_.add(std::make_unique<ProgressLogger>(*log_, root_, mode, c.log_every));
+  callbacks_.add(std::make_unique<HistoryRecorder>(c.output_dir + "/history.h5"));
+  callbacks_.add(std::make_unique<EarlyStoppingCallback>(
+      EarlyStopping{Monitor(c.early_stopping_monitor, c.early_stopping_mode, c.min_delta),
+                    c.patience, c.start_from_epoch},
+      c.restore_best_weights));
+  if (c.reduce_lr_on_plateau)
+    callbacks_.add(std::make_unique<ReduceLROnPlateau>(
+        Monitor(c.reduce_lr_monitor, "auto", c.reduce_lr_min_delta),
+        ReduceLROnPlateau::Options{c.reduce_lr_factor, c.reduce_lr_patience, c.reduce_lr_cooldown,
+                                   c.reduce_lr_min_lr}));
+  callbacks_.add(std::make_unique<ModelCheckpoint>(
+      Monitor(c.checkpoint_monitor, "auto"), [this](const std::vector<float>& w, int epoch) {
+        save_model(config_.output_dir + "/best_model.h5", w, epoch);
+      }));
+  callbacks_.add(std::make_unique<CSVLogger>(c.log_every));
+  callbacks_.add(std::make_unique<BackupAndRestore>(
+      BackupAndRestore::Options{c.output_dir, c.checkpoint_every, c.keep_checkpoints,
+                                reader_.fingerprint(), hooks_.before_checkpoint_publish}));
+  callbacks_.add(std::make_unique<LearningRateScheduler>(
+      options_.learning_rate, c.reduce_lr_on_plateau ? c.reduce_lr_min_lr : 0));
+  callbacks_.add(std::make_unique<WatchdogCallback>(c.watchdog_seconds, session_.rank()));
+  if (hooks_.any_step_fault()) callbacks_.add(std::make_unique<FaultInjection>(hooks_));
+  if (root_)
+    log_->print(
+        "rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
+        "%d rank(s) x %d thread(s)\n",
+        n_train, split_.val.size(), split_.test.size(), run.params.size(), session_.size(),
+        omp_get_max_threads());
+}
+
+void Trainer::train_epoch() {
+  Run& run = *run_;
+  TrainState& s = run.state;
+  if (run.position.step_in_epoch == 0 && root_) {
+    s.epoch_loss_sum = s.epoch_correct = s.epoch_seen = s.epoch_seconds = 0;
+    s.epoch_grad_norm_sum = s.epoch_updates = 0;
+  }
+  run.epoch_start = Clock::now();
+  callbacks_.on_epoch_begin(run);
+  const int epoch = run.position.epoch;
+  const EpochShard shard = epoch_shard(
+      split_.train, seeded_permutation(split_.train.size(), config_.seed, epoch_stream(epoch)),
+      std::size_t(config_.batch_size), session_.rank(), session_.size());
+  const PaddedSet local = pad(reader_.read("train", shard.reviews));
+  while (std::size_t(run.position.step_in_epoch) < run.steps_per_epoch) train_step(local, shard);
+}
+
+void Trainer::train_step(const PaddedSet& local, const EpochShard& shard) {
+  Run& run = *run_;
+  const std::size_t step = std::size_t(run.position.step_in_epoch);
+  const std::size_t global_batch = std::size_t(config_.batch_size);
+  const std::size_t n = std::min(global_batch, split_.train.size() - step * global_batch);
+  const std::size_t row = shard.step_begin[step];
+  const std::size_t rows = shard.step_begin[step + 1] - row;
+  const std::int64_t next_step = run.position.global_step + 1;
+  callbacks_.on_batch_begin(run);
+  stepper_->set_learning_rate(run.learning_rate);
+  const auto step_start = Clock::now();
+  session_.begin_step(next_step, deadline_.seconds());
+  const StepStats st =
+      stepper_->run(local.row(row), local.labels.data() + row, rows, n, config_.maxlen, next_step,
+                    run.params.data(), run.optimizer, stop_signal() != 0);
+  session_.end_step();
+  deadline_.record(seconds_since(step_start));
+  run.position.global_step = next_step;
+  ++run.position.step_in_epoch;
+  account_step(st, n);
+  callbacks_.on_batch_end(run, st);
+}
+
+// The weight average, the non-finite policy and the epoch's running totals.
+void Trainer::account_step(const StepStats& st, std::size_t global_n) {
+  Run& run = *run_;
+  TrainState& s = run.state;
+  const long long step = static_cast<long long>(run.position.global_step);
+  const std::string where =
+      std::to_string(step) + " (epoch " + std::to_string(run.position.epoch) + ")";
+  if (root_ && !s.weight_average.empty() && st.finite)
+    update_weight_average(s.weight_average.data(), run.params.data(), run.params.size(),
+                          float(config_.ema_momentum));
+  if (!st.params_finite)  // every rank sees the same parameters, so every rank stops here
+    throw std::runtime_error(
+        "the update of step " + where + " made the weights non-finite (learning_rate " +
+        number_text(config_.learning_rate) + ", epsilon " + number_text(config_.epsilon) +
+        "); it cannot be skipped: stopped, checkpoints (all from before "
+        "it) kept");
+  if (!st.finite) {
+    if (config_.nonfinite == "stop") {
+      if (root_) log_->print("\n");
+      throw std::runtime_error("non-finite loss or gradient at step " + where +
+                               "; stopped without applying it, checkpoints kept. Lower "
+                               "learning_rate, or set nonfinite = skip");
     }
+    ++s.skipped_steps;
+    if (root_)
+      std::fprintf(
+          stderr, "rnnsent_train: warning: step %lld skipped: non-finite loss or gradient\n", step);
+  } else if (root_) {
+    s.epoch_loss_sum += st.loss_sum;
+    s.epoch_correct += st.correct;
+    s.epoch_grad_norm_sum += st.grad_norm;
+    s.epoch_updates += 1;
   }
-  return false;
+  if (root_) s.epoch_seen += double(global_n);
+}
+
+void Trainer::end_epoch() {
+  Run& run = *run_;
+  const double train_seconds = seconds_since(run.epoch_start);
+  callbacks_.on_test_begin(run);
+  EpochLogs logs;
+  if (root_) logs = epoch_logs(train_seconds);
+  logs.epoch = run.position.epoch;
+  logs.steps = run.steps_per_epoch;
+  callbacks_.on_epoch_end(run, logs);
+  if (root_) write_config_once();
+  run.position.finished = run.stop_training;
+  ++run.position.epoch;
+  run.position.step_in_epoch = 0;
+}
+
+// Rank 0: validates the epoch's weights, and closes the epoch's totals into its logs.
+EpochLogs Trainer::epoch_logs(double train_seconds) {
+  Run& run = *run_;
+  TrainState& s = run.state;
+  s.train_seconds += train_seconds;
+  s.train_samples += double(split_.train.size());
+  const EvalResult val =
+      evaluate(*model_, run.validated().data(), val_set_, config_.eval_batch_size);
+  EpochLogs logs;
+  logs.loss = s.epoch_loss_sum / s.epoch_seen;
+  logs.acc = s.epoch_correct / s.epoch_seen;
+  logs.val_loss = val.loss;
+  logs.val_acc = val.accuracy;
+  logs.seconds = s.epoch_seconds + seconds_since(run.epoch_start);
+  logs.samples_per_s = double(split_.train.size()) / train_seconds;
+  logs.learning_rate = run.learning_rate;  // the rate of the epoch's last update
+  logs.grad_norm = s.epoch_updates > 0 ? s.epoch_grad_norm_sum / s.epoch_updates
+                                       : std::numeric_limits<double>::quiet_NaN();
+  // The next epoch's totals start at zero (and so does a checkpoint written at its start).
+  s.epoch_loss_sum = s.epoch_correct = s.epoch_seen = s.epoch_seconds = 0;
+  s.epoch_grad_norm_sum = s.epoch_updates = 0;
+  return logs;
+}
+
+void Trainer::save_model(const std::string& path, const std::vector<float>& weights, int epoch) {
+  const History& h = run_->state.history;
+  const std::size_t e = std::size_t(epoch - 1);
+  write_model(path, pack_model(shape_, weights.data(), reader_.vocabulary(),
+                               {reader_.tokenizer(), reader_.fingerprint()}, config_,
+                               {epoch, h.val_loss[e], h.val_acc[e]}));
+}
+
+// config.ini after the first epoch's files, so it never describes a run whose outputs are not
+// there (a full disk, a kill).
+void Trainer::write_config_once() {
+  if (config_written_) return;
+  write_text_atomically(config_.output_dir + "/config.ini", to_ini(config_));
+  config_written_ = true;
+}
+
+TrainSummary Trainer::run() {
+  start_state();
+  add_callbacks();
+  Run& run = *run_;
+  callbacks_.on_train_begin(run);
+  if (root_ && claim_.resuming) write_config_once();
+  while (!run.position.finished && run.position.epoch <= config_.epochs) {
+    train_epoch();
+    end_epoch();
+  }
+  callbacks_.on_train_end(run);
+  return finish();
+}
+
+// final_model.h5, the test evaluation of the best model and summary.json.
+TrainSummary Trainer::finish() {
+  const TrainState& s = run_->state;
+  // A run that ends without a model must not look like a success (every step skipped as
+  // non-finite, or a validation loss that was never finite).
+  int have_model = root_ && s.best_epoch > 0 ? 1 : 0;
+  session_.broadcast(&have_model, 1);
+  if (!have_model)
+    throw JobError("no epoch reached a finite val_loss, so no best_model.h5 was written (" +
+                   std::to_string(s.skipped_steps) +
+                   " step(s) skipped as non-finite); lower learning_rate");
+  TrainSummary summary;
+  summary.resumed = claim_.resuming;
+  if (!root_) return summary;
+  const Run& run = *run_;
+  const bool restored = !run.final_params.empty();
+  save_model(config_.output_dir + "/final_model.h5", restored ? run.final_params : run.validated(),
+             restored ? run.final_epoch : int(s.history.epochs()));
+  summary.epochs_run = int(s.history.epochs());
+  summary.best_epoch = s.best_epoch;
+  summary.skipped_steps = s.skipped_steps;
+  summary.train_samples_per_s = s.train_seconds > 0 ? s.train_samples / s.train_seconds : 0;
+  // A dataset without test reviews has no test metrics (not an accuracy of 0).
+  summary.tested = test_set_.rows() > 0;
+  if (summary.tested) {
+    const EvalResult test =
+        evaluate(*model_, s.best_params.data(), test_set_, config_.eval_batch_size);
+    summary.test_loss = test.loss;
+    summary.test_acc = test.accuracy;
+    log_->print("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
+                summary.best_epoch, test.count, test.loss, test.accuracy);
+  } else {
+    log_->print("Test: %s has no test reviews; the best model (epoch %d) is not scored\n",
+                config_.data.c_str(), summary.best_epoch);
+  }
+  summary.wall_seconds = seconds_since(wall_start_);
+  write_text_atomically(config_.output_dir + "/summary.json",
+                        summary_json(summary, config_, session_.size()));
+  return summary;
 }
 
 }  // namespace
 
-TrainSummary train(const TrainConfig& given, const dist::Session& session) {
-  const auto wall_start = Clock::now();
-  TrainConfig config = given;  // num_words resolved below, once the dataset is open
-  const bool root = session.is_root();
-  if (config.threads > 0) {
-    omp_set_num_threads(config.threads);
-  } else if (!std::getenv("OMP_NUM_THREADS")) {
-    // threads = 0 and no OMP_NUM_THREADS: share the node's cores among the ranks on it, so
-    // `mpirun -np 8` on an 8-core node runs 8 x 1 threads rather than 8 x 8.
-    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    if (!local) local = std::getenv("SLURM_NTASKS_PER_NODE");
-    const int ranks_here = local ? std::max(1, std::atoi(local)) : 1;
-    omp_set_num_threads(std::max(1, omp_get_num_procs() / ranks_here));
-  }
-  install_stop_signals();
-
-  const std::string model_path = config.output_dir + "/best_model.h5";
-  const std::string history_path = config.output_dir + "/history.h5";
-  // Everything that can be wrong with the input is found before any output is touched.
-  // Every rank opens the file read-only and reads only the reviews it needs.
-  const DatasetReader reader(config.data);
-  // The model stores the dataset's tokenizer; prediction can only tokenize with this build's.
-  if (reader.tokenizer() != kTokenizerName)
-    throw std::runtime_error(config.data + ": prepared with tokenizer '" + reader.tokenizer() +
-                             "', this build tokenizes with '" + kTokenizerName +
-                             "'; prepare the data again with this build's rnnsent_prepare");
-  config.num_words = resolve_num_words(given.num_words, reader.vocabulary_size());
-  if (root && given.num_words != 0 && config.num_words != given.num_words)
-    std::printf(
-        "rnnsent: num_words %d is more than the %zu-word vocabulary of %s needs; using %d\n",
-        given.num_words, reader.vocabulary_size(), config.data.c_str(), config.num_words);
-  // Before the first collective: every rank must run this very job (same_job.hpp). data and
-  // threads may differ per node (a node-local copy, another core count); the dataset must not.
-  {
-    std::string job;
-    std::istringstream lines(to_ini(config));
-    for (std::string line; std::getline(lines, line);)
-      if (line.rfind("data = ", 0) != 0 && line.rfind("threads = ", 0) != 0) job += line + "\n";
-    job += "dataset fingerprint = " + reader.fingerprint() + "\nresume = " + config.resume +
-           "\noverwrite = " + (config.overwrite ? "true" : "false") + "\n";
-    check_same_job(job, session);
-  }
-  // Known alike on every rank now (same config): one line from rank 0, no abort.
-  if (session.size() > config.batch_size)
-    throw JobError("batch_size " + std::to_string(config.batch_size) +
-                   " is smaller than the number of ranks " + std::to_string(session.size()) +
-                   ": every rank needs a review");
-  const ModelShape shape = model_shape(config);
-  StepOptions options = step_options(config);  // lr_decay_steps resolved below
-  const EarlyStopping stopping{
-      Monitor(config.early_stopping_monitor, config.early_stopping_mode, config.min_delta),
-      config.patience, config.start_from_epoch};
-  const Monitor checkpoint_monitor(config.checkpoint_monitor, "auto");
-  {
-    const std::size_t ranks = std::size_t(session.size());
-    const std::size_t train_n = reader.size("train");
-    const std::size_t held = root ? train_n + reader.size("test") : train_n / ranks + 1;
-    const std::size_t batch_rows =
-        std::min(train_n, (std::size_t(config.batch_size) + ranks - 1) / ranks);
-    check_memory(shape, config, held, batch_rows);
-  }
-  TrainState state;
-  std::string resumed_from;
-  int resuming = 0;
-  std::unique_ptr<RunLock> lock;  // rank 0 holds output_dir for the whole run
-  std::vector<std::string> foreign;
-  std::vector<float> init_params;  // --init_from's weights
-  if (root) {
-    make_dirs(config.output_dir);
-    lock = std::make_unique<RunLock>(config.output_dir);
-    resuming = find_resume_state(config, state, resumed_from) ? 1 : 0;
-    if (resuming) {
-      check_resumable(config, resumed_from, state.config_ini);
-      if (!state.dataset_fingerprint.empty() && state.dataset_fingerprint != reader.fingerprint())
-        throw std::runtime_error(resumed_from + ": written from a dataset with fingerprint " +
-                                 state.dataset_fingerprint + ", but " + config.data + " has " +
-                                 reader.fingerprint() +
-                                 "; resume with the dataset the run started on");
-    }
-    // Read and checked now, before any output changes; a resume continues its own weights.
-    if (!resuming && !config.init_from.empty())
-      init_params = init_weights_from(config.init_from, shape, reader.vocabulary());
-    if (!resuming && exists(model_path) && !config.overwrite)
-      throw std::runtime_error(model_path +
-                               ": already exists; pass --overwrite to replace it, "
-                               "--resume auto to continue its run, or choose another output_dir");
-    // Another run's checkpoints would be pruned against ours and resumed instead of ours.
-    foreign = foreign_checkpoints(config.output_dir, resumed_from, state.global_step);
-    if (!resuming && !foreign.empty() && config.resume.empty() && !config.overwrite)
-      throw std::runtime_error(checkpoint_dir(config.output_dir) + ": holds " +
-                               std::to_string(foreign.size()) +
-                               " checkpoint(s) of an earlier run; pass --resume auto to continue "
-                               "it, --overwrite to start a new run (they are moved aside), or "
-                               "choose another output_dir");
-  }
-  session.broadcast(&resuming, 1);
-  const Vocabulary* vocabulary = root ? &reader.vocabulary() : nullptr;
-
-  const Padding padding = parse_padding(config.padding);
-  const DataSplit split = split_data(reader.size("train"), reader.size("test"), config);
-  const std::vector<std::uint32_t>& train_rows = split.train;
-  const int T = config.maxlen;
-  auto pad = [&](const EncodedSplit& reviews) {
-    return make_padded_set(reviews, iota(reviews.size()), T, padding, config.num_words);
-  };
-  PaddedSet val_set, test_set;
-  std::optional<RunLog> run_log;  // rank 0's files; closed on the other ranks
-  if (root) {
-    // Every review is read and checked (ids in range, start ids) before an output changes;
-    // the other ranks read only their shards, all among these.
-    val_set = pad(reader.read("train", split.val));
-    test_set = pad(reader.read("test", split.test));
-    reader.read("train", train_rows);
-    make_dirs(checkpoint_dir(config.output_dir));
-    run_log.emplace(config.output_dir, resuming != 0, state.global_step);
-    if (!foreign.empty())
-      run_log->print("rnnsent: moved %zu checkpoint(s) of another run to %s\n", foreign.size(),
-                     move_aside(foreign, config.output_dir).c_str());
-  } else {
-    run_log.emplace();
-  }
-  RunLog& log = *run_log;
-
-  SentimentModel model(shape);
-  const std::size_t n_params = model.layout().total();
-  log.note(std::string(resuming ? "rnnsent_train resumed" : "rnnsent_train started") +
-           "; the resolved configuration:\n" + to_ini(config) + "\n" +
-           model_summary(shape, model.layout(), config.maxlen) + "\n");
-  std::vector<float> params(n_params), best(n_params);
-  // ema_momentum: rank 0 alone keeps the moving average of the weights, since only rank 0
-  // validates, keeps the best model and writes checkpoints.
-  const bool averaging = config.ema_momentum > 0;
-  std::vector<float> average;
-  OptimizerState optimizer = make_optimizer_state(options.optimizer.kind, n_params);
-  // Where the run stands: {epoch, step in epoch, global step, finished}, rank 0's view.
-  int position[4] = {1, 0, 0, 0};
-  int updates = 0;  // optimizer updates applied, rank 0's view
-  if (root) {
-    if (resuming) {
-      if (state.params.size() != n_params)
-        throw std::runtime_error(resumed_from + ": holds " + std::to_string(state.params.size()) +
-                                 " parameters, this model has " + std::to_string(n_params));
-      if (state.momentum.size() != optimizer.momentum.size())
-        throw std::runtime_error(resumed_from +
-                                 ": holds no optimizer state for optimizer = " + config.optimizer);
-      params = state.params;
-      optimizer.accumulators = state.accumulators;
-      optimizer.momentum = state.momentum;
-      optimizer.updates = state.optimizer_updates;
-      best = state.best_params;
-      if (averaging && state.weight_average.size() != n_params)
-        throw std::runtime_error(resumed_from + ": holds no weight average for ema_momentum = " +
-                                 std::to_string(config.ema_momentum));
-      average = state.weight_average;
-      position[0] = state.epoch;
-      position[1] = int(state.step_in_epoch);
-      position[2] = int(state.global_step);
-      position[3] = state.epoch > config.epochs || state.finished ? 1 : 0;
-      // A finished run says why nothing is trained, or continues when it ended at its epoch
-      // limit and this one allows more epochs (early stopping is final).
-      const int done_epochs = state.epoch - 1;
-      const int then_epochs = parse_config_text(state.config_ini, resumed_from).epochs;
-      if (position[3] && done_epochs < then_epochs) {
-        log.print(
-            "rnnsent: the run stopped early after epoch %d (%s did not improve for "
-            "%d epoch(s)); nothing to train\n",
-            done_epochs, config.early_stopping_monitor.c_str(), state.wait);
-      } else if (position[3] && done_epochs < config.epochs) {
-        log.print("rnnsent: the run finished its %d epoch(s); continuing to epoch %d\n",
-                  done_epochs, config.epochs);
-        position[3] = 0;
-        state.finished = 0;
-      } else if (position[3]) {
-        log.print(
-            "rnnsent: the run already finished its %d epoch(s); nothing to train (a "
-            "larger --epochs continues it)\n",
-            done_epochs);
-      }
-      log.print("rnnsent: resuming from %s (epoch %d, step %lld of it, global step %lld)\n",
-                resumed_from.c_str(), state.epoch, static_cast<long long>(state.step_in_epoch),
-                static_cast<long long>(state.global_step));
-    } else {
-      if (init_params.empty())
-        keras_initialize(shape, model.layout(), config.seed, params.data());
-      else
-        params = std::move(init_params);
-      if (averaging) average = params;  // Keras starts the average at the initial weights
-      state.checkpoint_best = checkpoint_monitor.worst();
-      state.stopping_best = stopping.monitor.worst();
-    }
-  }
-  if (root) updates = int(optimizer.updates);
-  session.broadcast(position, 4);
-  session.broadcast(&updates, 1);
-  optimizer.updates = updates;
-  session.broadcast(params.data(), n_params);
-  session.broadcast(optimizer.accumulators.data(), n_params);
-  session.broadcast(optimizer.momentum.data(), optimizer.momentum.size());
-  const std::size_t n_train = train_rows.size();
-  const std::size_t global_batch = std::size_t(config.batch_size);
-  const std::size_t steps = (n_train + global_batch - 1) / global_batch;
-  options.learning_rate.decay_steps = lr_decay_steps(config, std::int64_t(steps));
-  DataParallelStep stepper(model, session, options);
-  if (root)
-    log.print(
-        "rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
-        "%d rank(s) x %d thread(s)\n",
-        n_train, split.val.size(), split.test.size(), n_params, session.size(),
-        omp_get_max_threads());
-
-  // Rank 0 writes a resume checkpoint of the state at a step boundary (all ranks flush their
-  // lazily decayed accumulators first, which changes no value), then keeps the newest K.
-  auto checkpoint = [&](int epoch, std::size_t step_in_epoch) {
-    stepper.flush_optimizer(optimizer);
-    if (!root) return;
-    state.config_ini = to_ini(config);
-    state.epoch = epoch;
-    state.step_in_epoch = std::int64_t(step_in_epoch);
-    state.global_step = position[2];
-    state.ranks = session.size();
-    state.params = params;
-    state.accumulators = optimizer.accumulators;
-    state.momentum = optimizer.momentum;
-    state.optimizer_updates = optimizer.updates;
-    state.best_params = best;
-    state.weight_average = average;
-    state.dataset_fingerprint = reader.fingerprint();
-    const std::string path = checkpoint_path(config.output_dir, position[2]);
-    write_checkpoint(path, state);
-    prune_checkpoints(config.output_dir, config.keep_checkpoints, path);
-  };
-
-  // best_model.h5 (when the best changed) and history.h5, from rank 0's state; config.ini
-  // last, so it never describes a run whose outputs are not there (a full disk, a kill).
-  bool config_written = false;
-  auto write_outputs = [&](bool best_changed) {
-    if (best_changed && state.best_epoch > 0)
-      write_model(
-          model_path,
-          pack_model(shape, best.data(), *vocabulary, {reader.tokenizer(), reader.fingerprint()},
-                     config,
-                     {state.best_epoch, state.history.val_loss[std::size_t(state.best_epoch - 1)],
-                      state.history.val_acc[std::size_t(state.best_epoch - 1)]}));
-    write_history(history_path, state.history);
-    log.history(state.history);
-    if (!config_written) write_text_atomically(config.output_dir + "/config.ini", to_ini(config));
-    config_written = true;
-  };
-  if (root && resuming) write_outputs(true);  // a kill may have come between checkpoint and files
-
-  const ProgressMode progress_mode =
-      resolve_progress_mode(config.progress, ::isatty(STDOUT_FILENO) != 0, started_by_launcher());
-  Progress progress(log, root, progress_mode, config.log_every);
-  TrainSummary summary;
-  summary.resumed = resuming;
-  Watchdog watchdog(config.watchdog_seconds, session.rank());
-  StepDeadline deadline(config.watchdog_seconds);
-  const char* nan_hook = std::getenv("RNNSENT_TEST_NAN_AT_STEP");
-  const char* signal_hook = std::getenv("RNNSENT_TEST_SIGNAL_AT_STEP");
-  const char* hang_hook = std::getenv("RNNSENT_TEST_HANG_AT_STEP");
-
-  for (int epoch = position[0]; epoch <= config.epochs && !position[3]; ++epoch) {
-    const bool continuing = epoch == position[0] && position[1] > 0;
-    const std::size_t first_step = continuing ? std::size_t(position[1]) : 0;
-    if (!continuing && root) {
-      state.epoch_loss_sum = state.epoch_correct = state.epoch_seen = state.epoch_seconds = 0;
-      state.epoch_grad_norm_sum = state.epoch_updates = 0;
-    }
-    const auto epoch_start = Clock::now();
-    progress.start_epoch(epoch, config.epochs, steps);
-    const EpochShard shard =
-        epoch_shard(train_rows, seeded_permutation(n_train, config.seed, epoch_stream(epoch)),
-                    global_batch, session.rank(), session.size());
-    // Test hook: one rank fails while the others wait in the allreduce (tests/cli).
-    if (const char* fail = std::getenv("RNNSENT_TEST_FAIL_RANK");
-        fail && std::atoi(fail) == session.rank())
-      throw std::runtime_error(
-          "cannot read the training shard (injected by RNNSENT_TEST_FAIL_RANK)");
-    const PaddedSet local = pad(reader.read("train", shard.reviews));
-    for (std::size_t step = first_step; step < steps; ++step) {
-      const std::size_t n = std::min(global_batch, n_train - step * global_batch);
-      const std::size_t row = shard.step_begin[step];
-      const std::size_t rows = shard.step_begin[step + 1] - row;
-      const long long next_step = position[2] + 1;
-      if (root && nan_hook && std::atoll(nan_hook) == next_step) stepper.poison_next_gradient();
-      if (root && signal_hook && std::atoll(signal_hook) == next_step) request_stop(SIGUSR1);
-      if (root && hang_hook && std::atoll(hang_hook) == next_step) ::pause();
-      const auto step_start = std::chrono::steady_clock::now();
-      session.begin_step(next_step, deadline.seconds());
-      const StepStats st = stepper.run(local.row(row), local.labels.data() + row, rows, n, T,
-                                       next_step, params.data(), optimizer, stop_signal() != 0);
-      session.end_step();
-      deadline.record(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count());
-      ++position[2];
-      if (root && averaging && st.finite)
-        update_weight_average(average.data(), params.data(), n_params, float(config.ema_momentum));
-      watchdog.mark();
-      if (!st.params_finite)  // every rank sees the same parameters, so every rank stops here
-        throw std::runtime_error(
-            "the update of step " + std::to_string(position[2]) + " (epoch " +
-            std::to_string(epoch) + ") made the weights non-finite (learning_rate " +
-            number_text(config.learning_rate) + ", epsilon " + number_text(config.epsilon) +
-            "); it cannot be skipped: stopped, checkpoints (all from before it) kept");
-      if (!st.finite) {
-        if (config.nonfinite == "stop") {
-          if (root) log.print("\n");
-          throw std::runtime_error(
-              "non-finite loss or gradient at step " + std::to_string(position[2]) + " (epoch " +
-              std::to_string(epoch) +
-              "); stopped without applying it, "
-              "checkpoints kept. Lower learning_rate, or set nonfinite = skip");
-        }
-        ++state.skipped_steps;
-        if (root)
-          std::fprintf(stderr,
-                       "rnnsent_train: warning: step %d skipped: non-finite loss or gradient\n",
-                       position[2]);
-      } else if (root) {
-        state.epoch_loss_sum += st.loss_sum;
-        state.epoch_correct += st.correct;
-        state.epoch_grad_norm_sum += st.grad_norm;
-        state.epoch_updates += 1;
-      }
-      if (root) state.epoch_seen += double(n);
-      progress.update(step + 1, std::size_t(state.epoch_seen), state.epoch_loss_sum,
-                      std::size_t(state.epoch_correct));
-      if (root && position[2] % config.log_every == 0)
-        log.step({position[2], epoch, state.epoch_loss_sum / state.epoch_seen,
-                  state.epoch_correct / state.epoch_seen,
-                  options.learning_rate.at(std::max<std::int64_t>(optimizer.updates, 1)),
-                  st.grad_norm, state.epoch_seen / progress.epoch_seconds()});
-      const bool epoch_done = step + 1 == steps;
-      if (st.stop) {
-        progress.finish_epoch();
-        if (root)
-          state.epoch_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        if (root)
-          state.train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        checkpoint(epoch, step + 1);
-        const std::string where = checkpoint_path(config.output_dir, position[2]);
-        throw Interrupted("stopped by a signal at step " + std::to_string(position[2]) +
-                              "; resume checkpoint " + where + "; continue with --resume auto",
-                          stop_signal());
-      }
-      if (!epoch_done && config.checkpoint_every > 0 &&
-          position[2] % config.checkpoint_every == 0) {
-        if (root) {
-          const double so_far = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-          state.epoch_seconds += so_far;  // counted once: the resumed epoch restarts its clock
-          state.train_seconds += so_far;
-          checkpoint(epoch, step + 1);
-          state.epoch_seconds -= so_far;
-          state.train_seconds -= so_far;
-        } else {
-          checkpoint(epoch, step + 1);
-        }
-      }
-    }
-    progress.finish_epoch();
-    watchdog.pause();       // validation and the epoch's files are not steps (until resume below)
-    int decision[1] = {0};  // stop
-    bool improved = false;
-    if (root) {
-      const double epoch_train_seconds =
-          std::chrono::duration<double>(Clock::now() - epoch_start).count();
-      state.train_seconds += epoch_train_seconds;
-      state.train_samples += double(n_train);
-      // With ema_momentum the averaged weights are what is validated and kept.
-      const std::vector<float>& scored = averaging ? average : params;
-      // Test hook (tests/cli/test_hostile.sh): a validation that takes this many seconds.
-      if (const char* slow = std::getenv("RNNSENT_TEST_SLOW_VALIDATION"))
-        ::sleep(unsigned(std::atoi(slow)));
-      const EvalResult val = evaluate(model, scored.data(), val_set, config.eval_batch_size);
-      const double secs = state.epoch_seconds + progress.epoch_seconds();
-      History& history = state.history;
-      history.loss.push_back(state.epoch_loss_sum / state.epoch_seen);
-      history.acc.push_back(state.epoch_correct / state.epoch_seen);
-      history.val_loss.push_back(val.loss);
-      history.val_acc.push_back(val.accuracy);
-      history.seconds.push_back(secs);
-      // The rate of the epoch's last update (warm-up changes it from update to update).
-      history.learning_rate.push_back(
-          options.learning_rate.at(std::max<std::int64_t>(optimizer.updates, 1)));
-      history.grad_norm.push_back(state.epoch_updates > 0
-                                      ? state.epoch_grad_norm_sum / state.epoch_updates
-                                      : std::numeric_limits<double>::quiet_NaN());
-      // ModelCheckpoint(checkpoint_monitor, save_best_only).
-      const double monitored = checkpoint_monitor.latest(history);
-      improved = checkpoint_monitor.improves(monitored, state.checkpoint_best);
-      if (improved) {
-        state.checkpoint_best = monitored;
-        best = scored;
-        state.best_epoch = epoch;
-      }
-      char norm[64] = "";  // the pre-clip norm tells whether clipnorm bites
-      if (config.clipnorm > 0)
-        std::snprintf(norm, sizeof norm, " - grad_norm: %.4f", history.grad_norm.back());
-      log.print(
-          "%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
-          "val_acc: %.4f%s%s\n",
-          steps, steps, secs, double(n_train) / epoch_train_seconds, history.loss.back(),
-          history.acc.back(), val.loss, val.accuracy, norm,
-          improved ? " - saved best_model.h5" : "");
-      decision[0] = stopping.stop_after(epoch, history, state.stopping_best, state.wait) ? 1 : 0;
-      state.finished = decision[0] || epoch == config.epochs;
-      state.epoch_loss_sum = state.epoch_correct = state.epoch_seen = state.epoch_seconds = 0;
-      state.epoch_grad_norm_sum = state.epoch_updates = 0;
-      std::fflush(stdout);
-    }
-    session.broadcast(decision, 1);  // every rank leaves the loop at the same epoch
-    // The checkpoint first: whatever a kill interrupts after it, a resume rewrites the files
-    // below from the checkpoint's state, so they never disagree with it.
-    checkpoint(epoch + 1, 0);
-    if (root) write_outputs(improved);
-    watchdog.resume();
-    if (decision[0]) {
-      if (root)
-        log.print("Early stopping: %s did not improve for %d epoch(s)\n",
-                  config.early_stopping_monitor.c_str(), config.patience);
-      break;
-    }
-  }
-
-  watchdog.pause();  // the test evaluation is not a step either
-  // A run that ends without a model must not look like a success (every step skipped as
-  // non-finite, or a validation loss that was never finite).
-  int have_model = root && state.best_epoch > 0 ? 1 : 0;
-  session.broadcast(&have_model, 1);
-  if (!have_model)
-    throw JobError("no epoch reached a finite val_loss, so no best_model.h5 was written (" +
-                   std::to_string(state.skipped_steps) +
-                   " step(s) skipped as non-finite); lower learning_rate");
-  if (root) {
-    summary.epochs_run = int(state.history.epochs());
-    summary.best_epoch = state.best_epoch;
-    summary.skipped_steps = state.skipped_steps;
-    summary.train_samples_per_s =
-        state.train_seconds > 0 ? state.train_samples / state.train_seconds : 0;
-    // A dataset without test reviews has no test metrics (not an accuracy of 0).
-    summary.tested = test_set.rows() > 0;
-    if (summary.tested) {
-      const EvalResult test = evaluate(model, best.data(), test_set, config.eval_batch_size);
-      summary.test_loss = test.loss;
-      summary.test_acc = test.accuracy;
-      log.print("Test (best model, epoch %d, %zu reviews): loss %.4f - acc %.4f\n",
-                summary.best_epoch, test.count, test.loss, test.accuracy);
-    } else {
-      log.print("Test: %s has no test reviews; the best model (epoch %d) is not scored\n",
-                config.data.c_str(), summary.best_epoch);
-    }
-    summary.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
-    write_text_atomically(config.output_dir + "/summary.json",
-                          summary_json(summary, config, session.size()));
-  }
-  return summary;
+TrainSummary train(const TrainConfig& config, const dist::Session& session,
+                   const TestHooks& hooks) {
+  return Trainer(config, session, hooks).run();
 }
 
 }  // namespace rnnsent

@@ -1,15 +1,17 @@
 // The training run: data split, the epoch loop (shuffle, batches, gradient, allreduce,
-// clipping, RMSprop or Adam), validation, early stopping on val_acc, best-val_loss checkpointing,
-// history, test evaluation of the best model and summary.json. Written rank-aware: each rank takes
-// its share of every global batch and gradients are summed before the update; rank 0 alone
-// evaluates, decides and writes files, and broadcasts its decisions.
+// clipping, RMSprop or Adam), validation, the callbacks (callbacks.hpp: progress, history,
+// early stopping, the learning-rate schedule, resume checkpoints, best_model.h5, CSV logs, the
+// watchdog), test evaluation of the best model and summary.json. Written rank-aware: each
+// rank takes its share of every global batch and gradients are summed before the update;
+// rank 0 alone evaluates, decides and writes files, and broadcasts its decisions.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
 #include "dist/session.hpp"
 #include "io/config.hpp"
+#include "launch/lib/callback.hpp"
+#include "launch/lib/test_hooks.hpp"
 
 namespace rnnsent {
 
@@ -23,16 +25,12 @@ struct TrainSummary {
   bool resumed = false;
 };
 
-// Thrown on every rank when a stop signal was honoured: the resume checkpoint is written.
-struct Interrupted : std::runtime_error {
-  Interrupted(const std::string& what, int signal) : std::runtime_error(what), signal(signal) {}
-  int signal;
-};
-
 // Runs the whole job described by config. Throws std::runtime_error (naming the file, key or
-// value) on bad input before any existing output is touched. num_words = 0 (all) and a
-// num_words beyond the dataset's vocabulary are resolved against the dataset; the resolved
-// number is what config.ini, checkpoints and best_model.h5 store.
-TrainSummary train(const TrainConfig& config, const dist::Session& session);
+// value) on bad input before any existing output is touched, and Interrupted after a stop
+// signal. num_words = 0 (all) and a num_words beyond the dataset's vocabulary are resolved
+// against the dataset; the resolved number is what config.ini, checkpoints and best_model.h5
+// store. hooks: faults a test injects (test_hooks.hpp).
+TrainSummary train(const TrainConfig& config, const dist::Session& session,
+                   const TestHooks& hooks = {});
 
 }  // namespace rnnsent

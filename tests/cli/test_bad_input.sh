@@ -70,6 +70,15 @@ expect_error start-from-epoch-negative "-2 for key 'start_from_epoch'" -- train_
 expect_error init-from-missing "$work/no-model.h5" -- train_with init_from "$work/no-model.h5"
 expect_error progress-fancy "'fancy' for key 'progress'" -- train_with progress fancy
 expect_error checkpoint-monitor-f1 "'f1' for key 'checkpoint_monitor'" -- train_with checkpoint_monitor f1
+expect_error restore-best-weights-maybe "('maybe') for option '--restore_best_weights'" -- train_with restore_best_weights maybe
+expect_error reduce-lr-on-plateau-yes-please "('yes-please') for option '--reduce_lr_on_plateau'" -- train_with reduce_lr_on_plateau yes-please
+expect_error reduce-lr-monitor-f1 "'f1' for key 'reduce_lr_monitor'" -- train_with reduce_lr_monitor f1
+expect_error reduce-lr-factor-one "1 for key 'reduce_lr_factor'" -- train_with reduce_lr_factor 1
+expect_error reduce-lr-factor-zero "0 for key 'reduce_lr_factor'" -- train_with reduce_lr_factor 0
+expect_error reduce-lr-patience-negative "-1 for key 'reduce_lr_patience'" -- train_with reduce_lr_patience -1
+expect_error reduce-lr-min-delta-nan "nan for key 'reduce_lr_min_delta'" -- train_with reduce_lr_min_delta nan
+expect_error reduce-lr-cooldown-negative "-3 for key 'reduce_lr_cooldown'" -- train_with reduce_lr_cooldown -3
+expect_error reduce-lr-min-lr-negative "-1e-05 for key 'reduce_lr_min_lr'" -- train_with reduce_lr_min_lr -1e-05
 printf 'data = %s\noptimizer = adagrad\n' "$work/tiny.h5" > "$work/optimizer.ini"
 expect_error optimizer-in-file "adagrad" -- "$bin/rnnsent_train" --config "$work/optimizer.ini"
 expect_error missing-config "$work/none.ini" -- "$bin/rnnsent_train" --config "$work/none.ini"

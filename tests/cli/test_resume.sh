@@ -72,6 +72,21 @@ mpi 2 "${ema[@]}" --output_dir "$work/emasig" --resume auto > "$work/emasigr.log
 err=$(train --output_dir "$work/emax" --resume "$work/ckpt40-ema.h5" 2>&1 >/dev/null); rc=$?
 [ "$rc" = 1 ] && printf '%s' "$err" | grep -q "ema_momentum = 0.9" && ok "resuming without ema_momentum refused: $err" || fail "EMA mismatch: exit $rc: $err"
 
+# 1e. reduce_lr_on_plateau (no gain is ever big enough after epoch 1, so epoch 2 halves the
+# rate) with restore_best_weights: a stop in epoch 3 at P=2 resumes with the halved rate and
+# the restored weights, bit for bit, and history.h5 records the rates.
+plateau=(--reduce_lr_on_plateau true --reduce_lr_min_delta 10 --reduce_lr_patience 1 --reduce_lr_factor 0.5 --restore_best_weights true)
+final_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['weights_checksum'])" "$1/final_model.h5"; }
+rates() { /usr/bin/python3 -c "import h5py,sys; print(' '.join('%g' % v for v in h5py.File(sys.argv[1],'r')['learning_rate'][:]))" "$1/history.h5"; }
+mpi 2 "${plateau[@]}" --output_dir "$work/plateau" > "$work/plateau.log" 2>&1 || fail "uninterrupted plateau run: $(tail -1 "$work/plateau.log")"
+[ "$(rates "$work/plateau")" = "0.01 0.01 0.005" ] && ok "reduce_lr_on_plateau halved the rate after epoch 2: $(rates "$work/plateau")" || fail "plateau rates: $(rates "$work/plateau")"
+RNNSENT_TEST_SIGNAL_AT_STEP=70 mpi 2 "${plateau[@]}" --output_dir "$work/plateausig" > /dev/null 2>&1; rc=$?
+[ "$rc" = 75 ] || fail "plateau SIGUSR1: exit $rc"
+mpi 2 "${plateau[@]}" --output_dir "$work/plateausig" --resume auto > "$work/plateausigr.log" 2>&1 || fail "resume plateau: $(tail -1 "$work/plateausigr.log")"
+[ "$(weights_of "$work/plateausig")" = "$(weights_of "$work/plateau")" ] && [ "$(final_of "$work/plateausig")" = "$(final_of "$work/plateau")" ] \
+  && [ "$(rates "$work/plateausig")" = "$(rates "$work/plateau")" ] \
+  && ok "resumed plateau + restore_best_weights run (P=2) is bit-identical" || fail "resumed plateau run differs"
+
 # 2. A real SIGTERM from outside, mid-run (a slower config so the signal lands in epoch 2).
 "$bin/make_test_dataset" "$work/big.h5" 6000 300 || exit 1
 slow=(--data "$work/big.h5" --maxlen 200 --units 16)

@@ -184,6 +184,67 @@ TEST(TrainerOptionsTest, InitFromStartsFromTheSavedWeights) {
   EXPECT_FALSE(fs::exists(other.output_dir + "/best_model.h5"));
 }
 
+// reduce_lr_on_plateau on val_loss with a gain of 0.5 required (out of reach after the first
+// epoch), patience 1, factor 0.5: every epoch from the second lowers the rate by half, and
+// history.h5 records the rate each epoch used.
+TEST(TrainerOptionsTest, ReduceLrOnPlateauHalvesTheRateAfterEachEpochWithoutAGain) {
+  TrainConfig c = unreachable_gain_config("plateau", 4);
+  c.patience = 10;  // early stopping out of the way
+  c.reduce_lr_on_plateau = true;
+  c.reduce_lr_min_delta = 0.5;
+  c.reduce_lr_patience = 1;
+  c.reduce_lr_factor = 0.5;
+  ::testing::internal::CaptureStdout();
+  train(c, session());
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  const History h = read_history(c.output_dir + "/history.h5");
+  ASSERT_EQ(h.epochs(), 4u);
+  EXPECT_DOUBLE_EQ(h.learning_rate[0], c.learning_rate);
+  EXPECT_DOUBLE_EQ(h.learning_rate[1], c.learning_rate);  // epoch 1 improved on +inf
+  EXPECT_DOUBLE_EQ(h.learning_rate[2], c.learning_rate * 0.5);
+  EXPECT_DOUBLE_EQ(h.learning_rate[3], c.learning_rate * 0.25);
+  EXPECT_NE(out.find("Epoch 2: ReduceLROnPlateau reducing the learning rate to"), std::string::npos)
+      << out;
+}
+
+// restore_best_weights with early stopping watching val_loss in mode max: its "best" epoch
+// is the one of the highest val_loss, epoch 1 on this learnable data. final_model.h5 then
+// holds epoch 1's weights (those of a 1-epoch run of the same seed); without the option, the
+// last epoch's.
+TEST(TrainerOptionsTest, RestoreBestWeightsPutsTheBestEpochInFinalModel) {
+  const std::string dir = fresh_dir("restore");
+  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100);
+  TrainConfig c = testing_support::small_train_config(dir, 3);
+  c.early_stopping_monitor = "val_loss";
+  c.early_stopping_mode = "max";
+  c.patience = 5;
+  c.restore_best_weights = true;
+  TrainConfig plain = c, one = c;
+  plain.restore_best_weights = false;
+  plain.output_dir = dir + "/plain";
+  one.epochs = 1;
+  one.output_dir = dir + "/one";
+  ::testing::internal::CaptureStdout();
+  train(c, session());
+  train(plain, session());
+  train(one, session());
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  const History h = read_history(c.output_dir + "/history.h5");
+  ASSERT_EQ(h.epochs(), 3u);
+  ASSERT_GT(h.val_loss[0], h.val_loss[1]);
+  ASSERT_GT(h.val_loss[0], h.val_loss[2]);
+  const LoadedModel restored = load_model(c.output_dir + "/final_model.h5"),
+                    last = load_model(plain.output_dir + "/final_model.h5"),
+                    first = load_model(one.output_dir + "/final_model.h5");
+  EXPECT_EQ(restored.metrics.epoch, 1);
+  EXPECT_EQ(restored.params, first.params);
+  EXPECT_EQ(last.metrics.epoch, 3);
+  EXPECT_NE(last.params, first.params);
+  EXPECT_NE(out.find("Restoring model weights from the end of the best epoch: 1"),
+            std::string::npos)
+      << out;
+}
+
 TEST(TrainerOptionsTest, NumWordsAllAndTooManyResolveToTheVocabulary) {
   // The synthetic vocabulary has 36 words (ids 4..39): the whole of it is num_words = 40.
   const std::string dir = fresh_dir("num_words");
