@@ -59,99 +59,123 @@ struct Printer {
   }
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
+struct PredictOptions {
   std::string model_path, input_path, format = "text", word_index, padding = "pre";
   int maxlen = 500;
   std::vector<std::string> texts;
   // Lines scored per call: enough that sorting by length makes uniform inference batches, few
   // enough that memory stays bounded (4096 x maxlen ids).
   int batch = 4096;
+};
+
+// The rules between the flags; throws po::error naming the flag and value.
+void check_options(const PredictOptions& o, const po::variables_map& vm) {
+  if (o.format != "text" && o.format != "tsv" && o.format != "json")
+    throw po::error("invalid value '" + o.format + "' for --format: use text, tsv or json");
+  if (o.batch < 1)
+    throw po::error("invalid value " + std::to_string(o.batch) + " for --batch_size: must be >= 1");
+  if (!o.texts.empty() && !o.input_path.empty())
+    throw po::error("give TEXT arguments or --input, not both");
+  // A native model stores its own maxlen and padding; silently ignoring these would score
+  // with settings the user did not ask for.
+  if (o.word_index.empty() && (vm.count("maxlen") || vm.count("padding")))
+    throw po::error(std::string(vm.count("maxlen") ? "--maxlen" : "--padding") +
+                    " applies only with --word-index (a native model stores its own)");
+  if (o.maxlen < 1)
+    throw po::error("invalid value " + std::to_string(o.maxlen) + " for --maxlen: must be >= 1");
+  if (o.padding != "pre" && o.padding != "post")
+    throw po::error("invalid value '" + o.padding + "' for --padding: use pre or post");
+  // Reading a closed standard input would end at once: exit 0 and no rows.
+  if (o.texts.empty() && (o.input_path.empty() || o.input_path == "-") && ::fcntl(0, F_GETFD) < 0)
+    throw po::error("standard input is closed; give TEXT arguments or --input FILE");
+}
+
+// Returns false after printing --help.
+bool parse_options(int argc, char** argv, PredictOptions& o) {
   po::options_description opts("usage: rnnsent_predict --model FILE.h5 [TEXT ...] [--input FILE]");
-  opts.add_options()("help,h", "print this help")("model", po::value(&model_path)->required(),
+  opts.add_options()("help,h", "print this help")("model", po::value(&o.model_path)->required(),
                                                   "checkpoint (best_model.h5)")(
-      "input", po::value(&input_path), "file with one review per line ('-' = standard input)")(
-      "format", po::value(&format), "text | tsv | json")(
-      "batch_size", po::value(&batch), "lines read and scored together (memory bound)")(
-      "word-index", po::value(&word_index),
+      "input", po::value(&o.input_path), "file with one review per line ('-' = standard input)")(
+      "format", po::value(&o.format), "text | tsv | json")(
+      "batch_size", po::value(&o.batch), "lines read and scored together (memory bound)")(
+      "word-index", po::value(&o.word_index),
       "Keras word index JSON: --model is then a tf.keras .h5 (ids = rank + 3)")(
-      "maxlen", po::value(&maxlen), "with --word-index: ids per review (default 500)")(
-      "padding", po::value(&padding), "with --word-index: pre | post (default pre)")(
-      "text", po::value(&texts), "texts to score (positional)");
+      "maxlen", po::value(&o.maxlen), "with --word-index: ids per review (default 500)")(
+      "padding", po::value(&o.padding), "with --word-index: pre | post (default pre)")(
+      "text", po::value(&o.texts), "texts to score (positional)");
   po::positional_options_description pos;
   pos.add("text", -1);
+  po::variables_map vm;
+  if (const std::string token = rnnsent::boost_placeholder_in_options(argc, argv); !token.empty())
+    throw po::error("'" + token + "' is not allowed in an option or its value");
+  po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\nWith no TEXT and no --input, reviews are read from standard input.\n";
+    return false;
+  }
+  po::notify(vm);
+  check_options(o, vm);
+  return true;
+}
+
+// Scores every line of --input (or standard input) in chunks of o.batch lines.
+template <typename Score>
+void score_lines(const PredictOptions& o, Score&& score) {
+  std::ifstream file;
+  if (!o.input_path.empty() && o.input_path != "-") {
+    struct stat st {};
+    if (::stat(o.input_path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      throw std::runtime_error(o.input_path + ": --input names a directory, not a file");
+    file.open(o.input_path);
+    if (!file) throw std::runtime_error(o.input_path + ": cannot open input file");
+  }
+  std::istream& in = file.is_open() ? file : std::cin;
+  std::vector<std::string> chunk;
+  std::string line;
+  // Empty lines are scored too (a review of no known word), so output rows match input lines.
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    chunk.push_back(std::move(line));
+    if (chunk.size() == std::size_t(o.batch)) score(chunk);
+  }
+  if (in.bad())
+    throw std::runtime_error((o.input_path.empty() ? std::string("stdin") : o.input_path) +
+                             ": read error");
+  if (!chunk.empty()) score(chunk);
+}
+
+void predict(PredictOptions& o) {
+  rnnsent::Predictor predictor = o.word_index.empty()
+                                     ? rnnsent::Predictor(o.model_path)
+                                     : rnnsent::Predictor(rnnsent::load_keras_model(
+                                           o.model_path, o.word_index, o.maxlen, o.padding));
+  Printer printer{o.format};
+  auto score = [&](std::vector<std::string>& chunk) {
+    const std::vector<float> p = predictor.probabilities(chunk);
+    for (std::size_t i = 0; i < chunk.size(); ++i) printer.print(p[i], chunk[i]);
+    chunk.clear();
+    rnnsent::check_stdout();  // stop at the first lost row, not after scoring the rest
+  };
+  if (!o.texts.empty())
+    score(o.texts);
+  else
+    score_lines(o, score);
+  printer.finish();
+  rnnsent::check_stdout();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  PredictOptions options;
   try {
-    po::variables_map vm;
-    if (const std::string token = rnnsent::boost_placeholder_in_options(argc, argv); !token.empty())
-      throw po::error("'" + token + "' is not allowed in an option or its value");
-    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
-    if (vm.count("help")) {
-      std::cout << opts << "\nWith no TEXT and no --input, reviews are read from standard input.\n";
-      return 0;
-    }
-    po::notify(vm);
-    if (format != "text" && format != "tsv" && format != "json")
-      throw po::error("invalid value '" + format + "' for --format: use text, tsv or json");
-    if (batch < 1)
-      throw po::error("invalid value " + std::to_string(batch) + " for --batch_size: must be >= 1");
-    if (!texts.empty() && !input_path.empty())
-      throw po::error("give TEXT arguments or --input, not both");
-    // A native model stores its own maxlen and padding; silently ignoring these would score
-    // with settings the user did not ask for.
-    if (word_index.empty() && (vm.count("maxlen") || vm.count("padding")))
-      throw po::error(std::string(vm.count("maxlen") ? "--maxlen" : "--padding") +
-                      " applies only with --word-index (a native model stores its own)");
-    if (maxlen < 1)
-      throw po::error("invalid value " + std::to_string(maxlen) + " for --maxlen: must be >= 1");
-    if (padding != "pre" && padding != "post")
-      throw po::error("invalid value '" + padding + "' for --padding: use pre or post");
-    // Reading a closed standard input would end at once: exit 0 and no rows.
-    if (texts.empty() && (input_path.empty() || input_path == "-") && ::fcntl(0, F_GETFD) < 0)
-      throw po::error("standard input is closed; give TEXT arguments or --input FILE");
+    if (!parse_options(argc, argv, options)) return 0;
   } catch (const po::error& e) {
     std::fprintf(stderr, "rnnsent_predict: error: %s\n", e.what());
     return 2;
   }
   try {
-    rnnsent::Predictor predictor = word_index.empty()
-                                       ? rnnsent::Predictor(model_path)
-                                       : rnnsent::Predictor(rnnsent::load_keras_model(
-                                             model_path, word_index, maxlen, padding));
-    Printer printer{format};
-    auto score = [&](std::vector<std::string>& chunk) {
-      const std::vector<float> p = predictor.probabilities(chunk);
-      for (std::size_t i = 0; i < chunk.size(); ++i) printer.print(p[i], chunk[i]);
-      chunk.clear();
-      rnnsent::check_stdout();  // stop at the first lost row, not after scoring the rest
-    };
-    if (!texts.empty()) {
-      score(texts);
-    } else {
-      std::ifstream file;
-      if (!input_path.empty() && input_path != "-") {
-        struct stat st {};
-        if (::stat(input_path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-          throw std::runtime_error(input_path + ": --input names a directory, not a file");
-        file.open(input_path);
-        if (!file) throw std::runtime_error(input_path + ": cannot open input file");
-      }
-      std::istream& in = file.is_open() ? file : std::cin;
-      std::vector<std::string> chunk;
-      std::string line;
-      // Empty lines are scored too (a review of no known word), so output rows match input lines.
-      while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        chunk.push_back(std::move(line));
-        if (chunk.size() == std::size_t(batch)) score(chunk);
-      }
-      if (in.bad())
-        throw std::runtime_error((input_path.empty() ? std::string("stdin") : input_path) +
-                                 ": read error");
-      if (!chunk.empty()) score(chunk);
-    }
-    printer.finish();
-    rnnsent::check_stdout();
+    predict(options);
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::clearerr(stdout);
