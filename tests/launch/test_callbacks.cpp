@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/checkpoint_file.hpp"
@@ -253,6 +254,58 @@ TEST(CallbacksTest, FaultInjectionFailsTheNamedRank) {
   hooks.fail_rank = 1;
   FaultInjection other(hooks);
   EXPECT_NO_THROW(other.on_epoch_begin(f.run));
+}
+
+// Lines mode: the epoch's header, a line every log_every batches (and the last), the summary.
+TEST(CallbacksTest, ProgressLoggerPrintsTheEpochItsBatchesAndItsSummary) {
+  const std::string dir = testing_support::fresh_dir("callbacks_progress").string();
+  RunLog log(dir, false, 0);  // open: it prints (a closed one is another rank's)
+  RunFixture f;
+  f.config.epochs = 3;
+  rnnsent::Run run(f.config, session(), log);
+  run.steps_per_epoch = 4;
+  run.position.epoch = 2;
+  ProgressLogger cb(log, true, ProgressMode::lines, 2);
+  ::testing::internal::CaptureStdout();
+  cb.on_epoch_begin(run);
+  StepStats st;
+  for (int step = 1; step <= 4; ++step) {
+    run.position.step_in_epoch = step;
+    run.state.epoch_seen = 10.0 * step;
+    run.state.epoch_loss_sum = 5.0 * step;
+    run.state.epoch_correct = 7.0 * step;
+    cb.on_batch_end(run, st);
+  }
+  cb.on_test_begin(run);
+  EpochLogs logs;
+  logs.steps = 4;
+  logs.loss = 0.5;
+  logs.acc = 0.7;
+  logs.val_loss = 0.25;
+  logs.val_acc = 0.75;
+  cb.on_epoch_end(run, logs);
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out.rfind("Epoch 2/3\n", 0), 0u) << out;
+  EXPECT_NE(out.find("    2/4 - "), std::string::npos) << out;
+  EXPECT_EQ(out.find("    3/4 - "), std::string::npos) << out;  // not a log_every batch
+  EXPECT_NE(out.find("loss: 0.5000 - acc: 0.7000 - ETA"), std::string::npos) << out;
+  EXPECT_NE(out.find("4/4 - 0s - "), std::string::npos) << out;
+  EXPECT_NE(out.find("val_loss: 0.2500 - val_acc: 0.7500\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\r'), std::string::npos);  // lines, never the bar
+}
+
+// Paused from validation to the end of the epoch's files: a pause longer than its limit does
+// not end the process (the watchdog _Exits it, failing the whole test binary, if it fires).
+TEST(CallbacksTest, WatchdogDoesNotFireWhilePausedForValidation) {
+  RunFixture f;
+  WatchdogCallback cb(1, 0);
+  cb.on_train_begin(f.run);
+  cb.on_test_begin(f.run);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  cb.on_epoch_end(f.run, EpochLogs{});
+  cb.on_batch_end(f.run, StepStats{});
+  cb.on_train_end(f.run);
+  SUCCEED();
 }
 
 // The list calls its callbacks in the order they were added, for every event.
