@@ -270,8 +270,11 @@ std::int64_t vocabulary_size(const H5::H5File& file, const std::string& path) {
 }  // namespace
 
 PreparedDataset prepare_imdb(const std::string& imdb_dir) {
-  const std::vector<RawReview> train = read_imdb_split(imdb_dir, "train");
-  const std::vector<RawReview> test = read_imdb_split(imdb_dir, "test");
+  return prepare_reviews(read_imdb_split(imdb_dir, "train"), read_imdb_split(imdb_dir, "test"));
+}
+
+PreparedDataset prepare_reviews(const std::vector<RawReview>& train,
+                                const std::vector<RawReview>& test) {
   PreparedDataset data;
   data.vocabulary = count_vocabulary(train);
   data.tokenizer = kTokenizerName;

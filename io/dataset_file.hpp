@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/imdb_reader.hpp"
 #include "io/vocabulary.hpp"
 
 namespace rnnsent {
@@ -38,6 +39,10 @@ struct PreparedDataset {
 // Reads DIR (official layout), tokenizes, builds the vocabulary from the training split and
 // encodes both splits with unlimited vocabulary.
 PreparedDataset prepare_imdb(const std::string& imdb_dir);
+
+// The same from reviews already read (labelled_text.hpp); test may be empty.
+PreparedDataset prepare_reviews(const std::vector<RawReview>& train,
+                                const std::vector<RawReview>& test);
 
 // Writes to path.tmp and renames, so an interrupted write never leaves a half file at path.
 void write_dataset(const std::string& path, const PreparedDataset& data);

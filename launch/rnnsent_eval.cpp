@@ -1,19 +1,25 @@
-// rnnsent_eval: loss, accuracy, precision, recall, F1 and the confusion matrix of a checkpoint
-// on a split of a prepared dataset. The validation and training splits are rebuilt from the
-// seed and validation_split stored in the checkpoint, so they are the ones its run used.
+// rnnsent_eval: loss, accuracy, precision, recall, F1 and the confusion matrix of a model, or
+// of several averaged (--model given more than once), on a split of a prepared dataset or on a
+// labelled file of the user's (folders, CSV, TSV, JSON Lines). The validation and training
+// splits are rebuilt from the seed and validation_split stored in the model, so they are the
+// ones its run used; a file is tokenized with the model's tokenizer and vocabulary.
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "core/sentiment_model.hpp"
 #include "io/config.hpp"
 #include "io/dataset_file.hpp"
+#include "io/labelled_text.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/json_out.hpp"
 #include "launch/lib/model_io.hpp"
+#include "launch/lib/predictor.hpp"
+#include "launch/lib/scoring.hpp"
 #include "launch/lib/stdout_check.hpp"
 
 namespace po = boost::program_options;
@@ -21,21 +27,51 @@ namespace po = boost::program_options;
 namespace {
 
 struct EvalOptions {
-  std::string model_path, data_path, split = "test", format = "text";
+  std::vector<std::string> models;
+  std::string data_path, input_path, split = "test", format = "text", input_format, labels;
+  rnnsent::LabelledTextOptions text;
   int batch = 256, limit = 0;
 };
 
-// Returns false after printing --help. Throws po::error naming the flag and value.
+// The rules between the flags; throws po::error naming the flag and value.
+void check_options(EvalOptions& o, const po::variables_map& vm) {
+  if (o.data_path.empty() == o.input_path.empty())
+    throw po::error("give either --data PREPARED.h5 or --input FILE");
+  if (!o.input_path.empty() && vm.count("split"))
+    throw po::error("--split applies only with --data (a file given with --input is scored whole)");
+  if (o.split != "test" && o.split != "val" && o.split != "train")
+    throw po::error("invalid value '" + o.split + "' for --split: use test, val or train");
+  if (o.format != "text" && o.format != "json")
+    throw po::error("invalid value '" + o.format + "' for --format: use text or json");
+  if (o.batch < 1) throw po::error("--batch_size must be >= 1");
+  if (o.limit < 0) throw po::error("--max must be >= 0");
+  try {
+    if (!o.labels.empty()) o.text.labels = rnnsent::parse_label_names(o.labels);
+    if (!o.input_format.empty()) o.text.format = rnnsent::parse_text_format(o.input_format);
+  } catch (const std::invalid_argument& e) {
+    throw po::error(e.what());
+  }
+}
+
+// Returns false after printing --help.
 bool parse_options(int argc, char** argv, EvalOptions& o) {
   po::options_description opts(
-      "usage: rnnsent_eval --model FILE.h5 --data PREPARED.h5 [--split test|val|train]");
-  opts.add_options()("help,h", "print this help")("model", po::value(&o.model_path)->required(),
-                                                  "checkpoint (best_model.h5)")(
-      "data", po::value(&o.data_path)->required(), "prepared dataset the model was trained on")(
+      "usage: rnnsent_eval --model FILE.h5 [--model ...] (--data PREPARED.h5 [--split "
+      "test|val|train] | --input FILE)");
+  opts.add_options()("help,h", "print this help")(
+      "model", po::value(&o.models)->required(),
+      "a model (best_model.h5); several are averaged (the mean of their probabilities)")(
+      "data", po::value(&o.data_path), "prepared dataset the model was trained on")(
       "split", po::value(&o.split), "test (all 25,000), val or train (as in the model's run)")(
+      "input", po::value(&o.input_path), "or: your labelled reviews (folders, csv, tsv, jsonl)")(
+      "input-format", po::value(&o.input_format),
+      "folders | csv | tsv | jsonl (default: from the path)")(
+      "text-column", po::value(&o.text.text_column), "csv, tsv, jsonl: the text field (text)")(
+      "label-column", po::value(&o.text.label_column), "csv, tsv, jsonl: the label field (label)")(
+      "labels", po::value(&o.labels), "NEG,POS: the two label names (default 0,1)")(
       "format", po::value(&o.format), "text | json")("batch_size", po::value(&o.batch),
                                                      "reviews per batch")(
-      "max", po::value(&o.limit), "evaluate only the first N reviews of the split (0 = all)");
+      "max", po::value(&o.limit), "evaluate only the first N reviews (0 = all)");
   po::variables_map vm;
   if (const std::string token = rnnsent::boost_placeholder_in_options(argc, argv); !token.empty())
     throw po::error("'" + token + "' is not allowed in an option or its value");
@@ -45,34 +81,29 @@ bool parse_options(int argc, char** argv, EvalOptions& o) {
     return false;
   }
   po::notify(vm);
-  if (o.split != "test" && o.split != "val" && o.split != "train")
-    throw po::error("invalid value '" + o.split + "' for --split: use test, val or train");
-  if (o.format != "text" && o.format != "json")
-    throw po::error("invalid value '" + o.format + "' for --format: use text or json");
-  if (o.batch < 1) throw po::error("--batch_size must be >= 1");
-  if (o.limit < 0) throw po::error("--max must be >= 0");
+  check_options(o, vm);
   return true;
 }
 
 // The dataset indices of the split, as the model's run made it (its seed and validation_split).
-std::vector<std::uint32_t> split_rows(const EvalOptions& o, const rnnsent::LoadedModel& model,
+std::vector<std::uint32_t> split_rows(const EvalOptions& o, const std::string& model_path,
+                                      const rnnsent::LoadedModel& model,
                                       const rnnsent::DatasetReader& reader) {
   // A model looks words up by rank: the dataset must rank its vocabulary the same way.
   const auto& words = reader.vocabulary().words();
   if (words.size() < model.words.size() ||
       !std::equal(model.words.begin(), model.words.end(), words.begin()))
-    throw std::runtime_error(o.data_path + ": its vocabulary differs from the one " + o.model_path +
+    throw std::runtime_error(o.data_path + ": its vocabulary differs from the one " + model_path +
                              " was trained with (another prepared file?)");
   // val and train are rebuilt by index from the model's seed: on another dataset they would
   // be other reviews (the test split of another dataset is a fair test).
   if (o.split != "test" && !model.dataset_fingerprint.empty() &&
       model.dataset_fingerprint != reader.fingerprint())
-    throw std::runtime_error(o.data_path + ": not the dataset " + o.model_path +
+    throw std::runtime_error(o.data_path + ": not the dataset " + model_path +
                              " was trained on (fingerprint " + reader.fingerprint() + ", model " +
                              model.dataset_fingerprint + "), so its " + o.split +
                              " split cannot be rebuilt; use --split test or the training data");
-  rnnsent::TrainConfig all =
-      rnnsent::parse_config_text(model.config_ini, o.model_path + ": /config");
+  rnnsent::TrainConfig all = rnnsent::parse_config_text(model.config_ini, model_path + ": /config");
   all.max_train = 0;
   all.max_test = 0;
   const rnnsent::DataSplit s = rnnsent::split_data(reader.size("train"), reader.size("test"), all);
@@ -81,17 +112,56 @@ std::vector<std::uint32_t> split_rows(const EvalOptions& o, const rnnsent::Loade
     rows.resize(reader.size("test"));
     for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
   }
-  // Metrics of no review would print as zeros and read as a real (terrible) result.
-  if (rows.empty())
-    throw std::runtime_error(o.data_path + ": the " + o.split +
-                             " split has no reviews to evaluate");
   return rows;
 }
 
-void print_result(const EvalOptions& o, const rnnsent::EvalResult& r, int epoch) {
+// Each model's padded reviews of the prepared split (every model must rebuild the same one).
+std::vector<rnnsent::PaddedSet> split_sets(const EvalOptions& o,
+                                           const std::vector<rnnsent::LoadedModel>& models) {
+  const rnnsent::DatasetReader reader(o.data_path);
+  const std::vector<std::uint32_t> rows = split_rows(o, o.models[0], models[0], reader);
+  for (std::size_t m = 1; m < models.size(); ++m)
+    if (split_rows(o, o.models[m], models[m], reader) != rows)
+      throw std::runtime_error(o.models[m] + ": its run's " + o.split + " split differs from " +
+                               o.models[0] +
+                               "'s (another seed or validation_split); use --split test");
+  const rnnsent::EncodedSplit reviews = reader.read(o.split == "test" ? "test" : "train", rows);
+  std::vector<std::uint32_t> order(reviews.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
+  std::vector<rnnsent::PaddedSet> sets;
+  for (const rnnsent::LoadedModel& m : models)
+    sets.push_back(rnnsent::make_padded_set(reviews, order, m.maxlen,
+                                            rnnsent::parse_padding(m.padding), m.shape.num_words));
+  return sets;
+}
+
+// Each model's padded reviews of the --input file, tokenized with its vocabulary.
+std::vector<rnnsent::PaddedSet> file_sets(EvalOptions& o,
+                                          const std::vector<rnnsent::LoadedModel>& models) {
+  if (o.input_format.empty()) o.text.format = rnnsent::guess_text_format(o.input_path);
+  std::vector<std::string> texts;
+  std::vector<float> labels;
+  for (rnnsent::RawReview& r : rnnsent::read_labelled_text(o.input_path, o.text)) {
+    texts.push_back(std::move(r.text));
+    labels.push_back(float(r.label));
+  }
+  std::vector<rnnsent::PaddedSet> sets(models.size());
+  for (std::size_t m = 0; m < models.size(); ++m) {
+    const rnnsent::Vocabulary vocab(models[m].words,
+                                    std::vector<std::int64_t>(models[m].words.size(), 0));
+    rnnsent::encode_texts(texts, vocab, models[m], sets[m]);
+    sets[m].labels = labels;
+  }
+  return sets;
+}
+
+void print_result(const EvalOptions& o, const rnnsent::EvalResult& r, const std::string& what) {
+  const std::string source = o.input_path.empty() ? o.split + " split" : o.input_path;
   if (o.format == "json") {
     rnnsent::Json out;
-    out["split"] = o.split;
+    out["split"] = o.input_path.empty() ? o.split : "input";
+    if (!o.input_path.empty()) out["input"] = o.input_path;
+    out["models"] = o.models.size();
     out["reviews"] = r.count;
     out["loss"] = r.loss;
     out["accuracy"] = r.accuracy;
@@ -105,7 +175,7 @@ void print_result(const EvalOptions& o, const rnnsent::EvalResult& r, int epoch)
     std::printf("%s\n", rnnsent::json_text(out).c_str());
     return;
   }
-  std::printf("%s split: %zu reviews (model of epoch %d)\n", o.split.c_str(), r.count, epoch);
+  std::printf("%s: %zu reviews (%s)\n", source.c_str(), r.count, what.c_str());
   std::printf("loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f\n", r.loss,
               r.accuracy, r.precision(), r.recall(), r.f1());
   std::printf("confusion      predicted neg  predicted pos\n");
@@ -113,23 +183,35 @@ void print_result(const EvalOptions& o, const rnnsent::EvalResult& r, int epoch)
   std::printf("  actual pos   %13zu  %13zu\n", r.false_neg, r.true_pos);
 }
 
-void evaluate_model(const EvalOptions& o) {
-  const rnnsent::LoadedModel model = rnnsent::load_model(o.model_path);
-  const rnnsent::DatasetReader reader(o.data_path);
-  const std::vector<std::uint32_t> rows = split_rows(o, model, reader);
-  const std::size_t wanted =
-      o.limit > 0 ? std::min(rows.size(), std::size_t(o.limit)) : rows.size();
-  // A batch beyond the split would only allocate rows that are never filled.
-  const int batch = int(std::min<std::size_t>(std::size_t(o.batch), wanted));
-  const rnnsent::EncodedSplit reviews = reader.read(o.split == "test" ? "test" : "train", rows);
-  std::vector<std::uint32_t> order(reviews.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
-  const rnnsent::PaddedSet set = rnnsent::make_padded_set(
-      reviews, order, model.maxlen, rnnsent::parse_padding(model.padding), model.shape.num_words);
-  rnnsent::SentimentModel net(model.shape);
-  const rnnsent::EvalResult r =
-      rnnsent::evaluate(net, model.params.data(), set, batch, std::size_t(o.limit));
-  print_result(o, r, model.metrics.epoch);
+void evaluate_models(EvalOptions& o) {
+  std::vector<rnnsent::LoadedModel> models;
+  for (const std::string& path : o.models) models.push_back(rnnsent::load_model(path));
+  const std::vector<rnnsent::PaddedSet> sets =
+      o.input_path.empty() ? split_sets(o, models) : file_sets(o, models);
+  const std::size_t n = sets[0].rows();
+  // Metrics of no review would print as zeros and read as a real (terrible) result.
+  if (n == 0)
+    throw std::runtime_error(
+        (o.input_path.empty() ? o.data_path + ": the " + o.split + " split" : o.input_path) +
+        " has no reviews to evaluate");
+  const std::size_t rows = o.limit > 0 ? std::min(n, std::size_t(o.limit)) : n;
+  // A batch beyond the reviews would only allocate rows that are never filled.
+  const int batch = int(std::min<std::size_t>(std::size_t(o.batch), rows));
+  if (models.size() == 1) {  // exactly what training's evaluation computes
+    rnnsent::SentimentModel net(models[0].shape);
+    print_result(o, rnnsent::evaluate(net, models[0].params.data(), sets[0], batch, rows),
+                 "model of epoch " + std::to_string(models[0].metrics.epoch));
+  } else {
+    std::vector<std::vector<float>> logits(models.size(), std::vector<float>(rows));
+    for (std::size_t m = 0; m < models.size(); ++m) {
+      rnnsent::SentimentModel net(models[m].shape);
+      rnnsent::score_rows(net, models[m].params.data(), sets[m], rows, batch, logits[m].data());
+    }
+    print_result(
+        o,
+        rnnsent::evaluate_probabilities(rnnsent::mean_probability(logits), sets[0].labels.data()),
+        "ensemble of " + std::to_string(models.size()) + " models");
+  }
   rnnsent::check_stdout();
 }
 
@@ -144,7 +226,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    evaluate_model(options);
+    evaluate_models(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rnnsent_eval: error: %s\n", e.what());
     return 1;

@@ -1,17 +1,23 @@
-// rnnsent_predict: scores new text with a trained checkpoint. Texts come from the arguments,
-// from --input FILE (one review per line) or from standard input, and are scored in batches
-// so a file of any length runs in bounded memory. Output: probability of positive, label, text.
+// rnnsent_predict: scores new text with a trained model, or with several averaged (--model
+// given more than once: the mean of their probabilities). Texts come from the arguments, from
+// --input FILE (one review per line, or a column of a CSV, TSV or JSON Lines file) or from
+// standard input, and lines are scored in batches so a file of any length runs in bounded
+// memory. Output: probability of positive, label (above --threshold: positive), text.
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "io/config.hpp"
+#include "io/labelled_text.hpp"
+#include "launch/lib/evaluate.hpp"
 #include "launch/lib/json_out.hpp"
 #include "launch/lib/predictor.hpp"
 #include "launch/lib/stdout_check.hpp"
@@ -35,9 +41,10 @@ void echo(const std::string& text) {
 
 struct Printer {
   std::string format;
+  double threshold = 0.5;
   bool first = true;
   void print(float p, const std::string& text) {
-    const char* label = p > 0.5f ? "positive" : "negative";
+    const char* label = p > threshold ? "positive" : "negative";
     if (format == "json") {
       rnnsent::Json row;
       row["probability"] = p;
@@ -60,7 +67,10 @@ struct Printer {
 };
 
 struct PredictOptions {
-  std::string model_path, input_path, format = "text", word_index, padding = "pre";
+  std::vector<std::string> models;
+  std::string input_path, format = "text", word_index, padding = "pre";
+  std::string input_format = "lines", text_column = "text";
+  double threshold = 0.5;
   int maxlen = 500;
   std::vector<std::string> texts;
   // Lines scored per call: enough that sorting by length makes uniform inference batches, few
@@ -74,6 +84,19 @@ void check_options(const PredictOptions& o, const po::variables_map& vm) {
     throw po::error("invalid value '" + o.format + "' for --format: use text, tsv or json");
   if (o.batch < 1)
     throw po::error("invalid value " + std::to_string(o.batch) + " for --batch_size: must be >= 1");
+  if (!(o.threshold >= 0 && o.threshold <= 1))
+    throw po::error("invalid value " + std::to_string(o.threshold) +
+                    " for --threshold: must be in [0, 1]");
+  if (o.input_format != "lines" && o.input_format != "csv" && o.input_format != "tsv" &&
+      o.input_format != "jsonl")
+    throw po::error("invalid value '" + o.input_format +
+                    "' for --input-format: use lines, csv, tsv or jsonl");
+  if (o.input_format != "lines" && (o.input_path.empty() || o.input_path == "-"))
+    throw po::error("--input-format " + o.input_format + " needs --input FILE");
+  if (vm.count("text-column") && o.input_format == "lines")
+    throw po::error("--text-column applies only with --input-format csv, tsv or jsonl");
+  if (!o.word_index.empty() && o.models.size() > 1)
+    throw po::error("--word-index reads one Keras model; give --model once");
   if (!o.texts.empty() && !o.input_path.empty())
     throw po::error("give TEXT arguments or --input, not both");
   // A native model stores its own maxlen and padding; silently ignoring these would score
@@ -93,10 +116,16 @@ void check_options(const PredictOptions& o, const po::variables_map& vm) {
 // Returns false after printing --help.
 bool parse_options(int argc, char** argv, PredictOptions& o) {
   po::options_description opts("usage: rnnsent_predict --model FILE.h5 [TEXT ...] [--input FILE]");
-  opts.add_options()("help,h", "print this help")("model", po::value(&o.model_path)->required(),
-                                                  "checkpoint (best_model.h5)")(
+  opts.add_options()("help,h", "print this help")(
+      "model", po::value(&o.models)->required(),
+      "a model (best_model.h5); several are averaged (the mean of their probabilities)")(
       "input", po::value(&o.input_path), "file with one review per line ('-' = standard input)")(
-      "format", po::value(&o.format), "text | tsv | json")(
+      "input-format", po::value(&o.input_format),
+      "lines | csv | tsv | jsonl: --input's reviews are its lines or a column (default lines)")(
+      "text-column", po::value(&o.text_column), "csv, tsv, jsonl: the text field (text)")(
+      "threshold", po::value(&o.threshold),
+      "a probability above this is labelled positive (default 0.5)")("format", po::value(&o.format),
+                                                                     "text | tsv | json")(
       "batch_size", po::value(&o.batch), "lines read and scored together (memory bound)")(
       "word-index", po::value(&o.word_index),
       "Keras word index JSON: --model is then a tf.keras .h5 (ids = rank + 3)")(
@@ -144,22 +173,46 @@ void score_lines(const PredictOptions& o, Score&& score) {
   if (!chunk.empty()) score(chunk);
 }
 
+// The texts of a CSV, TSV or JSON Lines --input (its --text-column).
+std::vector<std::string> column_texts(const PredictOptions& o) {
+  rnnsent::LabelledTextOptions text;
+  text.format = rnnsent::parse_text_format(o.input_format);
+  text.text_column = o.text_column;
+  text.labelled = false;
+  std::vector<std::string> texts;
+  for (rnnsent::RawReview& r : rnnsent::read_labelled_text(o.input_path, text))
+    texts.push_back(std::move(r.text));
+  return texts;
+}
+
 void predict(PredictOptions& o) {
-  rnnsent::Predictor predictor = o.word_index.empty()
-                                     ? rnnsent::Predictor(o.model_path)
-                                     : rnnsent::Predictor(rnnsent::load_keras_model(
-                                           o.model_path, o.word_index, o.maxlen, o.padding));
-  Printer printer{o.format};
+  std::vector<std::unique_ptr<rnnsent::Predictor>> predictors;
+  if (!o.word_index.empty())
+    predictors.push_back(std::make_unique<rnnsent::Predictor>(
+        rnnsent::load_keras_model(o.models[0], o.word_index, o.maxlen, o.padding)));
+  else
+    for (const std::string& path : o.models)
+      predictors.push_back(std::make_unique<rnnsent::Predictor>(path));
+  Printer printer{o.format, o.threshold};
   auto score = [&](std::vector<std::string>& chunk) {
-    const std::vector<float> p = predictor.probabilities(chunk);
-    for (std::size_t i = 0; i < chunk.size(); ++i) printer.print(p[i], chunk[i]);
+    std::vector<std::vector<float>> logits;
+    for (auto& p : predictors) logits.push_back(p->logits(chunk));
+    const std::vector<double> p = rnnsent::mean_probability(logits);
+    for (std::size_t i = 0; i < chunk.size(); ++i) printer.print(float(p[i]), chunk[i]);
     chunk.clear();
     rnnsent::check_stdout();  // stop at the first lost row, not after scoring the rest
   };
-  if (!o.texts.empty())
-    score(o.texts);
-  else
+  if (o.input_format != "lines") o.texts = column_texts(o);
+  if (!o.texts.empty() || o.input_format != "lines") {
+    for (std::size_t first = 0; first < o.texts.size(); first += std::size_t(o.batch)) {
+      std::vector<std::string> chunk(
+          o.texts.begin() + std::ptrdiff_t(first),
+          o.texts.begin() + std::ptrdiff_t(std::min(o.texts.size(), first + std::size_t(o.batch))));
+      score(chunk);
+    }
+  } else {
     score_lines(o, score);
+  }
   printer.finish();
   rnnsent::check_stdout();
 }

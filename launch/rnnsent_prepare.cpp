@@ -1,8 +1,10 @@
-// rnnsent_prepare: turns the extracted aclImdb tree into the one HDF5 dataset file that
+// rnnsent_prepare: turns the extracted aclImdb tree, or the user's own labelled reviews
+// (folders, CSV, TSV, JSON Lines: io/labelled_text.hpp), into the one HDF5 dataset file that
 // training and evaluation read (token ids, labels, vocabulary; see docs/DATA.md). Run once;
 // padding, truncation and num_words are applied at load time.
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -11,7 +13,9 @@
 
 #include "io/config.hpp"
 #include "io/dataset_file.hpp"
+#include "io/labelled_text.hpp"
 #include "io/tokenizer.hpp"
+#include "launch/lib/shuffle.hpp"
 
 namespace po = boost::program_options;
 
@@ -24,6 +28,10 @@ struct UsageError : std::runtime_error {
 
 struct PrepareOptions {
   std::string imdb_dir;
+  std::string train, test, input_format, labels;
+  double test_split = 0;
+  std::uint64_t seed = 1;
+  rnnsent::LabelledTextOptions text;
   std::string output;
   bool overwrite = false;
 };
@@ -31,13 +39,51 @@ struct PrepareOptions {
 po::options_description describe(PrepareOptions& o) {
   po::options_description desc(
       "Usage: rnnsent_prepare --imdb-dir DIR --output FILE.h5 [--overwrite]\n"
-      "Tokenizes the aclImdb tree DIR/{train,test}/{pos,neg}/ID_RATING.txt, builds the\n"
-      "vocabulary from the training split and writes the dataset file.\nOptions");
-  desc.add_options()("help,h", "print this help and exit")(
-      "imdb-dir", po::value(&o.imdb_dir)->required(), "the extracted aclImdb directory")(
+      "       rnnsent_prepare --train PATH [--test PATH | --test-split F] [--input-format\n"
+      "         folders|csv|tsv|jsonl] [--text-column NAME] [--label-column NAME]\n"
+      "         [--labels NEG,POS] --output FILE.h5\n"
+      "Tokenizes the aclImdb tree DIR/{train,test}/{pos,neg}/ID_RATING.txt, or your own labelled\n"
+      "reviews, builds the vocabulary from the training reviews and writes the dataset file.\n"
+      "Options");
+  desc.add_options()("help,h", "print this help and exit")("imdb-dir", po::value(&o.imdb_dir),
+                                                           "the extracted aclImdb directory")(
+      "train", po::value(&o.train), "your training reviews: a folder DIR/<class>/*.txt or a file")(
+      "test", po::value(&o.test), "your test reviews, in the same format")(
+      "test-split", po::value(&o.test_split),
+      "without --test: this fraction of --train, drawn with --seed, becomes the test split")(
+      "seed", po::value(&o.seed), "seed of --test-split (default 1)")(
+      "input-format", po::value(&o.input_format),
+      "folders | csv | tsv | jsonl (default: from the path)")(
+      "text-column", po::value(&o.text.text_column), "csv, tsv, jsonl: the text field (text)")(
+      "label-column", po::value(&o.text.label_column), "csv, tsv, jsonl: the label field (label)")(
+      "labels", po::value(&o.labels),
+      "NEG,POS: the two label names (default 0,1; folders: the sorted class folder names)")(
       "output", po::value(&o.output)->required(), "dataset file to write (HDF5)")(
       "overwrite", po::bool_switch(&o.overwrite), "replace an existing output file");
   return desc;
+}
+
+// The rules between the flags.
+void check_options(PrepareOptions& o, const po::variables_map& vm) {
+  if (o.imdb_dir.empty() == o.train.empty())
+    throw po::error("give either --imdb-dir DIR or --train PATH");
+  if (!o.imdb_dir.empty()) {
+    for (const char* flag :
+         {"test", "test-split", "input-format", "text-column", "label-column", "labels", "seed"})
+      if (vm.count(flag)) throw po::error(std::string("--") + flag + " applies only with --train");
+    return;
+  }
+  if (!o.test.empty() && vm.count("test-split"))
+    throw po::error("give --test or --test-split, not both");
+  if (vm.count("test-split") && !(o.test_split > 0 && o.test_split < 1))
+    throw po::error("invalid value " + std::to_string(o.test_split) +
+                    " for --test-split: must be in (0, 1)");
+  try {
+    if (!o.labels.empty()) o.text.labels = rnnsent::parse_label_names(o.labels);
+    if (!o.input_format.empty()) o.text.format = rnnsent::parse_text_format(o.input_format);
+  } catch (const std::invalid_argument& e) {
+    throw po::error(e.what());
+  }
 }
 
 // Returns false when --help was printed.
@@ -53,6 +99,7 @@ bool parse(int argc, char** argv, PrepareOptions& o) {
       return false;
     }
     po::notify(vm);
+    check_options(o, vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see --help)");
   }
@@ -69,6 +116,35 @@ std::size_t count_positive(const rnnsent::EncodedSplit& s) {
   return n;
 }
 
+// --train's reviews, with --test's or a seeded --test-split of them as the test split.
+rnnsent::PreparedDataset prepare_own(PrepareOptions& o) {
+  rnnsent::LabelledTextOptions text = o.text;
+  if (o.input_format.empty()) text.format = rnnsent::guess_text_format(o.train);
+  std::vector<rnnsent::RawReview> train = rnnsent::read_labelled_text(o.train, text), test;
+  if (!o.test.empty()) {
+    if (o.input_format.empty()) text.format = rnnsent::guess_text_format(o.test);
+    test = rnnsent::read_labelled_text(o.test, text);
+  } else if (o.test_split > 0) {
+    const std::vector<std::uint32_t> order = rnnsent::seeded_permutation(train.size(), o.seed, 0);
+    const std::size_t n_test = std::size_t(std::llround(o.test_split * double(train.size())));
+    if (n_test == 0 || n_test == train.size())
+      throw std::runtime_error(o.train + ": --test-split " + std::to_string(o.test_split) + " of " +
+                               std::to_string(train.size()) +
+                               " reviews leaves no test or no training review");
+    std::vector<rnnsent::RawReview> kept;
+    for (std::size_t k = 0; k < order.size(); ++k)
+      (k < n_test ? test : kept).push_back(std::move(train[order[k]]));
+    train = std::move(kept);
+  }
+  // A model can only learn to tell two classes apart from both.
+  std::size_t positive = 0;
+  for (const rnnsent::RawReview& r : train) positive += r.label;
+  if (positive == 0 || positive == train.size())
+    throw std::runtime_error(o.train + ": every training review has label " +
+                             std::to_string(positive ? 1 : 0) + "; training needs both classes");
+  return rnnsent::prepare_reviews(train, test);
+}
+
 int run(int argc, char** argv) {
   PrepareOptions o;
   if (!parse(argc, argv, o)) return 0;
@@ -77,13 +153,15 @@ int run(int argc, char** argv) {
     throw std::runtime_error(o.output + ": output exists; pass --overwrite to replace it");
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const rnnsent::PreparedDataset data = rnnsent::prepare_imdb(o.imdb_dir);
+  const rnnsent::PreparedDataset data =
+      o.imdb_dir.empty() ? prepare_own(o) : rnnsent::prepare_imdb(o.imdb_dir);
   const auto t1 = std::chrono::steady_clock::now();
   rnnsent::write_dataset(o.output, data);
   const auto t2 = std::chrono::steady_clock::now();
   auto seconds = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
 
-  std::printf("rnnsent_prepare: %s -> %s (tokenizer %s)\n", o.imdb_dir.c_str(), o.output.c_str(),
+  std::printf("rnnsent_prepare: %s -> %s (tokenizer %s)\n",
+              (o.imdb_dir.empty() ? o.train : o.imdb_dir).c_str(), o.output.c_str(),
               data.tokenizer.c_str());
   for (const auto& [name, split] :
        {std::pair<const char*, const rnnsent::EncodedSplit*>{"train", &data.train},

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "launch/lib/scoring.hpp"
@@ -22,19 +23,53 @@ EvalResult evaluate(SentimentModel& model, const float* params, const PaddedSet&
   std::vector<float> logits(rows);
   score_rows(model, params, set, rows, batch_size, logits.data());
   model.release_inference();  // evaluation happens once an epoch: keep training's memory low
-  double loss = 0;
+  return evaluate_logits(logits.data(), set.labels.data(), rows);
+}
+
+namespace {
+
+// Counts, accuracy and the mean loss from each review's (predicted, loss).
+template <typename Review>
+EvalResult tally(std::size_t n, const float* labels, Review&& review) {
   EvalResult r;
-  for (std::size_t k = 0; k < rows; ++k) {
-    loss += bce_from_logit(logits[k], set.labels[k]);
-    const bool predicted = logits[k] > 0, actual = set.labels[k] > 0.5f;
+  double loss = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto [predicted, review_loss] = review(k);
+    loss += review_loss;
+    const bool actual = labels[k] > 0.5f;
     (predicted ? (actual ? r.true_pos : r.false_pos) : (actual ? r.false_neg : r.true_neg))++;
   }
-  r.count = rows;
-  if (rows) {
-    r.loss = loss / double(rows);
-    r.accuracy = double(r.true_pos + r.true_neg) / double(rows);
+  r.count = n;
+  if (n) {
+    r.loss = loss / double(n);
+    r.accuracy = double(r.true_pos + r.true_neg) / double(n);
   }
   return r;
+}
+
+}  // namespace
+
+EvalResult evaluate_logits(const float* logits, const float* labels, std::size_t n) {
+  return tally(n, labels, [&](std::size_t k) {
+    return std::pair{logits[k] > 0, bce_from_logit(logits[k], labels[k])};
+  });
+}
+
+EvalResult evaluate_probabilities(const std::vector<double>& p, const float* labels) {
+  // A probability of exactly 0 or 1 (a very confident model) would make the loss infinite.
+  constexpr double kEdge = 1e-15;
+  return tally(p.size(), labels, [&](std::size_t k) {
+    const double q = std::min(std::max(p[k], kEdge), 1 - kEdge), y = labels[k];
+    return std::pair{p[k] > 0.5, -(y * std::log(q) + (1 - y) * std::log(1 - q))};
+  });
+}
+
+std::vector<double> mean_probability(const std::vector<std::vector<float>>& logits_per_model) {
+  std::vector<double> mean(logits_per_model.empty() ? 0 : logits_per_model[0].size(), 0.0);
+  for (const std::vector<float>& z : logits_per_model)
+    for (std::size_t k = 0; k < mean.size(); ++k) mean[k] += 1 / (1 + std::exp(-double(z[k])));
+  for (double& m : mean) m /= double(logits_per_model.size());
+  return mean;
 }
 
 }  // namespace rnnsent

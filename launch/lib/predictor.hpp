@@ -14,6 +14,11 @@
 
 namespace rnnsent {
 
+// texts tokenized and looked up as `model` does (its vocabulary `vocab`, num_words, maxlen,
+// padding) into set, labels 0.
+void encode_texts(const std::vector<std::string>& texts, const Vocabulary& vocab,
+                  const LoadedModel& model, PaddedSet& set);
+
 class Predictor {
  public:
   explicit Predictor(const std::string& model_path);
@@ -21,12 +26,14 @@ class Predictor {
   explicit Predictor(LoadedModel model);
   // Probability of positive for each text, in order.
   std::vector<float> probabilities(const std::vector<std::string>& texts);
+  // The logits behind them.
+  std::vector<float> logits(const std::vector<std::string>& texts);
+  const Vocabulary& vocabulary() const { return vocab_; }
   const LoadedModel& model() const { return loaded_; }
 
  private:
   LoadedModel loaded_;
   Vocabulary vocab_;
-  Padding padding_;
   SentimentModel net_;
   static constexpr int kBatch = 128;  // reviews per inference call
   PaddedSet set_;                     // the texts of one probabilities() call, padded
