@@ -92,7 +92,7 @@ class WordTable {
   std::size_t used_ = 0;
 };
 
-Vocabulary count_vocabulary(const std::vector<RawReview>& reviews) {
+Vocabulary count_vocabulary(const std::vector<RawReview>& reviews, TokenizerKind tokenizer) {
   const std::int64_t n = std::int64_t(reviews.size());
   const std::size_t threads = std::size_t(omp_get_max_threads());
   std::vector<WordTable> local(threads);
@@ -101,7 +101,7 @@ Vocabulary count_vocabulary(const std::vector<RawReview>& reviews) {
     WordTable& table = local[std::size_t(omp_get_thread_num())];
 #pragma omp for schedule(dynamic, 128)
     for (std::int64_t i = 0; i < n; ++i) {
-      for_each_token(reviews[i].text, [&table](std::string_view w) { ++table.at(w); });
+      for_each_token(tokenizer, reviews[i].text, [&table](std::string_view w) { ++table.at(w); });
     }
   }
   WordTable total = std::move(local[0]);
@@ -113,7 +113,8 @@ Vocabulary count_vocabulary(const std::vector<RawReview>& reviews) {
   return Vocabulary::from_counts(counts);
 }
 
-EncodedSplit encode_split(const std::vector<RawReview>& reviews, const WordTable& ids) {
+EncodedSplit encode_split(const std::vector<RawReview>& reviews, const WordTable& ids,
+                          TokenizerKind tokenizer) {
   const std::int64_t n = std::int64_t(reviews.size());
   EncodedSplit split;
   split.labels.resize(reviews.size());
@@ -125,7 +126,7 @@ EncodedSplit encode_split(const std::vector<RawReview>& reviews, const WordTable
     std::vector<std::int32_t>& out = encoded[i];
     out.reserve(reviews[i].text.size() / 4);
     out.push_back(kStartId);
-    for_each_token(reviews[i].text, [&](std::string_view w) {
+    for_each_token(tokenizer, reviews[i].text, [&](std::string_view w) {
       const std::int64_t* id = ids.find(w);
       out.push_back(id ? std::int32_t(*id) : kOovId);
     });
@@ -269,21 +270,22 @@ std::int64_t vocabulary_size(const H5::H5File& file, const std::string& path) {
 
 }  // namespace
 
-PreparedDataset prepare_imdb(const std::string& imdb_dir) {
-  return prepare_reviews(read_imdb_split(imdb_dir, "train"), read_imdb_split(imdb_dir, "test"));
+PreparedDataset prepare_imdb(const std::string& imdb_dir, TokenizerKind tokenizer) {
+  return prepare_reviews(read_imdb_split(imdb_dir, "train"), read_imdb_split(imdb_dir, "test"),
+                         tokenizer);
 }
 
 PreparedDataset prepare_reviews(const std::vector<RawReview>& train,
-                                const std::vector<RawReview>& test) {
+                                const std::vector<RawReview>& test, TokenizerKind tokenizer) {
   PreparedDataset data;
-  data.vocabulary = count_vocabulary(train);
-  data.tokenizer = kTokenizerName;
+  data.vocabulary = count_vocabulary(train, tokenizer);
+  data.tokenizer = tokenizer_name(tokenizer);
   WordTable ids;
   const auto& words = data.vocabulary.words();
   for (std::size_t r = 0; r < words.size(); ++r)
     ids.at(words[r]) = std::int64_t(r) + 1 + kIndexFrom;
-  data.train = encode_split(train, ids);
-  data.test = encode_split(test, ids);
+  data.train = encode_split(train, ids, tokenizer);
+  data.test = encode_split(test, ids, tokenizer);
   return data;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/imdb_reader.hpp"
+#include "io/tokenizer.hpp"
 #include "io/vocabulary.hpp"
 
 namespace rnnsent {
@@ -38,11 +39,13 @@ struct PreparedDataset {
 
 // Reads DIR (official layout), tokenizes, builds the vocabulary from the training split and
 // encodes both splits with unlimited vocabulary.
-PreparedDataset prepare_imdb(const std::string& imdb_dir);
+PreparedDataset prepare_imdb(const std::string& imdb_dir,
+                             TokenizerKind tokenizer = TokenizerKind::ascii);
 
 // The same from reviews already read (labelled_text.hpp); test may be empty.
 PreparedDataset prepare_reviews(const std::vector<RawReview>& train,
-                                const std::vector<RawReview>& test);
+                                const std::vector<RawReview>& test,
+                                TokenizerKind tokenizer = TokenizerKind::ascii);
 
 // Writes to path.tmp and renames, so an interrupted write never leaves a half file at path.
 void write_dataset(const std::string& path, const PreparedDataset& data);

@@ -3,9 +3,8 @@
 // read() each, in parallel, into a list whose order does not depend on the directory listing.
 #include "io/imdb_reader.hpp"
 
-#include <omp.h>
-
 #include <fcntl.h>
+#include <omp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

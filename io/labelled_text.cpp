@@ -208,7 +208,10 @@ std::vector<RawReview> read_jsonl(const std::string& path, const LabelledTextOpt
     try {
       object = nlohmann::json::parse(row);
     } catch (const nlohmann::json::exception& e) {
-      throw row_error(path, line, std::string("not valid JSON (") + e.what() + ")");
+      // The parser's message ends with the bytes it last read, which may be the invalid ones.
+      std::string why = e.what();
+      why = why.substr(0, why.find("; last read"));
+      throw row_error(path, line, "not valid JSON (" + why + ")");
     }
     if (!object.is_object()) throw row_error(path, line, "not a JSON object");
     const auto t = object.find(o.text_column), l = object.find(o.label_column);

@@ -62,4 +62,12 @@ void for_each_token(std::string_view text, Fn&& fn) {
   }
 }
 
+template <typename Fn>
+void for_each_token(TokenizerKind kind, std::string_view text, Fn&& fn) {
+  if (kind == TokenizerKind::ascii)
+    for_each_token(text, fn);  // the inlined byte table: the hot path of preparing IMDB
+  else
+    for_each_unicode_token(text, fn);
+}
+
 }  // namespace rnnsent

@@ -61,9 +61,9 @@ std::int32_t Vocabulary::id_of(std::string_view word, std::int32_t num_words) co
 }
 
 std::vector<std::int32_t> encode_text(std::string_view text, const Vocabulary& vocab,
-                                      std::int32_t num_words) {
+                                      std::int32_t num_words, TokenizerKind tokenizer) {
   std::vector<std::int32_t> ids{kStartId};
-  for_each_token(text,
+  for_each_token(tokenizer, text,
                  [&](std::string_view token) { ids.push_back(vocab.id_of(token, num_words)); });
   return ids;
 }

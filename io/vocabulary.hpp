@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/tokenizer.hpp"
+
 namespace rnnsent {
 
 inline constexpr std::int32_t kPadId = 0;
@@ -40,8 +42,10 @@ class Vocabulary {
   std::unordered_map<std::string, std::int32_t> rank_of_;  // word -> rank (1-based)
 };
 
-// Encodes one text: kStartId then one id per token (unlimited vocabulary; clamp at load time).
+// Encodes one text: kStartId then one id per token (unlimited vocabulary; clamp at load time),
+// tokenized by `tokenizer`.
 std::vector<std::int32_t> encode_text(std::string_view text, const Vocabulary& vocab,
-                                      std::int32_t num_words = 0);
+                                      std::int32_t num_words = 0,
+                                      TokenizerKind tokenizer = TokenizerKind::ascii);
 
 }  // namespace rnnsent

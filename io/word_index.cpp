@@ -158,11 +158,10 @@ std::vector<std::string> read_word_index(const std::string& path) {
       const long long rank = p.integer();
       if (rank < 1) p.fail("rank " + std::to_string(rank) + " < 1 for '" + word + "'");
       if (rank > kMaxRank)
-        p.fail("rank " + std::to_string(rank) + " > " + std::to_string(kMaxRank) + " for '" +
-               word + "'");
+        p.fail("rank " + std::to_string(rank) + " > " + std::to_string(kMaxRank) + " for '" + word +
+               "'");
       if (!seen.insert(word).second) p.fail("duplicate word '" + word + "'");
-      if (!ranks.insert(std::size_t(rank)).second)
-        p.fail("duplicate rank " + std::to_string(rank));
+      if (!ranks.insert(std::size_t(rank)).second) p.fail("duplicate rank " + std::to_string(rank));
       max_rank = std::max(max_rank, std::size_t(rank));
       entries.emplace_back(std::size_t(rank), std::move(word));
     } while (p.take(','));

@@ -10,13 +10,23 @@ packages=(
   libhdf5-dev hdf5-tools
   libdnnl-dev ocl-icd-opencl-dev
   libeigen3-dev libboost-program-options-dev libgtest-dev nlohmann-json3-dev
+  libutf8proc-dev
   python3-h5py python3-numpy python3-matplotlib curl ca-certificates
   slurmctld slurmd slurm-client munge
   iproute2
   clang-14 libclang-rt-14-dev libomp-14-dev
 )
+# Nothing to do (and no network needed) when every package is already installed.
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install_deps.sh: all ${#packages[@]} packages are installed"
+  exit 0
+fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install_deps.sh: needs root (apt-get); run it with sudo" >&2
+  echo "install_deps.sh: needs root for apt-get (${#missing[@]} missing: ${missing[*]}); run it as root or with sudo" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive

@@ -4,8 +4,10 @@
     launch/plot_history.py RUN_DIR/history.h5 [--out DIR]
 
 writes DIR/accuracy.png (training vs validation accuracy by epoch), DIR/loss.png (training vs
-validation loss by epoch) and DIR/history.csv (one row per epoch). DIR defaults to the history
-file's folder. Needs Debian's python3-h5py and python3-matplotlib.
+validation loss by epoch) and, unless DIR has one already (rnnsent_train writes it beside
+history.h5), DIR/history.csv (one row per epoch). DIR defaults to the history file's folder.
+Needs h5py and matplotlib: Debian's python3-h5py and python3-matplotlib, which /usr/bin/python3
+sees (a pyenv or conda python3 may not).
 """
 import argparse
 import csv
@@ -52,21 +54,39 @@ def plot(history, out_dir):
         plt.close(fig)
 
 
+def check_modules():
+    missing = []
+    for module in ("h5py", "matplotlib"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        sys.exit(f"plot_history.py: error: {sys.executable} has no {' or '.join(missing)}; run it "
+                 "with /usr/bin/python3 after `apt-get install python3-h5py python3-matplotlib`, "
+                 "or `pip install h5py matplotlib` for this Python")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("history", help="history.h5 written by rnnsent_train")
     ap.add_argument("--out", help="output folder (default: beside history.h5)")
     args = ap.parse_args()
+    check_modules()
     out_dir = args.out or os.path.dirname(os.path.abspath(args.history))
     os.makedirs(out_dir, exist_ok=True)
     history = read_history(args.history)
-    with open(os.path.join(out_dir, "history.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(COLUMNS)
-        for i in range(len(history["epoch"])):
-            w.writerow([int(history["epoch"][i])] + [f"{history[c][i]:.6g}" for c in COLUMNS[1:]])
+    csv_path = os.path.join(out_dir, "history.csv")
+    wrote = ["accuracy.png", "loss.png"]
+    if not os.path.exists(csv_path):  # the trainer's own, with full precision, is kept
+        with open(csv_path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(COLUMNS)
+            for i in range(len(history["epoch"])):
+                w.writerow([int(history["epoch"][i])] + [f"{history[c][i]:.6g}" for c in COLUMNS[1:]])
+        wrote.append("history.csv")
     plot(history, out_dir)
-    print(f"plot_history.py: wrote accuracy.png, loss.png and history.csv to {out_dir}")
+    print(f"plot_history.py: wrote {', '.join(wrote)} to {out_dir}")
 
 
 if __name__ == "__main__":

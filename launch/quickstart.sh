@@ -10,7 +10,17 @@ while [ $# -gt 0 ]; do
   if [ "$1" = "--" ]; then shift; train_args=("$@"); break; fi
   data_args+=("$1"); shift
 done
-if [ "$(id -u)" -eq 0 ]; then bash launch/install_deps.sh; else echo "quickstart: not root, skipping apt-get (run launch/install_deps.sh with sudo once)"; fi
+# The packages: as root directly; as a user install_deps.sh succeeds only when none is missing,
+# and otherwise sudo runs it.
+if [ "$(id -u)" -eq 0 ]; then
+  bash launch/install_deps.sh
+elif ! bash launch/install_deps.sh 2>/dev/null; then
+  if ! command -v sudo >/dev/null; then
+    echo "quickstart: Debian packages are missing and there is no sudo; run launch/install_deps.sh as root" >&2
+    exit 1
+  fi
+  sudo bash launch/install_deps.sh
+fi
 bash launch/build.sh
 bash launch/prepare_data.sh "${data_args[@]}"
 run_dir="runs/imdb-$(date +%Y%m%d-%H%M%S)"

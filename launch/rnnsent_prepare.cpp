@@ -28,7 +28,7 @@ struct UsageError : std::runtime_error {
 
 struct PrepareOptions {
   std::string imdb_dir;
-  std::string train, test, input_format, labels;
+  std::string train, test, input_format, labels, tokenizer = "ascii";
   double test_split = 0;
   std::uint64_t seed = 1;
   rnnsent::LabelledTextOptions text;
@@ -41,7 +41,7 @@ po::options_description describe(PrepareOptions& o) {
       "Usage: rnnsent_prepare --imdb-dir DIR --output FILE.h5 [--overwrite]\n"
       "       rnnsent_prepare --train PATH [--test PATH | --test-split F] [--input-format\n"
       "         folders|csv|tsv|jsonl] [--text-column NAME] [--label-column NAME]\n"
-      "         [--labels NEG,POS] --output FILE.h5\n"
+      "         [--labels NEG,POS] [--tokenizer ascii|unicode] --output FILE.h5\n"
       "Tokenizes the aclImdb tree DIR/{train,test}/{pos,neg}/ID_RATING.txt, or your own labelled\n"
       "reviews, builds the vocabulary from the training reviews and writes the dataset file.\n"
       "Options");
@@ -56,6 +56,8 @@ po::options_description describe(PrepareOptions& o) {
       "folders | csv | tsv | jsonl (default: from the path)")(
       "text-column", po::value(&o.text.text_column), "csv, tsv, jsonl: the text field (text)")(
       "label-column", po::value(&o.text.label_column), "csv, tsv, jsonl: the label field (label)")(
+      "tokenizer", po::value(&o.tokenizer),
+      "ascii (default; IMDB's and Keras's convention) | unicode (NFKC, case folding, any script)")(
       "labels", po::value(&o.labels),
       "NEG,POS: the two label names (default 0,1; folders: the sorted class folder names)")(
       "output", po::value(&o.output)->required(), "dataset file to write (HDF5)")(
@@ -67,6 +69,11 @@ po::options_description describe(PrepareOptions& o) {
 void check_options(PrepareOptions& o, const po::variables_map& vm) {
   if (o.imdb_dir.empty() == o.train.empty())
     throw po::error("give either --imdb-dir DIR or --train PATH");
+  try {
+    rnnsent::parse_tokenizer_option(o.tokenizer);
+  } catch (const std::invalid_argument& e) {
+    throw po::error(e.what());
+  }
   if (!o.imdb_dir.empty()) {
     for (const char* flag :
          {"test", "test-split", "input-format", "text-column", "label-column", "labels", "seed"})
@@ -142,7 +149,7 @@ rnnsent::PreparedDataset prepare_own(PrepareOptions& o) {
   if (positive == 0 || positive == train.size())
     throw std::runtime_error(o.train + ": every training review has label " +
                              std::to_string(positive ? 1 : 0) + "; training needs both classes");
-  return rnnsent::prepare_reviews(train, test);
+  return rnnsent::prepare_reviews(train, test, rnnsent::parse_tokenizer_option(o.tokenizer));
 }
 
 int run(int argc, char** argv) {
@@ -154,7 +161,9 @@ int run(int argc, char** argv) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   const rnnsent::PreparedDataset data =
-      o.imdb_dir.empty() ? prepare_own(o) : rnnsent::prepare_imdb(o.imdb_dir);
+      o.imdb_dir.empty()
+          ? prepare_own(o)
+          : rnnsent::prepare_imdb(o.imdb_dir, rnnsent::parse_tokenizer_option(o.tokenizer));
   const auto t1 = std::chrono::steady_clock::now();
   rnnsent::write_dataset(o.output, data);
   const auto t2 = std::chrono::steady_clock::now();

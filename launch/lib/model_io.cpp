@@ -68,10 +68,13 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
 
 LoadedModel load_model(const std::string& path) {
   ModelFile file = read_model(path);
-  if (file.tokenizer != kTokenizerName)
-    throw std::runtime_error(path + ": tokenizer '" + file.tokenizer + "', this build has '" +
-                             kTokenizerName + "'");
   LoadedModel out;
+  try {
+    tokenizer_from_name(file.tokenizer);  // prediction must tokenize as training did
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  out.tokenizer = file.tokenizer;
   try {
     out.shape.cell = parse_cell(file.cell);
   } catch (const std::exception& e) {

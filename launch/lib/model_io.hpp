@@ -9,6 +9,7 @@
 #include "core/model_shape.hpp"
 #include "io/config.hpp"
 #include "io/model_file.hpp"
+#include "io/tokenizer.hpp"
 #include "io/vocabulary.hpp"
 
 namespace rnnsent {
@@ -32,6 +33,7 @@ struct LoadedModel {
   ModelShape shape;
   int maxlen = 0;
   std::string padding;
+  std::string tokenizer = kTokenizerName;  // the name stored with the model (a Keras file: ascii)
   std::vector<std::string> words;
   std::vector<float> params;        // laid out by make_layout(shape)
   std::string config_ini;           // the training run's resolved configuration

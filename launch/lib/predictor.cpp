@@ -26,10 +26,12 @@ void encode_texts(const std::vector<std::string>& texts, const Vocabulary& vocab
   set.padding = parse_padding(model.padding);
   set.ids.resize(n * std::size_t(T));
   set.labels.assign(n, 0.0f);
+  const TokenizerKind kind = tokenizer_from_name(model.tokenizer);
   // Tokenizing is a third of the work for short reviews: spread it over the threads too.
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::size_t i = 0; i < n; ++i) {
-    const std::vector<std::int32_t> encoded = encode_text(texts[i], vocab, model.shape.num_words);
+    const std::vector<std::int32_t> encoded =
+        encode_text(texts[i], vocab, model.shape.num_words, kind);
     pad_sequence(encoded.data(), encoded.size(), T, set.padding, model.shape.num_words,
                  set.ids.data() + i * std::size_t(T));
   }

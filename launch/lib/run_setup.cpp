@@ -74,10 +74,12 @@ void set_thread_count(const TrainConfig& config) {
 void check_inputs(TrainConfig& config, const TrainConfig& given, const DatasetReader& reader,
                   const dist::Session& session) {
   // The model stores the dataset's tokenizer; prediction can only tokenize with this build's.
-  if (reader.tokenizer() != kTokenizerName)
-    throw std::runtime_error(config.data + ": prepared with tokenizer '" + reader.tokenizer() +
-                             "', this build tokenizes with '" + kTokenizerName +
-                             "'; prepare the data again with this build's rnnsent_prepare");
+  try {
+    tokenizer_from_name(reader.tokenizer());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(config.data + ": prepared with " + e.what() +
+                             "; prepare the data again with this build's rnnsent_prepare");
+  }
   config.num_words = resolve_num_words(given.num_words, reader.vocabulary_size());
   if (session.is_root() && given.num_words != 0 && config.num_words != given.num_words)
     std::printf(

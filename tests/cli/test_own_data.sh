@@ -80,6 +80,30 @@ PY
 "$bin/rnnsent_predict" --model "$work/a/best_model.h5" --threshold 0.99 "great superb wonderful" | grep -q "negative" \
   && ok "--threshold 0.99 labels a likely positive review negative" || fail "threshold"
 
+# --tokenizer unicode: the vocabulary keeps café and naïve (ascii: caf, na, ve), the model
+# records the tokenizer, and scoring test.csv with it equals scoring the prepared split.
+prep unicode --train "$work/own/train.csv" --test "$work/own/test.csv" --tokenizer unicode || fail "unicode: $(tail -1 "$work/unicode.log")"
+"$bin/rnnsent_train" "${small[@]}" --data "$work/unicode.h5" --units 6 --cell gru --epochs 1 --output_dir "$work/u" > "$work/u.log" 2>&1 || fail "train unicode: $(tail -1 "$work/u.log")"
+"$bin/rnnsent_eval" --model "$work/u/best_model.h5" --data "$work/unicode.h5" --format json > "$work/u_split.json" 2>&1
+"$bin/rnnsent_eval" --model "$work/u/best_model.h5" --input "$work/own/test.csv" --format json > "$work/u_file.json" 2>&1
+uni=$($py - "$work" <<'PY'
+import h5py, json, sys
+w = sys.argv[1]
+words = [x.decode() for x in h5py.File(w + "/unicode.h5", "r")["vocabulary/words"][:]]
+ascii_words = [x.decode() for x in h5py.File(w + "/csv.h5", "r")["vocabulary/words"][:]]
+assert "café" in words and "naïve" in words and "caf" not in words, words
+assert "caf" in ascii_words and "café" not in ascii_words, ascii_words
+m = h5py.File(w + "/u/best_model.h5", "r").attrs["tokenizer"]
+assert (m.decode() if isinstance(m, bytes) else m) == "unicode_nfkc_casefold_v1", m
+a, b = (json.load(open(w + p)) for p in ("/u_split.json", "/u_file.json"))
+assert all(a[k] == b[k] for k in ("reviews", "loss", "accuracy", "confusion")), (a, b)
+print("unicode %.4f" % a["accuracy"])
+PY
+)
+[[ "$uni" == unicode* ]] && ok "--tokenizer unicode: kept café/naïve, stored in the model, used by eval --input: $uni" || fail "unicode tokenizer: $uni"
+err=$("$bin/rnnsent_prepare" --train "$work/own/train.csv" --tokenizer utf8 --output "$work/x.h5" 2>&1); rc=$?
+[ "$rc" = 2 ] && printf '%s' "$err" | grep -q "'utf8' for --tokenizer" && ok "--tokenizer utf8: $err" || fail "bad tokenizer (exit $rc): $err"
+
 # Bad rows and bad files: exit 1 and one line naming the file (and the line).
 bad() {  # NAME EXPECTED FILE [prepare flags...]
   local name=$1 want=$2 file=$3; shift 3

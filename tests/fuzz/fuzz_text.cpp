@@ -2,7 +2,8 @@
 // tokenize / for_each_token, encode_text against a vocabulary, pad_sequence into a row. The
 // first two bytes choose num_words, maxlen and padding. Checks what docs/DATA.md promises: a
 // token is a non-empty run of [a-z0-9'], both tokenizer entry points agree, the row starts
-// with the start id or padding, and every id is in [0, num_words).
+// with the start id or padding, and every id is in [0, num_words); and the unicode tokenizer's
+// invariants on the same bytes.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -53,5 +54,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::int32_t> row(std::size_t(maxlen), -1);
   rnnsent::pad_sequence(ids.data(), ids.size(), maxlen, padding, num_words, row.data());
   for (std::int32_t id : row) check(id >= 0 && id < num_words);
+
+  // The unicode tokenizer on the same bytes: tokens non-empty, without ASCII separators, never
+  // starting or ending with an apostrophe, and tokenizing a token gives back that token.
+  std::vector<std::string> words;
+  rnnsent::tokenize(text, words, rnnsent::TokenizerKind::unicode);
+  for (const std::string& w : words) {
+    check(!w.empty() && w.front() != '\'' && w.back() != '\'');
+    for (char c : w) check(c != ' ' && c != '<' && c != '\n' && c != ',' && c != '.');
+    std::vector<std::string> again;
+    rnnsent::tokenize(w, again, rnnsent::TokenizerKind::unicode);
+    check(again.size() == 1 && again[0] == w);
+  }
   return 0;
 }
