@@ -186,6 +186,9 @@ void print_result(const EvalOptions& o, const rnnsent::EvalResult& r, const std:
 void evaluate_models(EvalOptions& o) {
   std::vector<rnnsent::LoadedModel> models;
   for (const std::string& path : o.models) models.push_back(rnnsent::load_model(path));
+  std::vector<const rnnsent::LoadedModel*> loaded;
+  for (const rnnsent::LoadedModel& m : models) loaded.push_back(&m);
+  rnnsent::check_same_tokenizer(o.models, loaded);
   const std::vector<rnnsent::PaddedSet> sets =
       o.input_path.empty() ? split_sets(o, models) : file_sets(o, models);
   const std::size_t n = sets[0].rows();

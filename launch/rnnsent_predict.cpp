@@ -33,6 +33,15 @@ std::string tsv_clean(std::string s) {
   return s;
 }
 
+// A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote or a line
+// break.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 // The text as read, NUL bytes included (printf's %s would cut it there), and a newline.
 void echo(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -51,6 +60,10 @@ struct Printer {
       row["label"] = label;
       row["text"] = text;
       std::printf("%s%s", first ? "[\n  " : ",\n  ", rnnsent::json_text(row).c_str());
+    } else if (format == "csv") {
+      if (first) std::printf("probability,label,text\n");
+      std::printf("%.6f,%s,", p, label);
+      echo(csv_field(text));
     } else if (format == "tsv") {
       if (first) std::printf("probability\tlabel\ttext\n");
       std::printf("%.6f\t%s\t", p, label);
@@ -80,8 +93,8 @@ struct PredictOptions {
 
 // The rules between the flags; throws po::error naming the flag and value.
 void check_options(const PredictOptions& o, const po::variables_map& vm) {
-  if (o.format != "text" && o.format != "tsv" && o.format != "json")
-    throw po::error("invalid value '" + o.format + "' for --format: use text, tsv or json");
+  if (o.format != "text" && o.format != "tsv" && o.format != "csv" && o.format != "json")
+    throw po::error("invalid value '" + o.format + "' for --format: use text, tsv, csv or json");
   if (o.batch < 1)
     throw po::error("invalid value " + std::to_string(o.batch) + " for --batch_size: must be >= 1");
   if (!(o.threshold >= 0 && o.threshold <= 1))
@@ -125,7 +138,7 @@ bool parse_options(int argc, char** argv, PredictOptions& o) {
       "text-column", po::value(&o.text_column), "csv, tsv, jsonl: the text field (text)")(
       "threshold", po::value(&o.threshold),
       "a probability above this is labelled positive (default 0.5)")("format", po::value(&o.format),
-                                                                     "text | tsv | json")(
+                                                                     "text | tsv | csv | json")(
       "batch_size", po::value(&o.batch), "lines read and scored together (memory bound)")(
       "word-index", po::value(&o.word_index),
       "Keras word index JSON: --model is then a tf.keras .h5 (ids = rank + 3)")(
@@ -193,6 +206,9 @@ void predict(PredictOptions& o) {
   else
     for (const std::string& path : o.models)
       predictors.push_back(std::make_unique<rnnsent::Predictor>(path));
+  std::vector<const rnnsent::LoadedModel*> loaded;
+  for (const auto& p : predictors) loaded.push_back(&p->model());
+  rnnsent::check_same_tokenizer(o.models, loaded);
   Printer printer{o.format, o.threshold};
   auto score = [&](std::vector<std::string>& chunk) {
     std::vector<std::vector<float>> logits;

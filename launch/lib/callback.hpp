@@ -27,6 +27,10 @@ struct Interrupted : std::runtime_error {
   int signal;
 };
 
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // Where the run stands, on every rank.
 struct RunPosition {
   int epoch = 1;                   // the epoch being trained (1-based)

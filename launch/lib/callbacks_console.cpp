@@ -6,13 +6,6 @@
 #include "launch/lib/callbacks.hpp"
 
 namespace rnnsent {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 void ProgressLogger::on_epoch_begin(Run& run) {
   progress_.start_epoch(run.position.epoch, run.config.epochs, run.steps_per_epoch);

@@ -9,13 +9,6 @@
 #include "launch/lib/stop_signals.hpp"
 
 namespace rnnsent {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 void HistoryRecorder::on_train_begin(Run& run) {
   if (run.root && run.state.history.epochs() > 0) write_history(path_, run.state.history);

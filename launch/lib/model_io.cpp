@@ -66,6 +66,15 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   return m;
 }
 
+void check_same_tokenizer(const std::vector<std::string>& paths,
+                          const std::vector<const LoadedModel*>& models) {
+  for (std::size_t m = 1; m < models.size(); ++m)
+    if (models[m]->tokenizer != models[0]->tokenizer)
+      throw std::runtime_error(paths[m] + ": tokenizes with '" + models[m]->tokenizer + "', " +
+                               paths[0] + " with '" + models[0]->tokenizer +
+                               "'; the models of an ensemble must share the tokenizer");
+}
+
 LoadedModel load_model(const std::string& path) {
   ModelFile file = read_model(path);
   LoadedModel out;

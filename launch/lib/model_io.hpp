@@ -29,6 +29,13 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
                      const DatasetStamp& dataset, const TrainConfig& config,
                      const EpochMetrics& metrics);
 
+struct LoadedModel;
+
+// The models of an ensemble, loaded from paths, must share the tokenizer: each reads the text
+// as it was trained to. Throws naming the first that differs.
+void check_same_tokenizer(const std::vector<std::string>& paths,
+                          const std::vector<const LoadedModel*>& models);
+
 struct LoadedModel {
   ModelShape shape;
   int maxlen = 0;

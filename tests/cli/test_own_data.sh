@@ -104,6 +104,23 @@ PY
 err=$("$bin/rnnsent_prepare" --train "$work/own/train.csv" --tokenizer utf8 --output "$work/x.h5" 2>&1); rc=$?
 [ "$rc" = 2 ] && printf '%s' "$err" | grep -q "'utf8' for --tokenizer" && ok "--tokenizer utf8: $err" || fail "bad tokenizer (exit $rc): $err"
 
+err=$("$bin/rnnsent_predict" --model "$work/a/best_model.h5" --model "$work/u/best_model.h5" "good" 2>&1); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "must share the tokenizer" && ok "an ensemble of an ascii and a unicode model is refused: $err" || fail "mixed tokenizers (exit $rc): $err"
+# --format csv quotes texts with commas, quotes and newlines (RFC 4180): Python's csv reads back the texts.
+"$bin/rnnsent_predict" --model "$work/a/best_model.h5" --input "$work/own/test.jsonl" --input-format jsonl --format csv > "$work/p.csv" 2>&1
+back=$($py - "$work" <<'PY'
+import csv, json, sys
+w = sys.argv[1]
+texts = [json.loads(l)["text"] for l in open(w + "/own/test.jsonl", encoding="utf-8")]
+with open(w + "/p.csv", newline="", encoding="utf-8") as f:
+    rows = list(csv.DictReader(f))
+assert [r["text"] for r in rows] == texts, "texts differ"
+assert any("\n" in t for t in texts) and any('"' in t for t in texts) and any("," in t for t in texts)
+print("csv %d" % len(rows))
+PY
+)
+[[ "$back" == csv* ]] && ok "--format csv: every text (commas, quotes, newlines) reads back: $back" || fail "csv output: $back"
+
 # Bad rows and bad files: exit 1 and one line naming the file (and the line).
 bad() {  # NAME EXPECTED FILE [prepare flags...]
   local name=$1 want=$2 file=$3; shift 3
