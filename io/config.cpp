@@ -227,6 +227,11 @@ void validate(const TrainConfig& c) {
       throw ConfigError("invalid value " + (text ? "'" + *text + "'" : value_text(value)) +
                         " for key '" + key.name + "': " + broken);
   }
+  // Rules between keys.
+  if (c.crop_max < c.crop_min)
+    throw ConfigError("invalid value " + std::to_string(c.crop_max) +
+                      " for key 'crop_max': must be >= crop_min (" + std::to_string(c.crop_min) +
+                      ")");
 }
 
 std::string to_ini(const TrainConfig& c) {

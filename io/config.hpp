@@ -30,6 +30,10 @@ struct TrainConfig {
   std::string pooling = "last";   // last | mean: what the dense layer reads from the top layer
   double dropout = 0;             // rate on the embedding output during training, [0, 1)
   double word_dropout = 0;        // rate of whole tokens dropped from it, [0, 1)
+  // Crops for short texts (launch/lib/crop.hpp): this fraction of the training reviews is
+  // replaced each epoch by a random run of crop_min..crop_max of its tokens; 0 = off.
+  double crop_fraction = 0;
+  int crop_min = 5, crop_max = 50;
   double projection_dropout = 0;  // rate dropped from each recurrent layer's x W, [0, 1)
   double embedding_weight_dropout = 0;  // rate of embedding matrix elements per step, [0, 1)
   // Optimisation

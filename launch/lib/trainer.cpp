@@ -26,6 +26,7 @@
 #include "io/dataset_file.hpp"
 #include "io/model_file.hpp"
 #include "launch/lib/callbacks.hpp"
+#include "launch/lib/crop.hpp"
 #include "launch/lib/data_split.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/init_from.hpp"
@@ -348,7 +349,10 @@ void Trainer::train_epoch() {
   const EpochShard shard = epoch_shard(
       split_.train, seeded_permutation(split_.train.size(), config_.seed, epoch_stream(epoch)),
       std::size_t(config_.batch_size), session_.rank(), session_.size());
-  const PaddedSet local = pad(reader_.read("train", shard.reviews));
+  EncodedSplit reviews = reader_.read("train", shard.reviews);
+  crop_reviews(reviews, shard.reviews, config_.seed, epoch,
+               {config_.crop_fraction, config_.crop_min, config_.crop_max});
+  const PaddedSet local = pad(reviews);
   while (std::size_t(run.position.step_in_epoch) < run.steps_per_epoch) train_step(local, shard);
 }
 

@@ -70,6 +70,9 @@ expect_error start-from-epoch-negative "-2 for key 'start_from_epoch'" -- train_
 expect_error init-from-missing "$work/no-model.h5" -- train_with init_from "$work/no-model.h5"
 expect_error progress-fancy "'fancy' for key 'progress'" -- train_with progress fancy
 expect_error checkpoint-monitor-f1 "'f1' for key 'checkpoint_monitor'" -- train_with checkpoint_monitor f1
+expect_error crop-fraction-one "1 for key 'crop_fraction'" -- train_with crop_fraction 1
+expect_error crop-min-zero "0 for key 'crop_min'" -- train_with crop_min 0
+expect_error crop-max-below-min "3 for key 'crop_max': must be >= crop_min (5)" -- train_with crop_max 3
 expect_error restore-best-weights-maybe "('maybe') for option '--restore_best_weights'" -- train_with restore_best_weights maybe
 expect_error reduce-lr-on-plateau-yes-please "('yes-please') for option '--reduce_lr_on_plateau'" -- train_with reduce_lr_on_plateau yes-please
 expect_error reduce-lr-monitor-f1 "'f1' for key 'reduce_lr_monitor'" -- train_with reduce_lr_monitor f1

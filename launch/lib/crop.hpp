@@ -1,0 +1,25 @@
+// Training-time crops for short-text robustness: IMDB reviews are rarely under 20 words, so a
+// model trained on them alone has never seen "Not good." Each epoch, a fraction of the training
+// reviews is replaced by a random contiguous run of its tokens (Johnson and Zhang 2016 train on
+// document segments). Which reviews, and where, depend only on (seed, epoch, review index):
+// every rank, rank count and resume crops alike.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "io/dataset_file.hpp"
+
+namespace rnnsent {
+
+struct CropOptions {
+  double fraction = 0;  // of the reviews each epoch; 0 = off
+  int min_tokens = 5, max_tokens = 50;
+};
+
+// Replaces, in place, each chosen review of `reviews` (dataset indices `review_index`, one per
+// review) by its start id and a crop of min..max of its tokens (all of them when it has fewer).
+void crop_reviews(EncodedSplit& reviews, const std::vector<std::uint32_t>& review_index,
+                  std::uint64_t seed, int epoch, const CropOptions& options);
+
+}  // namespace rnnsent
