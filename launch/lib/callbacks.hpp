@@ -127,16 +127,19 @@ class CSVLogger : public Callback {
 };
 
 // Sets run.learning_rate before every step: the schedule's rate of the next update times
-// run.lr_scale, never reduced below min_lr.
+// run.lr_scale, never reduced below min_lr. At the start it is the rate of the last update
+// taken, which an epoch resumed at its very end reports as its rate.
 class LearningRateScheduler : public Callback {
  public:
   LearningRateScheduler(LrSchedule schedule, double min_lr)
       : schedule_(schedule), min_lr_(min_lr) {}
+  void on_train_begin(Run& run) override;
   void on_batch_begin(Run& run) override;
 
  private:
   LrSchedule schedule_;
   double min_lr_;
+  double rate(const Run& run, std::int64_t update) const;
 };
 
 // Ends the job when a step hangs; validation, files and the test evaluation are not steps.

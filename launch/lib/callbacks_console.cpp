@@ -49,11 +49,19 @@ void CSVLogger::on_epoch_end(Run& run, const EpochLogs&) {
   if (run.root) run.log.history(run.state.history);
 }
 
-void LearningRateScheduler::on_batch_begin(Run& run) {
-  const double rate = schedule_.at(run.optimizer.updates + 1) * run.lr_scale;
+double LearningRateScheduler::rate(const Run& run, std::int64_t update) const {
+  const double r = schedule_.at(update) * run.lr_scale;
   // Only reductions are held at min_lr; the schedule alone may go lower (Keras's min_lr
   // belongs to ReduceLROnPlateau).
-  run.learning_rate = run.lr_scale < 1 ? std::max(rate, min_lr_) : rate;
+  return run.lr_scale < 1 ? std::max(r, min_lr_) : r;
+}
+
+void LearningRateScheduler::on_train_begin(Run& run) {
+  run.learning_rate = rate(run, std::max<std::int64_t>(run.optimizer.updates, 1));
+}
+
+void LearningRateScheduler::on_batch_begin(Run& run) {
+  run.learning_rate = rate(run, run.optimizer.updates + 1);
 }
 
 }  // namespace rnnsent

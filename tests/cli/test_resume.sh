@@ -87,6 +87,14 @@ mpi 2 "${plateau[@]}" --output_dir "$work/plateausig" --resume auto > "$work/pla
   && [ "$(rates "$work/plateausig")" = "$(rates "$work/plateau")" ] \
   && ok "resumed plateau + restore_best_weights run (P=2) is bit-identical" || fail "resumed plateau run differs"
 
+# 1f. A stop at the last step of epoch 1 (960 training reviews, 30 steps): the resume only
+# validates epoch 1, and reports the rate of its last update like the uninterrupted run.
+RNNSENT_TEST_SIGNAL_AT_STEP=30 train --output_dir "$work/edge" > /dev/null 2>&1; rc=$?
+[ "$rc" = 75 ] || fail "SIGUSR1 at step 30: exit $rc"
+train --output_dir "$work/edge" --resume auto > "$work/edger.log" 2>&1 || fail "resume at an epoch's end: $(tail -1 "$work/edger.log")"
+[ "$(weights_of "$work/edge")" = "$ref1" ] && [ "$(rates "$work/edge")" = "$(rates "$work/p1")" ] \
+  && ok "resumed at an epoch's last step: bit-identical, the same rates ($(rates "$work/edge"))" || fail "resume at an epoch's end: rates $(rates "$work/edge") vs $(rates "$work/p1")"
+
 # 2. A real SIGTERM from outside, mid-run (a slower config so the signal lands in epoch 2).
 "$bin/make_test_dataset" "$work/big.h5" 6000 300 || exit 1
 slow=(--data "$work/big.h5" --maxlen 200 --units 16)

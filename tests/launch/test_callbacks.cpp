@@ -159,6 +159,10 @@ TEST(CallbacksTest, LearningRateSchedulerScalesTheScheduleAndHoldsReductionsAtMi
   f.run.lr_scale = 0.1;
   cb.on_batch_begin(f.run);
   EXPECT_DOUBLE_EQ(f.run.learning_rate, 2e-3);  // 1e-3 held at min_lr
+  f.run.lr_scale = 1;
+  f.run.optimizer.updates = 3;
+  cb.on_train_begin(f.run);  // the rate of the last update taken, the 3rd
+  EXPECT_DOUBLE_EQ(f.run.learning_rate, 3e-3);
 }
 
 TEST(CallbacksTest, ModelCheckpointSavesOnlyTheEpochsThatImprove) {
