@@ -25,16 +25,16 @@ struct TrainConfig {
   std::string cell = "simple_rnn";  // rnn | simple_rnn | lstm | gru (checked by core's parse_cell)
   int embedding_dim = 128;
   int units = 64;
-  bool bidirectional = false;     // a second direction reads each review last to first
-  int layers = 1;                 // stacked recurrent layers, 1..8
-  std::string pooling = "last";   // last | mean: what the dense layer reads from the top layer
-  double dropout = 0;             // rate on the embedding output during training, [0, 1)
-  double word_dropout = 0;        // rate of whole tokens dropped from it, [0, 1)
+  bool bidirectional = false;    // a second direction reads each review last to first
+  int layers = 1;                // stacked recurrent layers, 1..8
+  std::string pooling = "last";  // last | mean: what the dense layer reads from the top layer
+  double dropout = 0;            // rate on the embedding output during training, [0, 1)
+  double word_dropout = 0;       // rate of whole tokens dropped from it, [0, 1)
   // Crops for short texts (launch/lib/crop.hpp): this fraction of the training reviews is
   // replaced each epoch by a random run of crop_min..crop_max of its tokens; 0 = off.
   double crop_fraction = 0;
   int crop_min = 5, crop_max = 50;
-  double projection_dropout = 0;  // rate dropped from each recurrent layer's x W, [0, 1)
+  double projection_dropout = 0;        // rate dropped from each recurrent layer's x W, [0, 1)
   double embedding_weight_dropout = 0;  // rate of embedding matrix elements per step, [0, 1)
   // Optimisation
   int batch_size = 128;
@@ -63,6 +63,9 @@ struct TrainConfig {
   std::string checkpoint_monitor = "val_loss";  // what best_model.h5 is the best of
   // final_model.h5 holds the weights of early_stopping_monitor's best epoch, not the last one
   bool restore_best_weights = false;
+  // > 0: models/epoch_NNN.h5 every epoch, and averaged_model.h5, the mean of the last this many
+  // epochs' models (checkpoint averaging; rnnsent_average does it for any set)
+  int average_last_epochs = 0;
   // Keras's ReduceLROnPlateau: the rate is multiplied by reduce_lr_factor after
   // reduce_lr_patience epochs without a gain of reduce_lr_min_delta in reduce_lr_monitor, then
   // not watched for reduce_lr_cooldown epochs; reductions stop at reduce_lr_min_lr.

@@ -106,6 +106,10 @@ std::vector<std::uint32_t> split_rows(const EvalOptions& o, const std::string& m
   rnnsent::TrainConfig all = rnnsent::parse_config_text(model.config_ini, model_path + ": /config");
   all.max_train = 0;
   all.max_test = 0;
+  if (o.split == "val" && all.validation_split == 0)
+    throw std::runtime_error(model_path +
+                             ": trained with validation_split = 0 (on every training review), so "
+                             "it has no validation split; use --split test or train");
   const rnnsent::DataSplit s = rnnsent::split_data(reader.size("train"), reader.size("test"), all);
   std::vector<std::uint32_t> rows = o.split == "val" ? s.val : s.train;
   if (o.split == "test") {

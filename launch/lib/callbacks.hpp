@@ -104,13 +104,29 @@ class BackupAndRestore : public Callback {
 class ModelCheckpoint : public Callback {
  public:
   using Save = std::function<void(const std::vector<float>& weights, int epoch)>;
-  ModelCheckpoint(Monitor monitor, Save save)
-      : monitor_(std::move(monitor)), save_(std::move(save)) {}
+  // save_best_only = false (Keras's name): every epoch is saved, the latest is kept; the
+  // trainer's choice when the monitor is a val_ metric and there are no validation reviews.
+  ModelCheckpoint(Monitor monitor, Save save, bool save_best_only = true)
+      : monitor_(std::move(monitor)), save_(std::move(save)), save_best_only_(save_best_only) {}
   void on_train_begin(Run& run) override;
   void on_epoch_end(Run& run, const EpochLogs& logs) override;
 
  private:
   Monitor monitor_;
+  Save save_;
+  bool save_best_only_;
+};
+
+// Every epoch's validated weights as a model of its own (average_last_epochs; rank 0).
+class EpochModels : public Callback {
+ public:
+  using Save = ModelCheckpoint::Save;
+  explicit EpochModels(Save save) : save_(std::move(save)) {}
+  void on_epoch_end(Run& run, const EpochLogs& logs) override {
+    if (run.root) save_(run.validated(), logs.epoch);
+  }
+
+ private:
   Save save_;
 };
 

@@ -25,11 +25,12 @@ void ProgressLogger::on_epoch_end(Run& run, const EpochLogs& logs) {
   char norm[64] = "";  // the pre-clip norm tells whether clipnorm bites
   if (run.config.clipnorm > 0)
     std::snprintf(norm, sizeof norm, " - grad_norm: %.4f", logs.grad_norm);
-  run.log.print(
-      "%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
-      "val_acc: %.4f%s\n",
-      logs.steps, logs.steps, logs.seconds, logs.samples_per_s, logs.loss, logs.acc, logs.val_loss,
-      logs.val_acc, norm);
+  char val[64] = "";  // validation_split = 0 has none
+  if (run.config.validation_split > 0)
+    std::snprintf(val, sizeof val, " - val_loss: %.4f - val_acc: %.4f", logs.val_loss,
+                  logs.val_acc);
+  run.log.print("%zu/%zu - %.0fs - %.0f samples/s - loss: %.4f - acc: %.4f%s%s\n", logs.steps,
+                logs.steps, logs.seconds, logs.samples_per_s, logs.loss, logs.acc, val, norm);
   std::fflush(stdout);
 }
 

@@ -86,6 +86,14 @@ void ModelCheckpoint::on_epoch_end(Run& run, const EpochLogs& logs) {
   if (!run.root) return;
   TrainState& s = run.state;
   const double current = monitor_.latest(s.history);
+  if (!save_best_only_) {
+    s.best_params = run.validated();
+    s.best_epoch = logs.epoch;
+    save_(s.best_params, s.best_epoch);
+    run.log.print("Epoch %d: saved best_model.h5 (no validation reviews: the latest epoch)\n",
+                  logs.epoch);
+    return;
+  }
   if (!monitor_.improves(current, s.checkpoint_best)) return;
   const double previous = s.checkpoint_best;
   s.checkpoint_best = current;

@@ -16,7 +16,8 @@ constexpr std::uint64_t kTestStream = 1;
 
 DataSplit split_data(std::size_t total, std::size_t test_total, const TrainConfig& config) {
   const std::size_t train_end = std::size_t(double(total) * (1.0 - config.validation_split));
-  if (train_end == 0 || train_end == total)
+  // validation_split = 0 holds none out on purpose; a fraction that rounds to none does not.
+  if (train_end == 0 || (train_end == total && config.validation_split > 0))
     throw std::runtime_error("validation_split " + std::to_string(config.validation_split) +
                              " leaves no training or no validation reviews of " +
                              std::to_string(total));

@@ -16,7 +16,8 @@ struct DataSplit {
   std::vector<std::uint32_t> train, val, test;  // indices into the prepared file's splits
 };
 
-// Throws naming validation_split when it leaves no training or no validation review.
+// Throws naming validation_split when it leaves no training review, or no validation review
+// although it is above 0 (validation_split = 0 trains on every training review).
 DataSplit split_data(std::size_t train_split_size, std::size_t test_split_size,
                      const TrainConfig& config);
 

@@ -40,6 +40,8 @@ struct EarlyStopping {
 
 // The metric names and modes config keys accept (for the messages).
 bool is_monitor_metric(const std::string& metric);
+// val_loss and val_acc: metrics that exist only when validation_split > 0.
+inline bool is_validation_metric(const std::string& metric) { return metric.rfind("val_", 0) == 0; }
 bool is_monitor_mode(const std::string& mode);
 
 }  // namespace rnnsent

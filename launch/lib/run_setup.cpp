@@ -146,7 +146,9 @@ OutputClaim claim_output_dir(const TrainConfig& config, const DatasetReader& rea
                                reader.fingerprint() +
                                "; resume with the dataset the run started on");
   }
-  for (const char* name : {"/best_model.h5", "/final_model.h5"}) {
+  // models/epoch_001.h5: the first epoch model of an average_last_epochs run.
+  for (const char* name :
+       {"/best_model.h5", "/final_model.h5", "/averaged_model.h5", "/models/epoch_001.h5"}) {
     const std::string model = config.output_dir + name;
     if (!claim.resuming && exists(model) && !config.overwrite)
       throw std::runtime_error(model +

@@ -5,6 +5,8 @@
 #include <exception>
 #include <string>
 
+#include "launch/lib/epoch_monitor.hpp"
+
 namespace rnnsent {
 namespace {
 
@@ -62,9 +64,22 @@ std::int64_t lr_decay_steps(const TrainConfig& c, std::int64_t steps_per_epoch) 
   return std::max<std::int64_t>(steps_per_epoch * c.epochs - c.warmup_steps, 1);
 }
 
+bool has_validation(const TrainConfig& c) { return c.validation_split > 0; }
+
+// Without validation reviews the val_ metrics do not exist. Early stopping and best_model.h5
+// fall back on their own (a fixed number of epochs, the latest epoch); a callback the user
+// turned on for a val_ metric cannot work, and is refused rather than left idle.
 void check_training_config(const TrainConfig& c) {
   model_shape(c);
   step_options(c);
+  if (has_validation(c)) return;
+  if (c.reduce_lr_on_plateau && is_validation_metric(c.reduce_lr_monitor))
+    throw ConfigError("key 'reduce_lr_on_plateau': reduce_lr_monitor " + c.reduce_lr_monitor +
+                      " needs validation reviews and validation_split is 0 (watch loss or acc)");
+  if (c.restore_best_weights && is_validation_metric(c.early_stopping_monitor))
+    throw ConfigError("key 'restore_best_weights': early_stopping_monitor " +
+                      c.early_stopping_monitor +
+                      " needs validation reviews and validation_split is 0 (watch loss or acc)");
 }
 
 }  // namespace rnnsent

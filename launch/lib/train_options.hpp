@@ -24,7 +24,11 @@ StepOptions step_options(const TrainConfig& config);
 // Continuing a finished run to more epochs stretches a cosine resolved this way.
 std::int64_t lr_decay_steps(const TrainConfig& config, std::int64_t steps_per_epoch);
 
-// Both of the above, for rnnsent_train to reject a bad name before anything starts.
+// validation_split > 0: the run has validation reviews and its val_ metrics.
+bool has_validation(const TrainConfig& config);
+
+// Both of the above, for rnnsent_train to reject a bad name before anything starts, and the
+// keys that need validation reviews when validation_split is 0.
 void check_training_config(const TrainConfig& config);
 
 }  // namespace rnnsent

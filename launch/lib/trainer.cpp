@@ -24,10 +24,12 @@
 #include "io/atomic_file.hpp"
 #include "io/config_keys.hpp"
 #include "io/dataset_file.hpp"
+#include "io/model_average.hpp"
 #include "io/model_file.hpp"
 #include "launch/lib/callbacks.hpp"
 #include "launch/lib/crop.hpp"
 #include "launch/lib/data_split.hpp"
+#include "launch/lib/epoch_monitor.hpp"
 #include "launch/lib/evaluate.hpp"
 #include "launch/lib/init_from.hpp"
 #include "launch/lib/json_out.hpp"
@@ -65,6 +67,11 @@ std::string summary_json(const TrainSummary& s, const TrainConfig& c, int ranks)
   j["threads"] = omp_get_max_threads();
   j["skipped_steps"] = s.skipped_steps;
   j["resumed"] = s.resumed;
+  if (s.averaged_epochs > 0) {
+    j["averaged_epochs"] = s.averaged_epochs;
+    j["averaged_test_loss"] = s.tested ? Json(s.averaged_test_loss) : Json(nullptr);
+    j["averaged_test_acc"] = s.tested ? Json(s.averaged_test_acc) : Json(nullptr);
+  }
   return json_text(j, 2) + "\n";
 }
 
@@ -145,6 +152,8 @@ class Trainer {
   EpochLogs epoch_logs(double train_seconds);
   void save_model(const std::string& path, const std::vector<float>& weights, int epoch);
   void write_config_once();
+  std::string epoch_model_path(int epoch) const;
+  void write_averaged_model(int last_epoch, TrainSummary& summary);
   TrainSummary finish();
 };
 
@@ -186,6 +195,7 @@ void Trainer::open_run() {
   test_set_ = pad(reader_.read("test", split_.test));
   reader_.read("train", split_.train);
   make_dirs(checkpoint_dir(config_.output_dir));
+  if (config_.average_last_epochs > 0) make_dirs(config_.output_dir + "/models");
   log_.emplace(config_.output_dir, claim_.resuming, claim_.state.global_step);
   if (!claim_.foreign.empty())
     log_->print("rnnsent: moved %zu checkpoint(s) of another run to %s\n", claim_.foreign.size(),
@@ -307,19 +317,30 @@ void Trainer::add_callbacks() {
   const TrainConfig& c = config_;
   callbacks_.add(std::make_unique<ProgressLogger>(*log_, root_, mode, c.log_every));
   callbacks_.add(std::make_unique<HistoryRecorder>(c.output_dir + "/history.h5"));
-  callbacks_.add(std::make_unique<EarlyStoppingCallback>(
-      EarlyStopping{Monitor(c.early_stopping_monitor, c.early_stopping_mode, c.min_delta),
-                    c.patience, c.start_from_epoch},
-      c.restore_best_weights));
+  // No validation reviews: a val_ monitor has nothing to watch, so the run trains all its
+  // epochs and best_model.h5 is the latest (check_training_config refused what cannot work).
+  const bool validated = has_validation(c);
+  if (validated || !is_validation_metric(c.early_stopping_monitor))
+    callbacks_.add(std::make_unique<EarlyStoppingCallback>(
+        EarlyStopping{Monitor(c.early_stopping_monitor, c.early_stopping_mode, c.min_delta),
+                      c.patience, c.start_from_epoch},
+        c.restore_best_weights));
   if (c.reduce_lr_on_plateau)
     callbacks_.add(std::make_unique<ReduceLROnPlateau>(
         Monitor(c.reduce_lr_monitor, "auto", c.reduce_lr_min_delta),
         ReduceLROnPlateau::Options{c.reduce_lr_factor, c.reduce_lr_patience, c.reduce_lr_cooldown,
                                    c.reduce_lr_min_lr}));
   callbacks_.add(std::make_unique<ModelCheckpoint>(
-      Monitor(c.checkpoint_monitor, "auto"), [this](const std::vector<float>& w, int epoch) {
+      Monitor(c.checkpoint_monitor, "auto"),
+      [this](const std::vector<float>& w, int epoch) {
         save_model(config_.output_dir + "/best_model.h5", w, epoch);
-      }));
+      },
+      validated || !is_validation_metric(c.checkpoint_monitor)));
+  // Before BackupAndRestore: a checkpoint of epoch e means its epoch model is written.
+  if (c.average_last_epochs > 0)
+    callbacks_.add(std::make_unique<EpochModels>([this](const std::vector<float>& w, int epoch) {
+      save_model(epoch_model_path(epoch), w, epoch);
+    }));
   callbacks_.add(std::make_unique<CSVLogger>(c.log_every));
   callbacks_.add(std::make_unique<BackupAndRestore>(
       BackupAndRestore::Options{c.output_dir, c.checkpoint_every, c.keep_checkpoints,
@@ -328,12 +349,17 @@ void Trainer::add_callbacks() {
       options_.learning_rate, c.reduce_lr_on_plateau ? c.reduce_lr_min_lr : 0));
   callbacks_.add(std::make_unique<WatchdogCallback>(c.watchdog_seconds, session_.rank()));
   if (hooks_.any_step_fault()) callbacks_.add(std::make_unique<FaultInjection>(hooks_));
-  if (root_)
+  if (!root_) return;
+  log_->print(
+      "rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
+      "%d rank(s) x %d thread(s)\n",
+      n_train, split_.val.size(), split_.test.size(), run.params.size(), session_.size(),
+      omp_get_max_threads());
+  if (!validated)
     log_->print(
-        "rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
-        "%d rank(s) x %d thread(s)\n",
-        n_train, split_.val.size(), split_.test.size(), run.params.size(), session_.size(),
-        omp_get_max_threads());
+        "rnnsent: validation_split = 0: every epoch of %d is trained and best_model.h5 is the "
+        "latest\n",
+        c.epochs);
 }
 
 void Trainer::train_epoch() {
@@ -436,8 +462,10 @@ EpochLogs Trainer::epoch_logs(double train_seconds) {
   TrainState& s = run.state;
   s.train_seconds += train_seconds;
   s.train_samples += double(split_.train.size());
-  const EvalResult val =
-      evaluate(*model_, run.validated().data(), val_set_, config_.eval_batch_size);
+  EvalResult val;  // validation_split = 0: the val_ metrics are NaN (history.h5 keeps them so)
+  val.loss = val.accuracy = std::numeric_limits<double>::quiet_NaN();
+  if (val_set_.rows() > 0)
+    val = evaluate(*model_, run.validated().data(), val_set_, config_.eval_batch_size);
   EpochLogs logs;
   logs.loss = s.epoch_loss_sum / s.epoch_seen;
   logs.acc = s.epoch_correct / s.epoch_seen;
@@ -460,6 +488,36 @@ void Trainer::save_model(const std::string& path, const std::vector<float>& weig
   write_model(path, pack_model(shape_, weights.data(), reader_.vocabulary(),
                                {reader_.tokenizer(), reader_.fingerprint()}, config_,
                                {epoch, h.val_loss[e], h.val_acc[e]}));
+}
+
+std::string Trainer::epoch_model_path(int epoch) const {
+  char name[32];
+  std::snprintf(name, sizeof name, "/models/epoch_%03d.h5", epoch);
+  return config_.output_dir + name;
+}
+
+// averaged_model.h5: the mean of the last average_last_epochs epochs' models (fewer when the
+// run had fewer epochs), read back, checked and scored on the test split like best_model.h5.
+void Trainer::write_averaged_model(int last_epoch, TrainSummary& summary) {
+  const int first = std::max(1, last_epoch - config_.average_last_epochs + 1);
+  std::vector<ModelFile> models;
+  std::vector<std::string> paths;
+  for (int e = first; e <= last_epoch; ++e) {
+    paths.push_back(epoch_model_path(e));
+    models.push_back(read_model(paths.back()));
+  }
+  const std::string out = config_.output_dir + "/averaged_model.h5";
+  write_model(out, average_models(models, paths));
+  const LoadedModel averaged = load_model(out);
+  log_->print("Averaged the models of epochs %d-%d into averaged_model.h5\n", first, last_epoch);
+  summary.averaged_epochs = last_epoch - first + 1;
+  if (!summary.tested) return;
+  const EvalResult test =
+      evaluate(*model_, averaged.params.data(), test_set_, config_.eval_batch_size);
+  summary.averaged_test_loss = test.loss;
+  summary.averaged_test_acc = test.accuracy;
+  log_->print("Test (averaged model, epochs %d-%d): loss %.4f - acc %.4f\n", first, last_epoch,
+              test.loss, test.accuracy);
 }
 
 // config.ini after the first epoch's files, so it never describes a run whose outputs are not
@@ -519,6 +577,7 @@ TrainSummary Trainer::finish() {
     log_->print("Test: %s has no test reviews; the best model (epoch %d) is not scored\n",
                 config_.data.c_str(), summary.best_epoch);
   }
+  if (config_.average_last_epochs > 0) write_averaged_model(int(s.history.epochs()), summary);
   summary.wall_seconds = seconds_since(wall_start_);
   write_text_atomically(config_.output_dir + "/summary.json",
                         summary_json(summary, config_, session_.size()));

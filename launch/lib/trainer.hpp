@@ -23,6 +23,8 @@ struct TrainSummary {
   long long skipped_steps =
       0;  // steps skipped for a non-finite loss or gradient (nonfinite = skip)
   bool resumed = false;
+  int averaged_epochs = 0;  // average_last_epochs: the epochs averaged into averaged_model.h5
+  double averaged_test_loss = 0, averaged_test_acc = 0;
 };
 
 // Runs the whole job described by config. Throws std::runtime_error (naming the file, key or

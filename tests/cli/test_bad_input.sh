@@ -39,6 +39,9 @@ expect_error malformed-flag "1e2x" -- train_with maxlen 1e2x
 expect_error batch-zero "batch_size" -- train_with batch_size 0
 expect_error split-one "validation_split" -- train_with validation_split 1
 expect_error split-negative "validation_split" -- train_with validation_split -0.1
+expect_error split-zero-plateau "'reduce_lr_on_plateau'" -- train_with validation_split 0 reduce_lr_on_plateau true
+expect_error split-zero-restore "'restore_best_weights'" -- train_with validation_split 0 restore_best_weights true
+expect_error average-negative "-1 for key 'average_last_epochs'" -- train_with average_last_epochs -1
 expect_error maxlen-zero "maxlen" -- train_with maxlen 0
 expect_error num-words-small "num_words" -- train_with num_words 3
 expect_error epochs-zero "epochs" -- train_with epochs 0

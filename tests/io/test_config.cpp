@@ -117,6 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BadValue{"batch_size", "0"}, BadValue{"validation_split", "1"},
         BadValue{"validation_split", "1.5"}, BadValue{"validation_split", "-0.1"},
+        BadValue{"average_last_epochs", "-1"},
         BadValue{"maxlen", "0"}, BadValue{"num_words", "3"}, BadValue{"epochs", "0"},
         BadValue{"padding", "middle"}, BadValue{"learning_rate", "-1"}, BadValue{"units", "0"},
         BadValue{"num_words", "-5"}, BadValue{"num_words", "many"}, BadValue{"num_words", "12x"},

@@ -97,5 +97,28 @@ TEST(TrainOptionsTest, UnknownNamesAreConfigErrorsNamingKeyAndValue) {
   EXPECT_NE(e.find("'cubic'"), std::string::npos) << e;
 }
 
+// validation_split = 0: what needs a val_ metric and was turned on is refused, naming the key;
+// the defaults (early stopping and best_model.h5 on val_ metrics) fall back and pass.
+TEST(TrainOptionsTest, NoValidationRefusesCallbacksThatNeedIt) {
+  TrainConfig c;
+  c.validation_split = 0;
+  EXPECT_EQ(error_of(c), "");
+  c.reduce_lr_on_plateau = true;
+  std::string e = error_of(c);
+  EXPECT_NE(e.find("'reduce_lr_on_plateau'"), std::string::npos) << e;
+  EXPECT_NE(e.find("val_loss"), std::string::npos) << e;
+  c.reduce_lr_monitor = "loss";
+  EXPECT_EQ(error_of(c), "");
+  c.restore_best_weights = true;
+  e = error_of(c);
+  EXPECT_NE(e.find("'restore_best_weights'"), std::string::npos) << e;
+  c.early_stopping_monitor = "acc";
+  EXPECT_EQ(error_of(c), "");
+  c.validation_split = 0.2;
+  c.early_stopping_monitor = "val_acc";
+  c.reduce_lr_monitor = "val_loss";
+  EXPECT_EQ(error_of(c), "");
+}
+
 }  // namespace
 }  // namespace rnnsent
