@@ -93,4 +93,16 @@ refused "a file that is no model" "$work/data.h5" --output "$work/x.h5" "$m/epoc
 refused "a missing model" "$work/none.h5" --output "$work/x.h5" "$m/epoch_001.h5" "$work/none.h5"
 refused "one model" "at least two" --output "$work/x.h5" "$m/epoch_001.h5"
 [ ! -e "$work/x.h5" ] && [ "$kept" = "$(md5sum "$m/epoch_002.h5" "$work/tool.h5")" ] && ok "nothing written by the refusals" || fail "x.h5 written"
+# launch/train_ensemble.sh: two members side by side, scored alone and together; a second call
+# reuses them.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+printf 'data = %s\nnum_words = 40\nmaxlen = 24\nembedding_dim = 8\nunits = 6\nbatch_size = 16\nepochs = 2\nvalidation_split = 0\naverage_last_epochs = 2\n' "$work/data.h5" > "$work/ens.ini"
+JOBS=2 RNNSENT_BIN="$bin" bash "$src/launch/train_ensemble.sh" "$work/ens.ini" "$work/ens" 2 --learning_rate 0.01 > "$work/ens.log" 2>&1; rc=$?
+first=$(md5sum "$work/ens/member-"*/averaged_model.h5)
+[ "$rc" = 0 ] && grep -q "ensemble of 2 models" "$work/ens.log" && [ "$(grep -c "member-[12]/averaged_model.h5: loss" "$work/ens.log")" = 2 ] \
+  && ok "train_ensemble.sh: 2 members and their ensemble scored" || fail "train_ensemble.sh: $rc $(tail -3 "$work/ens.log")"
+JOBS=2 RNNSENT_BIN="$bin" bash "$src/launch/train_ensemble.sh" "$work/ens.ini" "$work/ens" 2 --learning_rate 0.01 > "$work/ens2.log" 2>&1 \
+  && [ "$first" = "$(md5sum "$work/ens/member-"*/averaged_model.h5)" ] && ok "train_ensemble.sh reuses finished members" || fail "rerun of train_ensemble.sh"
+err=$(bash "$src/launch/train_ensemble.sh" "$work/ens.ini" "$work/ens" 0 2>&1); rc=$?
+[ "$rc" = 2 ] && printf '%s' "$err" | grep -q usage && ok "train_ensemble.sh refuses K = 0" || fail "K = 0: $rc $err"
 finish

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "launch/lib/train_options.hpp"
@@ -118,6 +121,24 @@ TEST(TrainOptionsTest, NoValidationRefusesCallbacksThatNeedIt) {
   c.early_stopping_monitor = "val_acc";
   c.reduce_lr_monitor = "val_loss";
   EXPECT_EQ(error_of(c), "");
+}
+
+// Every config the project ships parses, validates and passes the training checks, so a
+// README command that names one does not fail on a key.
+TEST(TrainOptionsTest, ShippedConfigsAreValid) {
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(RNNSENT_SOURCE_DIR "/configs")) {
+    if (entry.path().extension() != ".ini") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    SCOPED_TRACE(entry.path().string());
+    const TrainConfig c = parse_config_text(text.str(), entry.path().string());
+    EXPECT_NO_THROW(validate(c));
+    EXPECT_EQ(error_of(c), "");
+    ++checked;
+  }
+  EXPECT_GE(checked, 6);
 }
 
 }  // namespace
