@@ -80,41 +80,17 @@ class OneDnnRecurrentLayer final : public Layer {
       }
       last[d] = h_last;
     }
-    Flow out;
-    out.width = D * H;
-    grow(vec_, std::size_t(n) * std::size_t(D * H));
-    join_last(last, D, n, H, vec_.data());
-    out.vec = vec_.data();
-    if (s_.emit_sequence) {
-      if (D == 1) {
-        out.seq = states[0];
-      } else {
-        grow(seq_, std::size_t(T) * std::size_t(n) * std::size_t(D * H));
-        join_directions(states, D, T, n, H, p.spans, seq_.data());
-        out.seq = seq_.data();
-      }
-    }
-    return out;
+    return join_.join(last, states, D, T, n, H, p.spans, s_.emit_sequence);
   }
 
   FlowGrad backward(Pass& p, const FlowGrad& dout) override {
     const int H = s_.units, D = s_.directions, T = p.T, n = p.n, I = s_.input_dim;
-    const std::size_t nh = std::size_t(n) * std::size_t(H), tn = std::size_t(T) * std::size_t(n);
+    const std::size_t tn = std::size_t(T) * std::size_t(n);
     grow(dx_, tn * std::size_t(I));
     for (int d = 0; d < D; ++d) {
       const RnnOffsets& r = s_.offsets[d];
-      const float* dlast = nullptr;
-      if (dout.vec) {
-        grow(dlast_, nh);
-        split_last(dout.vec, d, D, n, H, dlast_.data());
-        dlast = dlast_.data();
-      }
-      const float* dstates = nullptr;
-      if (dout.seq) {
-        grow(dstates_, tn * std::size_t(H));
-        split_direction(dout.seq, d, D, T, n, H, p.spans, dstates_.data());
-        dstates = dstates_.data();
-      }
+      const float* dlast = join_.dlast(dout, d, D, n, H);
+      const float* dstates = join_.dstates(dout, d, D, T, n, H, p.spans);
       float* g = p.grads;
       OneDnnRnn& rnn = *rnn_[std::size_t(d)];
       if (d == 0) {
@@ -139,7 +115,8 @@ class OneDnnRecurrentLayer final : public Layer {
   RecurrentLayerSpec s_;
   std::vector<std::unique_ptr<OneDnnRnn>> rnn_;
   std::vector<std::vector<float>> last_, states_;  // per direction [n, H], [T, n, H]
-  std::vector<float> reversed_, dreversed_, vec_, seq_, dx_, dlast_, dstates_, h0_, c0_;
+  DirectionJoin join_;
+  std::vector<float> reversed_, dreversed_, dx_, h0_, c0_;
 };
 
 }  // namespace

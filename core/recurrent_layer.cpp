@@ -1,5 +1,7 @@
 // The fast recurrent layer: per direction an input projection (table or dense) and the engine;
 // the directions joined in token order (core/direction_join.hpp).
+#include "core/recurrent_layer.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -7,7 +9,6 @@
 #include "core/input_projection.hpp"
 #include "core/projection_dropout.hpp"
 #include "core/recurrent_direction.hpp"
-#include "core/recurrent_layer.hpp"
 
 namespace rnnsent {
 namespace {
@@ -61,46 +62,17 @@ class RecurrentLayer final : public Layer {
       last[d] = dir.last();
       states[d] = keep ? dir.states() : nullptr;
     }
-    Flow out;
-    out.width = D * H;
-    grow(vec_, std::size_t(n) * std::size_t(D * H));
-    join_last(last, D, n, H, vec_.data());
-    out.vec = vec_.data();
-    if (s_.emit_sequence) {
-      if (D == 1) {
-        out.seq = states[0];
-      } else {
-        grow(seq_, std::size_t(T) * std::size_t(n) * std::size_t(D * H));
-        join_directions(states, D, T, n, H, p.spans, seq_.data());
-        out.seq = seq_.data();
-      }
-    }
-    return out;
+    return join_.join(last, states, D, T, n, H, p.spans, s_.emit_sequence);
   }
 
   FlowGrad backward(Pass& p, const FlowGrad& dout) override {
     const int H = s_.units, D = s_.directions, T = p.T, n = p.n;
-    const std::size_t nh = std::size_t(n) * std::size_t(H);
     if (!s_.table_input) grow(dx_, std::size_t(T) * std::size_t(n) * std::size_t(s_.input_dim));
     for (int d = 0; d < D; ++d) {
       const RnnOffsets& r = s_.offsets[d];
       float* g = p.grads;
-      const float* dlast = nullptr;
-      if (dout.vec) {
-        grow(dlast_, nh);
-        split_last(dout.vec, d, D, n, H, dlast_.data());
-        dlast = dlast_.data();
-      }
-      const float* dstates = nullptr;
-      if (dout.seq) {
-        if (D == 1) {
-          dstates = dout.seq;
-        } else {
-          grow(dstates_, std::size_t(T) * nh);
-          split_direction(dout.seq, d, D, T, n, H, p.spans, dstates_.data());
-          dstates = dstates_.data();
-        }
-      }
+      const float* dlast = join_.dlast(dout, d, D, n, H);
+      const float* dstates = join_.dstates(dout, d, D, T, n, H, p.spans);
       // Where the engine can hand back its own d(pre): the cell's input and recurrent gradients
       // agree and the projection reads in the engine's step order.
       const bool own = s_.cell->input_grad_is_recurrent_grad() && (s_.table_input || d == 0);
@@ -158,7 +130,8 @@ class RecurrentLayer final : public Layer {
   bool masked_ = false;  // this pass applies projection dropout
   TokenSet* tokens_ = nullptr;
   const float* input_ = nullptr;
-  std::vector<float> vec_, seq_, dx_, dlast_, dstates_, dxw_;
+  DirectionJoin join_;
+  std::vector<float> dx_, dxw_;
 };
 
 }  // namespace
