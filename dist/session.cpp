@@ -2,7 +2,6 @@
 #include "dist/session.hpp"
 
 #include <mpi.h>
-
 #include <sched.h>
 
 #include <algorithm>
@@ -152,14 +151,13 @@ void Session::sum_in_place(void* data, std::size_t n, std::size_t element) const
   for (std::size_t at = 0; at < n; at += kMaxChunk) {
     const int count = int(std::min(kMaxChunk, n - at));
     if (deadline_ <= 0) {
-      check(MPI_Allreduce(MPI_IN_PLACE, bytes + at * element, count, type, MPI_SUM,
-                          MPI_COMM_WORLD),
+      check(MPI_Allreduce(MPI_IN_PLACE, bytes + at * element, count, type, MPI_SUM, MPI_COMM_WORLD),
             "MPI_Allreduce");
       continue;
     }
     MPI_Request req;
-    check(MPI_Iallreduce(MPI_IN_PLACE, bytes + at * element, count, type, MPI_SUM,
-                         MPI_COMM_WORLD, &req),
+    check(MPI_Iallreduce(MPI_IN_PLACE, bytes + at * element, count, type, MPI_SUM, MPI_COMM_WORLD,
+                         &req),
           "MPI_Iallreduce");
     wait(&req, "the allreduce");
   }
@@ -171,6 +169,77 @@ void Session::allreduce_sum(float* data, std::size_t n) const {
 
 void Session::allreduce_sum(double* data, std::size_t n) const {
   if (size_ > 1) sum_in_place(data, n, sizeof(double));
+}
+
+namespace {
+
+// MPI's displacements are int: the blocks must fit, as a whole, in an int count.
+std::vector<int> displacements(const std::vector<int>& counts, int size, const char* what) {
+  if (counts.size() != std::size_t(size))
+    throw std::invalid_argument(std::string(what) + ": one count per rank");
+  std::vector<int> at(counts.size(), 0);
+  long long total = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    at[r] = int(total);
+    total += counts[r];
+  }
+  if (total > INT_MAX)
+    throw std::runtime_error(std::string(what) + ": more than 2^31 elements in one exchange");
+  return at;
+}
+
+}  // namespace
+
+void Session::reduce_scatter_sum(const float* data, float* mine,
+                                 const std::vector<int>& counts) const {
+  displacements(counts, size_, "reduce_scatter_sum");
+  if (size_ == 1) {
+    std::copy(data, data + counts[0], mine);
+    return;
+  }
+  if (deadline_ <= 0) {
+    check(MPI_Reduce_scatter(data, mine, counts.data(), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD),
+          "MPI_Reduce_scatter");
+    return;
+  }
+  MPI_Request req;
+  check(MPI_Ireduce_scatter(data, mine, counts.data(), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &req),
+        "MPI_Ireduce_scatter");
+  wait(&req, "the reduce-scatter");
+}
+
+void Session::gather_blocks(const void* mine, void* all, const std::vector<int>& counts,
+                            bool is_double) const {
+  const std::vector<int> at = displacements(counts, size_, "allgather");
+  const MPI_Datatype type = is_double ? MPI_DOUBLE : MPI_FLOAT;
+  const int own = counts[std::size_t(rank_)];
+  if (deadline_ <= 0) {
+    check(MPI_Allgatherv(mine, own, type, all, counts.data(), at.data(), type, MPI_COMM_WORLD),
+          "MPI_Allgatherv");
+    return;
+  }
+  MPI_Request req;
+  check(MPI_Iallgatherv(mine, own, type, all, counts.data(), at.data(), type, MPI_COMM_WORLD, &req),
+        "MPI_Iallgatherv");
+  wait(&req, "the allgather");
+}
+
+void Session::allgather(const float* mine, float* all, const std::vector<int>& counts) const {
+  if (size_ == 1) {
+    displacements(counts, size_, "allgather");
+    std::copy(mine, mine + counts[0], all);
+    return;
+  }
+  gather_blocks(mine, all, counts, false);
+}
+
+void Session::allgather(const double* mine, double* all, const std::vector<int>& counts) const {
+  if (size_ == 1) {
+    displacements(counts, size_, "allgather");
+    std::copy(mine, mine + counts[0], all);
+    return;
+  }
+  gather_blocks(mine, all, counts, true);
 }
 
 void Session::broadcast(float* data, std::size_t n, int root) const {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <stdexcept>
+#include <vector>
 
 namespace rnnsent::dist {
 
@@ -22,6 +23,13 @@ class Session {
   // In-place sum over all ranks.
   void allreduce_sum(float* data, std::size_t n) const;
   void allreduce_sum(double* data, std::size_t n) const;
+  // The sharded exchange (ZeRO stage 1). data is every rank's blocks back to back, block r of
+  // counts[r] elements; block `rank()` of their sum over all ranks lands in mine.
+  void reduce_scatter_sum(const float* data, float* mine, const std::vector<int>& counts) const;
+  // The reverse: every rank's block (this rank's from mine, counts[rank()] elements) back to
+  // back in all, on every rank.
+  void allgather(const float* mine, float* all, const std::vector<int>& counts) const;
+  void allgather(const double* mine, double* all, const std::vector<int>& counts) const;
   // Copies root's data to every rank.
   void broadcast(float* data, std::size_t n, int root = 0) const;
   void broadcast(int* data, std::size_t n, int root = 0) const;
@@ -45,6 +53,8 @@ class Session {
 
  private:
   void sum_in_place(void* data, std::size_t n, std::size_t element) const;
+  void gather_blocks(const void* mine, void* all, const std::vector<int>& counts,
+                     bool is_double) const;
   void wait(void* request, const char* what) const;  // MPI_Request*: polls within the deadline
   void poll_presence() const;
   int rank_ = 0;

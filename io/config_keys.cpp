@@ -212,6 +212,9 @@ std::vector<ConfigKey> make_table() {
        real_rule([](double x) { return x >= 0 && !std::isinf(x); }, "must be >= 0")},
       {"seed", &C::seed, "seed for shuffles, initialisation and dropout", kMath, any()},
       // Resources and logging
+      {"shard_optimizer", &C::shard_optimizer,
+       "true | false: with RMSprop at P > 1 each rank updates 1/P of the embedding rows (ZeRO 1)",
+       kRun, any()},
       {"threads", &C::threads, "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)", kRun,
        at_least(0)},
       {"max_train", &C::max_train, "use only the first N training reviews (0 = all)", kMath,

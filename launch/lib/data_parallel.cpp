@@ -39,10 +39,12 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
       num_words_(model.shape().num_words),
       embedding_dim_(model.shape().embedding_dim),
       optimizer_(options.optimizer, embedding_offset_, std::size_t(num_words_),
-                 std::size_t(embedding_dim_), model.layout().total()) {}
+                 std::size_t(embedding_dim_), model.layout().total()),
+      sharded_(options.shard_optimizer && session.size() > 1 &&
+               options.optimizer.kind == OptimizerKind::rmsprop) {}
 
-void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t local, int T) {
-  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
+void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, int T) {
+  const std::size_t V = std::size_t(num_words_);
   row_mask_.assign(V, 0.0f);
   for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i)
     row_mask_[std::size_t(ids[i])] = 1.0f;
@@ -50,7 +52,10 @@ void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t l
   touched_.clear();
   for (std::size_t r = 0; r < V; ++r)
     if (row_mask_[r] > 0) touched_.push_back(std::int32_t(r));
-  if (session_.size() == 1) return;
+}
+
+void DataParallelStep::allreduce_gradient() {
+  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
   const float* table = grads_.data() + embedding_offset_;
   const std::size_t rest_begin = embedding_offset_ + V * E;
   packed_.resize(touched_.size() * E + embedding_offset_ + (grads_.size() - rest_begin));
@@ -73,19 +78,114 @@ void DataParallelStep::allreduce_gradient(const std::int32_t* ids, std::size_t l
   std::copy(in, in + (grads_.size() - rest_begin), grads_.begin() + std::ptrdiff_t(rest_begin));
 }
 
+// Every rank sends its share of each touched row and gets back the sums of the rows it owns;
+// the other touched rows of its gradient are cleared (their owner updates them).
+void DataParallelStep::reduce_scatter_gradient() {
+  const std::size_t E = std::size_t(embedding_dim_);
+  float* table = grads_.data() + embedding_offset_;
+  shards_.assign(touched_, session_.rank(), session_.size());
+  const std::vector<int> counts = shards_.counts(E);
+  packed_.resize(touched_.size() * E);
+  shards_.pack(table, E, packed_.data());
+  const long long rows = static_cast<long long>(touched_.size());
+#pragma omp parallel for schedule(static)
+  for (long long k = 0; k < rows; ++k) {
+    float* row = table + std::size_t(touched_[std::size_t(k)]) * E;
+    std::fill(row, row + E, 0.0f);
+  }
+  mine_.resize(std::size_t(counts[std::size_t(session_.rank())]));
+  session_.reduce_scatter_sum(packed_.data(), mine_.data(), counts);
+  const std::vector<std::int32_t>& own = shards_.own();
+  for (std::size_t j = 0; j < own.size(); ++j)
+    std::copy(mine_.data() + j * E, mine_.data() + (j + 1) * E, table + std::size_t(own[j]) * E);
+}
+
+// The slots outside the table (a few thousand floats) are summed on every rank: each rank
+// updates them in full, as the norm needs them whole.
+void DataParallelStep::allreduce_dense() {
+  const std::size_t rest_begin = embedding_offset_ + std::size_t(num_words_) * embedding_dim_;
+  const std::size_t rest = grads_.size() - rest_begin;
+  dense_.resize(embedding_offset_ + rest);
+  std::copy(grads_.begin(), grads_.begin() + std::ptrdiff_t(embedding_offset_), dense_.begin());
+  std::copy(grads_.begin() + std::ptrdiff_t(rest_begin), grads_.end(),
+            dense_.begin() + std::ptrdiff_t(embedding_offset_));
+  session_.allreduce_sum(dense_.data(), dense_.size());
+  std::copy(dense_.begin(), dense_.begin() + std::ptrdiff_t(embedding_offset_), grads_.begin());
+  std::copy(dense_.begin() + std::ptrdiff_t(embedding_offset_), dense_.end(),
+            grads_.begin() + std::ptrdiff_t(rest_begin));
+}
+
+// After the update each owner sends its rows' new values to every rank.
+void DataParallelStep::gather_updated_rows(float* params) {
+  const std::size_t E = std::size_t(embedding_dim_);
+  float* table = params + embedding_offset_;
+  const std::vector<std::int32_t>& own = shards_.own();
+  mine_.resize(own.size() * E);
+  for (std::size_t j = 0; j < own.size(); ++j) {
+    const float* row = table + std::size_t(own[j]) * E;
+    std::copy(row, row + E, mine_.data() + j * E);
+  }
+  packed_.resize(touched_.size() * E);
+  session_.allgather(mine_.data(), packed_.data(), shards_.counts(E));
+  shards_.unpack(packed_.data(), E, table);
+}
+
+// A checkpoint needs every row's accumulator, and each is current only on its owner (row
+// r on rank r % P): gathered from the owners, rows grouped by owner as in a step.
+void DataParallelStep::gather_accumulators(OptimizerState& state) {
+  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
+  std::vector<std::int32_t> every_row(V);
+  for (std::size_t r = 0; r < V; ++r) every_row[r] = std::int32_t(r);
+  ShardedRows all;
+  all.assign(every_row, session_.rank(), session_.size());
+  float* table = state.accumulators.data() + embedding_offset_;
+  const std::vector<std::int32_t>& own = all.own();
+  std::vector<float> mine(own.size() * E), gathered(V * E);
+  for (std::size_t j = 0; j < own.size(); ++j)
+    std::copy(table + std::size_t(own[j]) * E, table + std::size_t(own[j] + 1) * E,
+              mine.data() + j * E);
+  session_.allgather(mine.data(), gathered.data(), all.counts(E));
+  all.unpack(gathered.data(), E, table);
+}
+
+void DataParallelStep::flush_optimizer(OptimizerState& state) {
+  optimizer_.flush(state);
+  if (sharded_) gather_accumulators(state);
+}
+
+// Each touched row's sum of squares, in touched_'s order. Sharded, a rank holds the sums of
+// only its own rows: they are computed there and gathered, so every rank adds the same values
+// in the same order as the replicated update.
+void DataParallelStep::row_sums_of_squares() {
+  const std::size_t E = std::size_t(embedding_dim_);
+  const float* table = grads_.data() + embedding_offset_;
+  row_sums_.resize(touched_.size());
+  if (!sharded_) {
+    const long long rows = static_cast<long long>(touched_.size());
+#pragma omp parallel for schedule(static)
+    for (long long k = 0; k < rows; ++k)
+      row_sums_[std::size_t(k)] =
+          sum_of_squares(table + std::size_t(touched_[std::size_t(k)]) * E, E);
+    return;
+  }
+  const std::vector<std::int32_t>& own = shards_.own();
+  own_sums_.resize(own.size());
+  const long long rows = static_cast<long long>(own.size());
+#pragma omp parallel for schedule(static)
+  for (long long j = 0; j < rows; ++j)
+    own_sums_[std::size_t(j)] = sum_of_squares(table + std::size_t(own[std::size_t(j)]) * E, E);
+  grouped_sums_.resize(touched_.size());
+  session_.allgather(own_sums_.data(), grouped_sums_.data(), shards_.counts(1));
+  shards_.to_touched_order(grouped_sums_.data(), row_sums_.data());
+}
+
 // Only the touched rows and the other slots can be non-zero after a step's allreduce. Rows are
 // summed in parallel, then everything is added in one fixed order: the same bits on every rank
 // and for every thread count.
 double DataParallelStep::gradient_norm() {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  const float* table = grads_.data() + embedding_offset_;
-  row_sums_.resize(touched_.size());
-  const long long rows = static_cast<long long>(touched_.size());
-#pragma omp parallel for schedule(static)
-  for (long long k = 0; k < rows; ++k)
-    row_sums_[std::size_t(k)] =
-        sum_of_squares(table + std::size_t(touched_[std::size_t(k)]) * E, E);
+  row_sums_of_squares();
   double sum = sum_of_squares(grads_.data(), embedding_offset_);
   for (double r : row_sums_) sum += r;
   sum += sum_of_squares(grads_.data() + table_end, grads_.size() - table_end);
@@ -114,7 +214,7 @@ void DataParallelStep::scale_gradient(float factor) {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
   scale_values(grads_.data(), embedding_offset_, factor);
-  for (std::int32_t r : touched_)
+  for (std::int32_t r : sharded_ ? shards_.own() : touched_)
     scale_values(grads_.data() + embedding_offset_ + std::size_t(r) * E, E, factor);
   scale_values(grads_.data() + table_end, grads_.size() - table_end, factor);
 }
@@ -152,7 +252,13 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
     poison_ = false;
   }
   const auto t1 = Clock::now();
-  allreduce_gradient(ids, local, T);
+  find_touched(ids, local, T);
+  if (sharded_) {
+    reduce_scatter_gradient();
+    allreduce_dense();
+  } else if (session_.size() > 1) {
+    allreduce_gradient();
+  }
   session_.allreduce_sum(stats, 3);
   const auto t2 = Clock::now();
   // After the allreduce every rank sees the same values, so every rank decides alike.
@@ -163,18 +269,26 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   out.grad_norm = gradient_norm();
   out.finite = std::isfinite(stats[0]) && std::isfinite(out.grad_norm);
   out.learning_rate = float(rate_ ? *rate_ : options_.learning_rate.at(state.updates + 1));
+  double gathered = 0;  // seconds in gather_updated_rows
   if (out.finite) {
     const double scale = clip_scale(out.grad_norm, options_.clipnorm);
     if (scale != 1.0) scale_gradient(float(scale));
-    optimizer_.step(out.learning_rate, touched_, grads_.data(), params, state);
+    optimizer_.step(out.learning_rate, sharded_ ? shards_.own() : touched_, grads_.data(), params,
+                    state);
+    if (sharded_) {
+      const auto gather_start = Clock::now();
+      gather_updated_rows(params);
+      gathered = std::chrono::duration<double>(Clock::now() - gather_start).count();
+    }
     out.params_finite = updated_finite(params);
   } else {
     clear_gradient();
   }
   const auto t3 = Clock::now();
   times_.compute += std::chrono::duration<double>(t1 - t0).count();
-  times_.allreduce += std::chrono::duration<double>(t2 - t1).count();
-  times_.optimizer += std::chrono::duration<double>(t3 - t2).count();
+  // The gather of the updated rows is exchange, not optimizer work.
+  times_.allreduce += std::chrono::duration<double>(t2 - t1).count() + gathered;
+  times_.optimizer += std::chrono::duration<double>(t3 - t2).count() - gathered;
   return out;
 }
 

@@ -1,6 +1,9 @@
 // One data-parallel optimizer step: this rank's share of the global batch through the model,
 // one in-place allreduce of the gradient, optional clipping by global norm, then the same
-// update (RMSprop or Adam) on every rank.
+// update (RMSprop or Adam) on every rank; or, for RMSprop at P > 1, the sharded update: the
+// embedding rows' gradient reduce-scattered to the rank that owns each row, which alone
+// updates it, and the updated rows allgathered (ZeRO stage 1; the same bytes on the wire as
+// the allreduce, 1/P of the optimizer's work, the same sums at P = 2).
 // A step touches only some embedding rows (about 8,500 of 30,000 for a batch of 128 x 500
 // ids), and an untouched row's gradient is zero on every rank, so the allreduce carries only
 // the rows some rank touched (their union, found by a small allreduce of a row mask) plus the
@@ -25,6 +28,7 @@
 #include "core/optimizer.hpp"
 #include "core/sentiment_model.hpp"
 #include "dist/session.hpp"
+#include "launch/lib/sharded_rows.hpp"
 
 namespace rnnsent {
 
@@ -48,6 +52,9 @@ struct StepOptions {
   float projection_dropout = 0;  // rate on each recurrent layer's input projection x W
   float embedding_weight_dropout = 0;  // rate on the embedding matrix's elements, per step
   std::uint64_t seed = 1;              // the run's seed, for the dropout streams
+  // RMSprop at P > 1: each rank updates only the embedding rows it owns (sharded_rows.hpp) and
+  // the updated rows are gathered (ZeRO stage 1); false: every rank updates every row.
+  bool shard_optimizer = true;
 };
 
 struct StepStats {
@@ -81,9 +88,10 @@ class DataParallelStep {
   // Test hook: the next step's local gradient gets a NaN before the allreduce.
   void poison_next_gradient() { poison_ = true; }
 
-  // Brings the optimizer state up to date (RMSprop decays untouched embedding rows lazily):
-  // call before anything reads it, e.g. a checkpoint.
-  void flush_optimizer(OptimizerState& state) { optimizer_.flush(state); }
+  // Brings the optimizer state up to date (RMSprop decays untouched embedding rows lazily;
+  // with the sharded update each rank's rows are gathered from their owner): call on every
+  // rank before anything reads it, e.g. a checkpoint.
+  void flush_optimizer(OptimizerState& state);
 
   // Seconds spent so far in this rank's forward/backward, in the gradient allreduce (including
   // waiting for slower ranks) and in the optimizer (with the norm and clipping): what the
@@ -115,7 +123,19 @@ class DataParallelStep {
   // table and its touched rows (RMSprop), or everything (Adam moves every row).
   bool updated_finite(const float* params) const;
   std::vector<float> packed_;  // touched rows, then every non-embedding slot
-  void allreduce_gradient(const std::int32_t* ids, std::size_t local, int T);
+  void find_touched(const std::int32_t* ids, std::size_t local, int T);
+  void allreduce_gradient();
+  // The sharded update (shard_optimizer): the rows this rank owns summed here, the slots
+  // outside the table summed on every rank.
+  bool sharded_ = false;
+  ShardedRows shards_;
+  std::vector<float> dense_, mine_;
+  std::vector<double> own_sums_, grouped_sums_;
+  void reduce_scatter_gradient();
+  void allreduce_dense();
+  void row_sums_of_squares();
+  void gather_updated_rows(float* params);
+  void gather_accumulators(OptimizerState& state);
   Times times_;
 };
 

@@ -53,6 +53,7 @@ StepOptions step_options(const TrainConfig& c) {
   o.dropout = float(c.dropout);
   o.word_dropout = float(c.word_dropout);
   o.projection_dropout = float(c.projection_dropout);
+  o.shard_optimizer = c.shard_optimizer;
   o.embedding_weight_dropout = float(c.embedding_weight_dropout);
   o.seed = c.seed;
   return o;
