@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rnnsent_train: error: %s\n", e.what());
     return 2;
   }
+  // Before MPI starts its threads, so that they too leave the stop signals to their thread.
+  rnnsent::take_stop_signals();
   rnnsent::dist::Session session(&argc, &argv);
   try {
     session.check_launch();

@@ -10,6 +10,11 @@ namespace rnnsent {
 // launch/slurm/train.sbatch requeues the job on it.
 inline constexpr int kExitInterrupted = 75;
 
+// Blocks the three signals in the calling thread (and so in the threads it starts later) and
+// takes them in a thread of their own; until install_stop_signals, a signal still ends the
+// process. Call before any thread starts (rnnsent_train: before MPI); again, it does nothing.
+void take_stop_signals();
+// take_stop_signals, then from now on a signal only raises the flag.
 void install_stop_signals();
 // The signal received so far, or 0.
 int stop_signal();
