@@ -5,6 +5,7 @@
 // assembly is done once per epoch by the trainer, so it is not in the step) and the peak
 // resident memory of each rank.
 // Usage: mpirun -np P bench_dist_step DATA.h5 [batches=20] [global_batch=128] [maxlen=500]
+//          [shard_optimizer=1]
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -25,13 +26,16 @@ int main(int argc, char** argv) {
   rnnsent::dist::Session session(&argc, &argv);
   if (argc < 2) {
     if (session.is_root())
-      std::fprintf(stderr, "usage: bench_dist_step DATA.h5 [batches] [global_batch] [maxlen]\n");
+      std::fprintf(stderr,
+                   "usage: bench_dist_step DATA.h5 [batches] [global_batch] [maxlen] [shard]\n");
     return 2;
   }
   try {
     const int batches = argc > 2 ? std::atoi(argv[2]) : 20;
     const std::size_t global = argc > 3 ? std::size_t(std::atoi(argv[3])) : 128;
     const int maxlen = argc > 4 ? std::atoi(argv[4]) : 500;
+    rnnsent::StepOptions options;
+    options.shard_optimizer = argc > 5 ? std::atoi(argv[5]) != 0 : true;
     const int warmup = 3, total = warmup + batches;
     const rnnsent::DatasetReader reader(argv[1]);
     const auto order = rnnsent::seeded_permutation(reader.size("train"), 1, 0);
@@ -57,7 +61,7 @@ int main(int argc, char** argv) {
         rnnsent::make_optimizer_state(rnnsent::OptimizerKind::rmsprop, n);
     if (session.is_root()) rnnsent::keras_initialize(shape, model.layout(), 1, params.data());
     session.broadcast(params.data(), n);
-    rnnsent::DataParallelStep step(model, session, {});
+    rnnsent::DataParallelStep step(model, session, options);
     rnnsent::StepProfile phases;
     auto run = [&](int s) {
       step.run(set.row(begin[s]), set.labels.data() + begin[s], begin[s + 1] - begin[s], global,
@@ -72,15 +76,16 @@ int main(int argc, char** argv) {
     session.barrier();
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto& after = step.times();
-    double share[8] = {after.compute - before.compute,
+    double share[9] = {after.compute - before.compute,
                        after.allreduce - before.allreduce,
                        after.optimizer - before.optimizer,
                        phases.gather,
                        phases.rnn_forward,
                        phases.dense_loss,
                        phases.rnn_backward,
-                       phases.scatter_add};
-    session.allreduce_sum(share, 8);  // mean over ranks below
+                       phases.scatter_add,
+                       after.sent_bytes - before.sent_bytes};
+    session.allreduce_sum(share, 9);  // mean over ranks below
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     double peak_mb[1] = {double(usage.ru_maxrss) / 1024.0};  // the largest rank's, below
@@ -90,11 +95,12 @@ int main(int argc, char** argv) {
     if (session.is_root()) {
       const double p = session.size();
       std::printf(
-          "RESULT rnnsent ranks=%d threads=%d T=%d global_batch=%zu samples/s = %.1f "
-          "(per step %.1f ms: compute %.1f, allreduce+wait %.1f, optimizer %.1f)\n",
-          session.size(), omp_get_max_threads(), maxlen, global,
+          "RESULT rnnsent ranks=%d threads=%d T=%d global_batch=%zu shard=%d samples/s = %.1f "
+          "(per step %.1f ms: compute %.1f, allreduce+wait %.1f, optimizer %.1f; sent per "
+          "rank %.2f MB)\n",
+          session.size(), omp_get_max_threads(), maxlen, global, options.shard_optimizer ? 1 : 0,
           double(batches) * double(global) / dt, dt / batches * 1e3, share[0] / p / batches * 1e3,
-          share[1] / p / batches * 1e3, share[2] / p / batches * 1e3);
+          share[1] / p / batches * 1e3, share[2] / p / batches * 1e3, share[8] / p / batches / 1e6);
       std::printf(
           "PROFILE ranks=%d threads=%d ms/step: gather %.2f, rnn_forward %.2f, dense_loss %.2f, "
           "rnn_backward %.2f, scatter_add %.2f, allreduce %.2f, optimizer %.2f; peak RSS per rank "

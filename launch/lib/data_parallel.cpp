@@ -49,6 +49,7 @@ void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, 
   for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i)
     row_mask_[std::size_t(ids[i])] = 1.0f;
   session_.allreduce_sum(row_mask_.data(), V);  // every rank now knows the union
+  count_allreduce(V * sizeof(float));
   touched_.clear();
   for (std::size_t r = 0; r < V; ++r)
     if (row_mask_[r] > 0) touched_.push_back(std::int32_t(r));
@@ -65,6 +66,7 @@ void DataParallelStep::allreduce_gradient() {
   out = std::copy(grads_.begin(), grads_.begin() + std::ptrdiff_t(embedding_offset_), out);
   std::copy(grads_.begin() + std::ptrdiff_t(rest_begin), grads_.end(), out);
   session_.allreduce_sum(packed_.data(), packed_.size());
+  count_allreduce(packed_.size() * sizeof(float));
   const float* in = packed_.data();
   float* dst = grads_.data() + embedding_offset_;
   for (std::size_t r = 0; r < V; ++r) {
@@ -95,6 +97,7 @@ void DataParallelStep::reduce_scatter_gradient() {
   }
   mine_.resize(std::size_t(counts[std::size_t(session_.rank())]));
   session_.reduce_scatter_sum(packed_.data(), mine_.data(), counts);
+  count_half(packed_.size() * sizeof(float));
   const std::vector<std::int32_t>& own = shards_.own();
   for (std::size_t j = 0; j < own.size(); ++j)
     std::copy(mine_.data() + j * E, mine_.data() + (j + 1) * E, table + std::size_t(own[j]) * E);
@@ -110,6 +113,7 @@ void DataParallelStep::allreduce_dense() {
   std::copy(grads_.begin() + std::ptrdiff_t(rest_begin), grads_.end(),
             dense_.begin() + std::ptrdiff_t(embedding_offset_));
   session_.allreduce_sum(dense_.data(), dense_.size());
+  count_allreduce(dense_.size() * sizeof(float));
   std::copy(dense_.begin(), dense_.begin() + std::ptrdiff_t(embedding_offset_), grads_.begin());
   std::copy(dense_.begin() + std::ptrdiff_t(embedding_offset_), dense_.end(),
             grads_.begin() + std::ptrdiff_t(rest_begin));
@@ -127,6 +131,7 @@ void DataParallelStep::gather_updated_rows(float* params) {
   }
   packed_.resize(touched_.size() * E);
   session_.allgather(mine_.data(), packed_.data(), shards_.counts(E));
+  count_half(packed_.size() * sizeof(float));
   shards_.unpack(packed_.data(), E, table);
 }
 
@@ -176,6 +181,7 @@ void DataParallelStep::row_sums_of_squares() {
     own_sums_[std::size_t(j)] = sum_of_squares(table + std::size_t(own[std::size_t(j)]) * E, E);
   grouped_sums_.resize(touched_.size());
   session_.allgather(own_sums_.data(), grouped_sums_.data(), shards_.counts(1));
+  count_half(grouped_sums_.size() * sizeof(double));
   shards_.to_touched_order(grouped_sums_.data(), row_sums_.data());
 }
 

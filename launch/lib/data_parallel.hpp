@@ -98,6 +98,9 @@ class DataParallelStep {
   // benchmarks report.
   struct Times {
     double compute = 0, allreduce = 0, optimizer = 0;
+    // What each rank sends under ring algorithms: an allreduce of S bytes 2 (P - 1) / P * S, a
+    // reduce-scatter or an allgather of S in all (P - 1) / P * S.
+    double sent_bytes = 0;
   };
   const Times& times() const { return times_; }
 
@@ -125,6 +128,10 @@ class DataParallelStep {
   std::vector<float> packed_;  // touched rows, then every non-embedding slot
   void find_touched(const std::int32_t* ids, std::size_t local, int T);
   void allreduce_gradient();
+  void count_allreduce(std::size_t bytes) { count_half(2 * bytes); }
+  void count_half(std::size_t bytes) {
+    times_.sent_bytes += double(bytes) * double(session_.size() - 1) / double(session_.size());
+  }
   // The sharded update (shard_optimizer): the rows this rank owns summed here, the slots
   // outside the table summed on every rank.
   bool sharded_ = false;
