@@ -5,7 +5,7 @@
 // assembly is done once per epoch by the trainer, so it is not in the step) and the peak
 // resident memory of each rank.
 // Usage: mpirun -np P bench_dist_step DATA.h5 [batches=20] [global_batch=128] [maxlen=500]
-//          [shard_optimizer=1]
+//          [shard_optimizer=0]
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     const std::size_t global = argc > 3 ? std::size_t(std::atoi(argv[3])) : 128;
     const int maxlen = argc > 4 ? std::atoi(argv[4]) : 500;
     rnnsent::StepOptions options;
-    options.shard_optimizer = argc > 5 ? std::atoi(argv[5]) != 0 : true;
+    options.shard_optimizer = argc > 5 && std::atoi(argv[5]) != 0;
     const int warmup = 3, total = warmup + batches;
     const rnnsent::DatasetReader reader(argv[1]);
     const auto order = rnnsent::seeded_permutation(reader.size("train"), 1, 0);

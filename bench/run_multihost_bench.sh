@@ -26,7 +26,7 @@ for round in 1 2; do
   out="$work/r$round"
   OMP_NUM_THREADS=2 build/bin/rnnsent_train "${args[@]}" --threads 2 --output_dir "$out-p1" > "$out-p1.log" 2>&1
   OMP_NUM_THREADS=1 mpirun --oversubscribe -np 2 -x OMP_NUM_THREADS -x OMPI_MCA_mpi_yield_when_idle \
-    build/bin/rnnsent_train "${args[@]}" --threads 1 --output_dir "$out-local" > "$out-local.log" 2>&1
+    build/bin/rnnsent_train "${args[@]}" --threads 1 --shard_optimizer true --output_dir "$out-local" > "$out-local.log" 2>&1
   OMP_NUM_THREADS=1 mpirun --oversubscribe -np 2 -x OMP_NUM_THREADS -x OMPI_MCA_mpi_yield_when_idle \
     build/bin/rnnsent_train "${args[@]}" --threads 1 --shard_optimizer false --output_dir "$out-repl" > "$out-repl.log" 2>&1
   export OMP_NUM_THREADS=1

@@ -79,7 +79,7 @@ struct TrainConfig {
   std::uint64_t seed = 1;
   int threads = 0;    // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
   // RMSprop at P > 1: each rank updates the embedding rows it owns, then they are gathered
-  bool shard_optimizer = true;
+  bool shard_optimizer = false;
   int max_train = 0;  // 0 = all; else the first N training reviews after the shuffle
   int max_test = 0;   // 0 = all; else the first N test reviews (quick runs)
   int eval_batch_size = 256;

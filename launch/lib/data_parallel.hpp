@@ -54,7 +54,7 @@ struct StepOptions {
   std::uint64_t seed = 1;              // the run's seed, for the dropout streams
   // RMSprop at P > 1: each rank updates only the embedding rows it owns (sharded_rows.hpp) and
   // the updated rows are gathered (ZeRO stage 1); false: every rank updates every row.
-  bool shard_optimizer = true;
+  bool shard_optimizer = false;
 };
 
 struct StepStats {
