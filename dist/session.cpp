@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -213,6 +214,10 @@ void Session::gather_blocks(const void* mine, void* all, const std::vector<int>&
   const std::vector<int> at = displacements(counts, size_, "allgather");
   const MPI_Datatype type = is_double ? MPI_DOUBLE : MPI_FLOAT;
   const int own = counts[std::size_t(rank_)];
+  if (size_ == 1) {
+    std::memcpy(all, mine, std::size_t(own) * (is_double ? sizeof(double) : sizeof(float)));
+    return;
+  }
   if (deadline_ <= 0) {
     check(MPI_Allgatherv(mine, own, type, all, counts.data(), at.data(), type, MPI_COMM_WORLD),
           "MPI_Allgatherv");
@@ -225,20 +230,10 @@ void Session::gather_blocks(const void* mine, void* all, const std::vector<int>&
 }
 
 void Session::allgather(const float* mine, float* all, const std::vector<int>& counts) const {
-  if (size_ == 1) {
-    displacements(counts, size_, "allgather");
-    std::copy(mine, mine + counts[0], all);
-    return;
-  }
   gather_blocks(mine, all, counts, false);
 }
 
 void Session::allgather(const double* mine, double* all, const std::vector<int>& counts) const {
-  if (size_ == 1) {
-    displacements(counts, size_, "allgather");
-    std::copy(mine, mine + counts[0], all);
-    return;
-  }
   gather_blocks(mine, all, counts, true);
 }
 

@@ -131,9 +131,19 @@ train --output_dir "$work/busy" --overwrite > "$work/busy2.log" 2>&1 && ok "a ki
 # 5. Non-finite weights: an update that makes them inf/NaN stops the run (it cannot be
 # skipped), no run exits 0 without a model, model files holding inf/NaN are refused at load,
 # and every real-valued key must be finite.
+# Whether the diverged logits overflow float depends on the kernels: on AVX2 they reach inf
+# (no finite val_loss: exit 1, no model, no summary.json), on AVX-512 they stay near 1e29 (a
+# finite, huge val_loss: a model, exit 0). Either way exit 0 comes with a model that holds a
+# finite val_loss, and exit 1 with none.
 err=$(train --output_dir "$work/lr30" --learning_rate 1e30 --nonfinite skip 2>&1 >/dev/null); rc=$?
-[ "$rc" = 1 ] && printf '%s' "$err" | tail -1 | grep -q "no epoch reached a finite val_loss, so no best_model.h5 was written" \
-  && ok "lr 1e30, skip: exit 1, no model: $(printf '%s' "$err" | tail -1)" || fail "lr 1e30 skip: exit $rc: $(printf '%s' "$err" | tail -1)"
+if [ "$rc" = 1 ]; then
+  printf '%s' "$err" | tail -1 | grep -q "no epoch reached a finite val_loss, so no best_model.h5 was written" && [ ! -e "$work/lr30/best_model.h5" ] \
+    && [ ! -e "$work/lr30/summary.json" ] && ok "lr 1e30, skip: exit 1, no model, no summary.json: $(printf '%s' "$err" | tail -1)" || fail "lr 1e30 skip: $(printf '%s' "$err" | tail -1)"
+elif [ "$rc" = 0 ] && /usr/bin/python3 -c "import h5py, math, sys; assert math.isfinite(h5py.File(sys.argv[1], 'r').attrs['val_loss'])" "$work/lr30/best_model.h5"; then
+  ok "lr 1e30, skip: the val_loss stayed finite here, so exit 0 with a model holding it"
+else
+  fail "lr 1e30 skip: exit $rc: $(printf '%s' "$err" | tail -1)"
+fi
 # An update that itself overflows (the rate is inf in float): cannot be skipped.
 mkdir -p "$work/lr-inf"
 train --output_dir "$work/lr-inf" --optimizer adam --learning_rate 3e38 --beta_2 0.5 --nonfinite skip > /dev/null 2> "$work/lr-inf.err"; rc=$?
@@ -141,7 +151,6 @@ train --output_dir "$work/lr-inf" --optimizer adam --learning_rate 3e38 --beta_2
   || fail "overflowing update: exit $rc: $(tail -1 "$work/lr-inf.err")"
 expect_error lr-beyond-float 2 "must be > 0 and <= 3.40282e+38" -- train --output_dir "$work/nf" --learning_rate 1e39
 expect_error epsilon-below-float 2 "invalid value 1e-50 for key 'epsilon'" -- train --output_dir "$work/nf" --epsilon 1e-50
-[ -e "$work/lr30/summary.json" ] && fail "a diverged run wrote summary.json" || ok "a diverged run writes no summary.json"
 for kv in "epsilon inf" "learning_rate nan" "rho -inf" "clipnorm inf" "dropout nan" "validation_split nan" "beta_1 nan"; do
   set -- $kv
   expect_error "$1-$2" 2 "invalid value $2 for key '$1': must be a finite number" -- train --output_dir "$work/nf" --$1 $2

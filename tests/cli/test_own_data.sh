@@ -68,7 +68,9 @@ def probs(name):
 a, b, ab = probs("a"), probs("b"), probs("ab")
 assert len(a) == len(b) == len(ab) == 500, (len(a), len(b), len(ab))
 worst = max(abs((x + y) / 2 - z) for x, y, z in zip(a, b, ab))
-assert worst <= 1e-6, worst
+# The TSV rounds each probability to 6 decimals: (x + y) / 2 and z can differ by 1e-6 from
+# that alone.
+assert worst <= 1.5e-6, worst
 labels = [json.loads(l)["label"] for l in open("%s/own/test.jsonl" % w)]
 acc = sum((p > 0.5) == (y == 1) for p, y in zip(ab, labels)) / 500
 e = json.load(open("%s/eval_ab.json" % w))

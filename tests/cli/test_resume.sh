@@ -123,9 +123,10 @@ fi
 # own (launch/lib/stop_signals.cpp).
 crashes=0
 for try in $(seq 20); do
-  OMP_NUM_THREADS=2 "$bin/rnnsent_train" "${args[@]}" "${slow[@]}" --threads 2 --output_dir "$work/t$try" > "$work/t.log" 2>&1 &
+  # A log of its own per try: a reused one could still show the last try's "Epoch 1/".
+  OMP_NUM_THREADS=2 "$bin/rnnsent_train" "${args[@]}" "${slow[@]}" --threads 2 --output_dir "$work/t$try" > "$work/t$try.log" 2>&1 &
   pid=$!
-  for _ in $(seq 300); do grep -q "Epoch 1/" "$work/t.log" && break; sleep 0.01; done
+  for _ in $(seq 300); do grep -q "Epoch 1/" "$work/t$try.log" 2>/dev/null && break; sleep 0.01; done
   sleep "0.0$((RANDOM % 30))"
   kill -TERM "$pid" 2>/dev/null; wait "$pid"; rc=$?
   ckpt=$(ls "$work/t$try/checkpoints/"ckpt-*.h5 2>/dev/null | tail -1)
