@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/flush_denormals.hpp"
 #include "core/time_reversal.hpp"
 
 namespace rnnsent {
@@ -35,6 +36,7 @@ void parallel_chunks(int count, Body&& body) {
 #pragma omp parallel for num_threads(count) schedule(static, 1)
   for (int k = 0; k < count; ++k) {
     try {
+      flush_denormals();  // every thread that runs a chunk (core/flush_denormals.hpp)
       body(k);
     } catch (...) {
 #pragma omp critical(rnnsent_chunk_error)

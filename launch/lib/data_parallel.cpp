@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/flush_denormals.hpp"
 #include "core/grad_clip.hpp"
 #include "launch/lib/shuffle.hpp"
 
@@ -41,7 +42,9 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
       optimizer_(options.optimizer, embedding_offset_, std::size_t(num_words_),
                  std::size_t(embedding_dim_), model.layout().total()),
       sharded_(options.shard_optimizer && session.size() > 1 &&
-               options.optimizer.kind == OptimizerKind::rmsprop) {}
+               options.optimizer.kind == OptimizerKind::rmsprop) {
+  flush_denormals_on_all_threads();  // core/flush_denormals.hpp: every rank computes alike
+}
 
 void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, int T) {
   const std::size_t V = std::size_t(num_words_);
@@ -241,6 +244,7 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
                                 float* params, OptimizerState& state, bool stop_here) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
+  flush_denormals();  // this thread's, should the caller's thread have changed
   // grads_ is all zeros here: the optimizer clears what it consumed.
   if (logits_.size() < local) logits_.resize(local);
   double stats[3] = {0, 0, stop_here ? 1.0 : 0.0};
