@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/cell.hpp"
+#include "core/cpu_isa.hpp"
 #include "core/gemm.hpp"
 #include "core/input_projection.hpp"
 #include "core/recurrent_direction.hpp"
@@ -59,8 +60,8 @@ int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 64, T = argc > 2 ? std::atoi(argv[2]) : 500;
   const int K = argc > 3 ? std::atoi(argv[3]) : 4500, repeats = argc > 4 ? std::atoi(argv[4]) : 5;
   const int E = 128, H = 64, V = 30000;
-  std::printf("instruction set: %s; threads %d; n %d, T %d, K %d, E %d, H %d\n",
-              __builtin_cpu_supports("avx512f") ? "AVX-512" : "AVX2, no AVX-512",
+  std::printf("instruction set: %s (CPU %s); threads %d; n %d, T %d, K %d, E %d, H %d\n",
+              cpu_isa_name(usable_cpu_isa()), cpu_isa_name(hardware_cpu_isa()),
               omp_get_max_threads(), n, T, K, E, H);
   {
     const int M = 2048, S = 256;

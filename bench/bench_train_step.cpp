@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_isa.hpp"
 #include "core/init.hpp"
 #include "core/sentiment_model.hpp"
 #include "dist/session.hpp"
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    std::printf("instruction set: %s (CPU %s)\n", rnnsent::cpu_isa_name(rnnsent::usable_cpu_isa()),
+                rnnsent::cpu_isa_name(rnnsent::hardware_cpu_isa()));
     const std::string data_path = argv[1];
     const int batches = argc > 2 ? std::atoi(argv[2]) : 20;
     const int repeats = argc > 3 ? std::atoi(argv[3]) : 3;

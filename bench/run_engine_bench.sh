@@ -4,7 +4,12 @@
 # ratio of each pair. rnnsent is timed as a user runs it: rnnsent_train on 2,560 reviews for
 # one epoch (summary.json's train_samples_per_s: the training steps only); the peer times 10
 # training batches of the same shape (T 500, batch 128).
-# Usage: bash bench/run_engine_bench.sh [DATA.h5] [THREADS=2] [CONFIG ...]
+# ISA=avx2 runs both sides as on an AVX2 + FMA machine, on an AVX-512 one: rnnsent with
+# DNNL_MAX_CPU_ISA=AVX2 (oneDNN) and RNNSENT_MAX_CPU_ISA=avx2 (the cells' kernels,
+# core/cpu_isa.hpp), the peer with ATEN_CPU_CAPABILITY=avx2 (ATen's kernels) and
+# OPENBLAS_CORETYPE=Haswell (its BLAS). Only the instruction set is emulated: the caches, clock
+# and memory stay this machine's.
+# Usage: [ISA=avx2] bash bench/run_engine_bench.sh [DATA.h5] [THREADS=2] [CONFIG ...]
 # Needs: python3-torch, python3-numpy, libopenblas0-openmp (a fair peer), a built tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +20,15 @@ configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(configs/imdb.ini configs/imdb_lstm.ini configs/imdb_gru.ini configs/imdb_best.ini)
 peer=../shared/peers/torch_seed_model.py
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+ours_env=() peer_env=()
+case "${ISA:-native}" in
+  native) ;;
+  avx2) ours_env=(DNNL_MAX_CPU_ISA=AVX2 RNNSENT_MAX_CPU_ISA=avx2)
+        peer_env=(ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell) ;;
+  *) echo "run_engine_bench.sh: ISA must be native or avx2, not '$ISA'" >&2; exit 2 ;;
+esac
 isa=$(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo "AVX2, no AVX-512")
-echo "instruction set: $isa; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); threads $threads"
+echo "instruction set: $isa, run as ${ISA:-native}; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); threads $threads"
 
 # The peer's flags for a config: its cell, direction and embedding dropout.
 peer_flags() {
@@ -34,12 +46,12 @@ for round in 1 2; do
   for cfg in "${configs[@]}"; do
     name=$(basename "$cfg" .ini)
     out="$work/$name-$round"
-    build/bin/rnnsent_train --config "$cfg" --data "$data" --output_dir "$out" --max_train 2560 \
+    env "${ours_env[@]}" build/bin/rnnsent_train --config "$cfg" --data "$data" --output_dir "$out" --max_train 2560 \
       --epochs 1 --max_test 256 --threads "$threads" >"$out.log" 2>&1 ||
       { echo "rnnsent_train failed on $cfg:"; tail -3 "$out.log"; exit 1; }
     ours=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train_samples_per_s'])" "$out/summary.json")
     # shellcheck disable=SC2046
-    theirs=$(/usr/bin/python3 "$peer" $(peer_flags "$cfg") --threads "$threads" --bench-batches 10 |
+    theirs=$(env "${peer_env[@]}" /usr/bin/python3 "$peer" $(peer_flags "$cfg") --threads "$threads" --bench-batches 10 |
       awk '/RESULT/ && /train/ {print $NF}')
     printf "round %d %-10s rnnsent %8.1f  peer %7.1f  ratio %5.2fx\n" "$round" "$name" "$ours" \
       "$theirs" "$(python3 -c "print($ours / $theirs)")"

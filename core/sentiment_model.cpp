@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/cpu_isa.hpp"
 #include "core/flush_denormals.hpp"
 #include "core/time_reversal.hpp"
 
@@ -61,7 +62,9 @@ struct SentimentModel::Chunk {
 };
 
 SentimentModel::SentimentModel(const ModelShape& shape)
-    : shape_(shape), layout_(make_layout(shape)), off_(resolve_offsets(layout_, shape)) {}
+    : shape_(shape), layout_(make_layout(shape)), off_(resolve_offsets(layout_, shape)) {
+  usable_cpu_isa();  // a bad RNNSENT_MAX_CPU_ISA fails here, not inside a kernel's thread
+}
 
 SentimentModel::~SentimentModel() = default;
 

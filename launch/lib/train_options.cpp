@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 
+#include "core/cpu_isa.hpp"
 #include "launch/lib/epoch_monitor.hpp"
 
 namespace rnnsent {
@@ -71,6 +72,7 @@ bool has_validation(const TrainConfig& c) { return c.validation_split > 0; }
 // fall back on their own (a fixed number of epochs, the latest epoch); a callback the user
 // turned on for a val_ metric cannot work, and is refused rather than left idle.
 void check_training_config(const TrainConfig& c) {
+  usable_cpu_isa();  // a bad RNNSENT_MAX_CPU_ISA, before MPI starts
   model_shape(c);
   step_options(c);
   if (has_validation(c)) return;
