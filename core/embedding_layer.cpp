@@ -2,6 +2,7 @@
 #include "core/embedding_layer.hpp"
 
 #include "core/embedding.hpp"  // embedding_gather
+#include "core/embedding_dropout.hpp"
 
 namespace rnnsent {
 namespace {
@@ -37,17 +38,7 @@ class DenseEmbedding final : public Layer {
     masked_ = p.training && p.dropout.active();
     if (masked_) {
       if (mask_.size() < tne) mask_.resize(tne);
-      for (int t = 0; t < p.T; ++t)
-        for (int i = 0; i < p.n; ++i)
-          for (int e = 0; e < E_; ++e) {
-            const std::size_t k =
-                (std::size_t(t) * std::size_t(p.n) + std::size_t(i)) * std::size_t(E_) +
-                std::size_t(e);
-            const std::int32_t v = p.ids[std::size_t(i) * std::size_t(p.T) + std::size_t(t)];
-            mask_[k] = dropout_multiplier(p.dropout, p.dropout.first_row + std::size_t(i), t, e) *
-                       embedding_weight_multiplier(p.dropout, v, e);
-            x_[k] *= mask_[k];
-          }
+      apply_embedding_dropout({&p.dropout, p.ids, p.n, p.T, E_, x_.data(), mask_.data()});
     }
     Flow out;
     out.seq = x_.data();
@@ -93,8 +84,8 @@ class TokenEmbedding final : public Layer {
   TokenEmbedding(int V, int E, std::size_t offset) : V_(V), E_(E), offset_(offset) {}
 
   Flow forward(Pass& p, const Flow&) override {
-    tokens_.build(p.ids, p.n, p.T, V_, p.params + offset_, E_,
-                  p.training ? p.dropout : Dropout{}, p.dropout.first_row);
+    tokens_.build(p.ids, p.n, p.T, V_, p.params + offset_, E_, p.training ? p.dropout : Dropout{},
+                  p.dropout.first_row);
     tokens_.demb.assign(tokens_.touched.size() * std::size_t(E_), 0.0f);
     Flow out;
     out.tokens = &tokens_;
