@@ -29,20 +29,35 @@ struct Dropout {
 };
 
 namespace detail {
-// splitmix64's finaliser over a key; uniform in [0, 1) from its top 24 bits.
-inline float dropout_uniform(std::uint64_t z) {
+// splitmix64's finaliser over a key; its top 24 bits.
+inline std::uint32_t dropout_bits24(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
-  return float(z >> 40) * (1.0f / 16777216.0f);
+  return std::uint32_t(z >> 40);
+}
+// Uniform in [0, 1) from those bits: k / 2^24.
+inline float dropout_uniform(std::uint64_t z) {
+  return float(dropout_bits24(z)) * (1.0f / 16777216.0f);
+}
+// dropout_uniform(z) < rate as an integer comparison, for vectorised loops: k / 2^24 < rate
+// exactly when k < ceil(rate 2^24) (both exact in double).
+inline std::uint32_t dropout_bits24_threshold(float rate) {
+  const double scaled = double(rate) * 16777216.0;
+  const auto floor = std::uint32_t(scaled);
+  return double(floor) == scaled ? floor : floor + 1;
+}
+// The key of token position t of global row `row`: element e draws from key ^ e, the whole
+// token (word dropout) from key ^ 0xFFFFF.
+inline std::uint64_t dropout_token_key(const Dropout& d, std::size_t row, int t) {
+  return d.stream ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^ (std::uint64_t(t) << 20);
 }
 }  // namespace detail
 
 // The multiplier of element (row, t, e) of the embedding output: the element mask (0 or
 // 1 / (1 - rate)) times the token mask (0 or 1 / (1 - word_rate), the same for every e).
 inline float dropout_multiplier(const Dropout& d, std::size_t row, int t, int e) {
-  const std::uint64_t key =
-      d.stream ^ (std::uint64_t(row) * 0x9E3779B97F4A7C15ull) ^ (std::uint64_t(t) << 20);
+  const std::uint64_t key = detail::dropout_token_key(d, row, t);
   float m = 1.0f;
   if (d.rate > 0.0f)
     m = detail::dropout_uniform(key ^ std::uint64_t(e)) < d.rate ? 0.0f : 1.0f / (1.0f - d.rate);

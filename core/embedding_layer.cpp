@@ -84,8 +84,8 @@ class TokenEmbedding final : public Layer {
   TokenEmbedding(int V, int E, std::size_t offset) : V_(V), E_(E), offset_(offset) {}
 
   Flow forward(Pass& p, const Flow&) override {
-    tokens_.build(p.ids, p.n, p.T, V_, p.params + offset_, E_, p.training ? p.dropout : Dropout{},
-                  p.dropout.first_row);
+    tokens_.build(p.ids, p.n, p.T, V_, p.params + offset_, E_,
+                  p.training ? p.dropout : Dropout{}, p.dropout.first_row);
     tokens_.demb.assign(tokens_.touched.size() * std::size_t(E_), 0.0f);
     Flow out;
     out.tokens = &tokens_;
