@@ -5,7 +5,8 @@
 // assembly is done once per epoch by the trainer, so it is not in the step) and the peak
 // resident memory of each rank.
 // Usage: mpirun -np P bench_dist_step DATA.h5 [batches=20] [global_batch=128] [maxlen=500]
-//          [shard_optimizer=0]
+//          [exchange=0]   (0: allreduce, every rank updates every row; 1: the sharded update over
+//                          MPI; 2: the sharded update through the shared-memory window)
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     if (session.is_root())
       std::fprintf(stderr,
-                   "usage: bench_dist_step DATA.h5 [batches] [global_batch] [maxlen] [shard]\n");
+                   "usage: bench_dist_step DATA.h5 [batches] [global_batch] [maxlen] [exchange]\n");
     return 2;
   }
   try {
@@ -35,7 +36,9 @@ int main(int argc, char** argv) {
     const std::size_t global = argc > 3 ? std::size_t(std::atoi(argv[3])) : 128;
     const int maxlen = argc > 4 ? std::atoi(argv[4]) : 500;
     rnnsent::StepOptions options;
-    options.shard_optimizer = argc > 5 && std::atoi(argv[5]) != 0;
+    const int exchange = argc > 5 ? std::atoi(argv[5]) : 0;
+    options.shard_optimizer = exchange == 1;
+    options.shared_memory_exchange = exchange == 2;
     const int warmup = 3, total = warmup + batches;
     const rnnsent::DatasetReader reader(argv[1]);
     const auto order = rnnsent::seeded_permutation(reader.size("train"), 1, 0);
@@ -95,10 +98,10 @@ int main(int argc, char** argv) {
     if (session.is_root()) {
       const double p = session.size();
       std::printf(
-          "RESULT rnnsent ranks=%d threads=%d T=%d global_batch=%zu shard=%d samples/s = %.1f "
+          "RESULT rnnsent ranks=%d threads=%d T=%d global_batch=%zu exchange=%d samples/s = %.1f "
           "(per step %.1f ms: compute %.1f, allreduce+wait %.1f, optimizer %.1f; sent per "
           "rank %.2f MB)\n",
-          session.size(), omp_get_max_threads(), maxlen, global, options.shard_optimizer ? 1 : 0,
+          session.size(), omp_get_max_threads(), maxlen, global, exchange,
           double(batches) * double(global) / dt, dt / batches * 1e3, share[0] / p / batches * 1e3,
           share[1] / p / batches * 1e3, share[2] / p / batches * 1e3, share[8] / p / batches / 1e6);
       std::printf(

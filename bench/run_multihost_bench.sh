@@ -3,8 +3,11 @@
 # config at --max_train 6400 --epochs 1, one thread per rank (summary.json's
 # train_samples_per_s):
 #   P=1 x 2 threads            one process, two batch chunks
-#   P=2 one host               two ranks over shared memory (the sharded update)
-#   P=2 one host, replicated   the same with shard_optimizer = false
+#   P=2 one host               two ranks, the gradient summed in rnnsent's shared-memory window
+#                              (shared_memory_exchange, the default)
+#   P=2 one host, MPI          the sharded update over MPI's shared-memory transport
+#                              (shared_memory_exchange = false, shard_optimizer = true)
+#   P=2 one host, replicated   MPI's transport, every rank updating every row (both false)
 #   P=2 two hosts              one rank on each of two test hosts (network namespaces, TCP)
 #   P=2 two hosts, 10 Gbit/s   the same with each host's link limited by tc tbf
 # Root only (network namespaces). Usage: bash bench/run_multihost_bench.sh [DATA.h5] [CONFIG]
@@ -26,9 +29,11 @@ for round in 1 2; do
   out="$work/r$round"
   OMP_NUM_THREADS=2 build/bin/rnnsent_train "${args[@]}" --threads 2 --output_dir "$out-p1" > "$out-p1.log" 2>&1
   OMP_NUM_THREADS=1 mpirun --oversubscribe -np 2 -x OMP_NUM_THREADS -x OMPI_MCA_mpi_yield_when_idle \
-    build/bin/rnnsent_train "${args[@]}" --threads 1 --shard_optimizer true --output_dir "$out-local" > "$out-local.log" 2>&1
+    build/bin/rnnsent_train "${args[@]}" --threads 1 --output_dir "$out-local" > "$out-local.log" 2>&1
   OMP_NUM_THREADS=1 mpirun --oversubscribe -np 2 -x OMP_NUM_THREADS -x OMPI_MCA_mpi_yield_when_idle \
-    build/bin/rnnsent_train "${args[@]}" --threads 1 --shard_optimizer false --output_dir "$out-repl" > "$out-repl.log" 2>&1
+    build/bin/rnnsent_train "${args[@]}" --threads 1 --shared_memory_exchange false --shard_optimizer true --output_dir "$out-mpi" > "$out-mpi.log" 2>&1
+  OMP_NUM_THREADS=1 mpirun --oversubscribe -np 2 -x OMP_NUM_THREADS -x OMPI_MCA_mpi_yield_when_idle \
+    build/bin/rnnsent_train "${args[@]}" --threads 1 --shared_memory_exchange false --shard_optimizer false --output_dir "$out-repl" > "$out-repl.log" 2>&1
   export OMP_NUM_THREADS=1
   mh_mpirun -H "$h1,$h2" -np 2 build/bin/rnnsent_train "${args[@]}" --threads 1 \
     --output_dir "$out-hosts" > "$out-hosts.log" 2>&1
@@ -37,8 +42,11 @@ for round in 1 2; do
     --output_dir "$out-10g" > "$out-10g.log" 2>&1
   for i in 1 2; do ip netns exec "${MH_PREFIX}h$i" tc qdisc del dev eth0 root; done
   unset OMP_NUM_THREADS
-  p1=$(rate "$out-p1") local=$(rate "$out-local") repl=$(rate "$out-repl") hosts=$(rate "$out-hosts") g10=$(rate "$out-10g")
-  printf "round %d: P=1x2 threads %7.1f | P=2 one host %7.1f (%.2fx of P=1x2; replicated update %7.1f, %.2fx) | P=2 two hosts %7.1f | 10 Gbit/s %7.1f (%.2fx of P=2 one host)\n" \
-    "$round" "$p1" "$local" "$(python3 -c "print($local / $p1)")" "$repl" "$(python3 -c "print($repl / $p1)")" \
-    "$hosts" "$g10" "$(python3 -c "print($g10 / $local)")"
+  p1=$(rate "$out-p1") local=$(rate "$out-local") mpi=$(rate "$out-mpi") repl=$(rate "$out-repl")
+  hosts=$(rate "$out-hosts") g10=$(rate "$out-10g")
+  ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
+  echo "round $round (samples/s): P=1x2 threads $p1"
+  echo "  P=2 one host, shared-memory window $local ($(ratio "$local" "$p1") of P=1x2)"
+  echo "  P=2 one host, sharded over MPI $mpi ($(ratio "$mpi" "$p1")); replicated over MPI $repl ($(ratio "$repl" "$p1"))"
+  echo "  P=2 two hosts $hosts; 10 Gbit/s $g10 ($(ratio "$g10" "$local") of the window, $(ratio "$g10" "$mpi") of MPI on one host)"
 done

@@ -277,6 +277,17 @@ void Session::barrier() const {
   if (size_ > 1) MPI_Barrier(MPI_COMM_WORLD);
 }
 
+void Session::step_barrier(const char* what) const {
+  if (size_ == 1) return;
+  if (deadline_ <= 0) {
+    check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+    return;
+  }
+  MPI_Request req;
+  check(MPI_Ibarrier(MPI_COMM_WORLD, &req), "MPI_Ibarrier");
+  wait(&req, what);
+}
+
 void Session::abort(int code) const {
   MPI_Abort(MPI_COMM_WORLD, code);
   std::abort();  // MPI_Abort does not return; this satisfies [[noreturn]]

@@ -37,6 +37,9 @@ class Session {
   // The smallest of every rank's value.
   int allreduce_min(int value) const;
   void barrier() const;
+  // A barrier inside a training step: waited for within the step's deadline (begin_step), so a
+  // silent rank ends it with LostPeer naming `what`.
+  void step_barrier(const char* what) const;
   // Throws when the launch cannot be what the user meant: srun started several processes
   // without an MPI plugin (each then sees itself as rank 0 of 1 while SLURM_STEP_NUM_TASKS > 1).
   void check_launch() const;

@@ -77,9 +77,11 @@ struct TrainConfig {
   int reduce_lr_cooldown = 0;
   double reduce_lr_min_lr = 0;
   std::uint64_t seed = 1;
-  int threads = 0;    // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
+  int threads = 0;  // OpenMP threads per rank; 0 = OMP_NUM_THREADS or all cores
   // RMSprop at P > 1: each rank updates the embedding rows it owns, then they are gathered
   bool shard_optimizer = false;
+  // RMSprop at P > 1 with every rank on one host: the gradient summed in a shared-memory window
+  bool shared_memory_exchange = true;
   int max_train = 0;  // 0 = all; else the first N training reviews after the shuffle
   int max_test = 0;   // 0 = all; else the first N test reviews (quick runs)
   int eval_batch_size = 256;

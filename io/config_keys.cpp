@@ -215,6 +215,10 @@ std::vector<ConfigKey> make_table() {
       {"shard_optimizer", &C::shard_optimizer,
        "true | false: with RMSprop at P > 1 each rank updates 1/P of the embedding rows (ZeRO 1)",
        kRun, any()},
+      {"shared_memory_exchange", &C::shared_memory_exchange,
+       "true | false: with RMSprop and every rank on one host, sum the gradient in a shared-memory "
+       "window (the sharded update without MPI collectives)",
+       kRun, any()},
       {"threads", &C::threads, "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)", kRun,
        at_least(0)},
       {"max_train", &C::max_train, "use only the first N training reviews (0 = all)", kMath,

@@ -43,7 +43,19 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
                  std::size_t(embedding_dim_), model.layout().total()),
       sharded_(options.shard_optimizer && session.size() > 1 &&
                options.optimizer.kind == OptimizerKind::rmsprop) {
+  grad_ = grads_.data();
+  grad_size_ = grads_.size();
+  // The window's exchange is the sharded update's, over shared memory: collective, so every
+  // rank decides alike.
+  if (options.shared_memory_exchange && session.size() > 1 &&
+      options.optimizer.kind == OptimizerKind::rmsprop)
+    open_window();
   flush_denormals_on_all_threads();  // core/flush_denormals.hpp: every rank computes alike
+}
+
+const char* DataParallelStep::exchange_name() const {
+  if (window_) return "shared memory (one host)";
+  return sharded_ ? "sharded over MPI" : "MPI allreduce";
 }
 
 void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, int T) {
@@ -60,34 +72,34 @@ void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, 
 
 void DataParallelStep::allreduce_gradient() {
   const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
-  const float* table = grads_.data() + embedding_offset_;
+  const float* table = grad_ + embedding_offset_;
   const std::size_t rest_begin = embedding_offset_ + V * E;
-  packed_.resize(touched_.size() * E + embedding_offset_ + (grads_.size() - rest_begin));
+  packed_.resize(touched_.size() * E + embedding_offset_ + (grad_size_ - rest_begin));
   float* out = packed_.data();
   for (std::size_t r = 0; r < V; ++r)
     if (row_mask_[r] > 0) out = std::copy(table + r * E, table + (r + 1) * E, out);
-  out = std::copy(grads_.begin(), grads_.begin() + std::ptrdiff_t(embedding_offset_), out);
-  std::copy(grads_.begin() + std::ptrdiff_t(rest_begin), grads_.end(), out);
+  out = std::copy(grad_, grad_ + std::ptrdiff_t(embedding_offset_), out);
+  std::copy(grad_ + std::ptrdiff_t(rest_begin), grad_ + grad_size_, out);
   session_.allreduce_sum(packed_.data(), packed_.size());
   count_allreduce(packed_.size() * sizeof(float));
   const float* in = packed_.data();
-  float* dst = grads_.data() + embedding_offset_;
+  float* dst = grad_ + embedding_offset_;
   for (std::size_t r = 0; r < V; ++r) {
     if (row_mask_[r] > 0) {
       std::copy(in, in + E, dst + r * E);
       in += E;
     }
   }
-  std::copy(in, in + embedding_offset_, grads_.data());
+  std::copy(in, in + embedding_offset_, grad_);
   in += embedding_offset_;
-  std::copy(in, in + (grads_.size() - rest_begin), grads_.begin() + std::ptrdiff_t(rest_begin));
+  std::copy(in, in + (grad_size_ - rest_begin), grad_ + std::ptrdiff_t(rest_begin));
 }
 
 // Every rank sends its share of each touched row and gets back the sums of the rows it owns;
 // the other touched rows of its gradient are cleared (their owner updates them).
 void DataParallelStep::reduce_scatter_gradient() {
   const std::size_t E = std::size_t(embedding_dim_);
-  float* table = grads_.data() + embedding_offset_;
+  float* table = grad_ + embedding_offset_;
   shards_.assign(touched_, session_.rank(), session_.size());
   const std::vector<int> counts = shards_.counts(E);
   packed_.resize(touched_.size() * E);
@@ -110,16 +122,16 @@ void DataParallelStep::reduce_scatter_gradient() {
 // updates them in full, as the norm needs them whole.
 void DataParallelStep::allreduce_dense() {
   const std::size_t rest_begin = embedding_offset_ + std::size_t(num_words_) * embedding_dim_;
-  const std::size_t rest = grads_.size() - rest_begin;
+  const std::size_t rest = grad_size_ - rest_begin;
   dense_.resize(embedding_offset_ + rest);
-  std::copy(grads_.begin(), grads_.begin() + std::ptrdiff_t(embedding_offset_), dense_.begin());
-  std::copy(grads_.begin() + std::ptrdiff_t(rest_begin), grads_.end(),
+  std::copy(grad_, grad_ + std::ptrdiff_t(embedding_offset_), dense_.begin());
+  std::copy(grad_ + std::ptrdiff_t(rest_begin), grad_ + grad_size_,
             dense_.begin() + std::ptrdiff_t(embedding_offset_));
   session_.allreduce_sum(dense_.data(), dense_.size());
   count_allreduce(dense_.size() * sizeof(float));
-  std::copy(dense_.begin(), dense_.begin() + std::ptrdiff_t(embedding_offset_), grads_.begin());
+  std::copy(dense_.begin(), dense_.begin() + std::ptrdiff_t(embedding_offset_), grad_);
   std::copy(dense_.begin() + std::ptrdiff_t(embedding_offset_), dense_.end(),
-            grads_.begin() + std::ptrdiff_t(rest_begin));
+            grad_ + std::ptrdiff_t(rest_begin));
 }
 
 // After the update each owner sends its rows' new values to every rank.
@@ -166,7 +178,8 @@ void DataParallelStep::flush_optimizer(OptimizerState& state) {
 // in the same order as the replicated update.
 void DataParallelStep::row_sums_of_squares() {
   const std::size_t E = std::size_t(embedding_dim_);
-  const float* table = grads_.data() + embedding_offset_;
+  const float* table = grad_ + embedding_offset_;
+  if (window_) return;  // shared_exchange gathered them
   row_sums_.resize(touched_.size());
   if (!sharded_) {
     const long long rows = static_cast<long long>(touched_.size());
@@ -195,9 +208,9 @@ double DataParallelStep::gradient_norm() {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
   row_sums_of_squares();
-  double sum = sum_of_squares(grads_.data(), embedding_offset_);
+  double sum = sum_of_squares(grad_, embedding_offset_);
   for (double r : row_sums_) sum += r;
-  sum += sum_of_squares(grads_.data() + table_end, grads_.size() - table_end);
+  sum += sum_of_squares(grad_ + table_end, grad_size_ - table_end);
   return std::sqrt(sum);
 }
 
@@ -207,11 +220,10 @@ bool DataParallelStep::updated_finite(const float* params) const {
     for (std::size_t i = 0; i < n; ++i) ok &= std::isfinite(v[i]);
     return ok;
   };
-  if (options_.optimizer.kind != OptimizerKind::rmsprop) return finite(params, grads_.size());
+  if (options_.optimizer.kind != OptimizerKind::rmsprop) return finite(params, grad_size_);
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  bool ok =
-      finite(params, embedding_offset_) && finite(params + table_end, grads_.size() - table_end);
+  bool ok = finite(params, embedding_offset_) && finite(params + table_end, grad_size_ - table_end);
   const long long rows = static_cast<long long>(touched_.size());
 #pragma omp parallel for schedule(static) reduction(&& : ok)
   for (long long k = 0; k < rows; ++k)
@@ -222,19 +234,19 @@ bool DataParallelStep::updated_finite(const float* params) const {
 void DataParallelStep::scale_gradient(float factor) {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  scale_values(grads_.data(), embedding_offset_, factor);
+  scale_values(grad_, embedding_offset_, factor);
   for (std::int32_t r : sharded_ ? shards_.own() : touched_)
-    scale_values(grads_.data() + embedding_offset_ + std::size_t(r) * E, E, factor);
-  scale_values(grads_.data() + table_end, grads_.size() - table_end, factor);
+    scale_values(grad_ + embedding_offset_ + std::size_t(r) * E, E, factor);
+  scale_values(grad_ + table_end, grad_size_ - table_end, factor);
 }
 
 void DataParallelStep::clear_gradient() {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  std::fill(grads_.begin(), grads_.begin() + std::ptrdiff_t(embedding_offset_), 0.0f);
-  std::fill(grads_.begin() + std::ptrdiff_t(table_end), grads_.end(), 0.0f);
+  std::fill(grad_, grad_ + std::ptrdiff_t(embedding_offset_), 0.0f);
+  std::fill(grad_ + std::ptrdiff_t(table_end), grad_ + grad_size_, 0.0f);
   for (std::int32_t r : touched_) {
-    float* row = grads_.data() + embedding_offset_ + std::size_t(r) * E;
+    float* row = grad_ + embedding_offset_ + std::size_t(r) * E;
     std::fill(row, row + E, 0.0f);
   }
 }
@@ -253,23 +265,27 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
         options_.dropout, options_.seed, global_step, global_n, session_.rank(), session_.size(),
         options_.word_dropout, options_.projection_dropout, options_.embedding_weight_dropout);
     stats[0] = model_.forward_backward(params, ids, labels, int(local), T, 1.0f / float(global_n),
-                                       grads_.data(), logits_.data(), dropout);
+                                       grad_, logits_.data(), dropout);
     for (std::size_t k = 0; k < local; ++k)
       stats[1] += double((logits_[k] > 0) == (labels[k] > 0.5f));
   }
   if (poison_ && local > 0) {
-    grads_[grads_.size() - 1] = std::numeric_limits<float>::quiet_NaN();
+    grad_[grad_size_ - 1] = std::numeric_limits<float>::quiet_NaN();
     poison_ = false;
   }
   const auto t1 = Clock::now();
-  find_touched(ids, local, T);
-  if (sharded_) {
-    reduce_scatter_gradient();
-    allreduce_dense();
-  } else if (session_.size() > 1) {
-    allreduce_gradient();
+  if (window_) {
+    shared_exchange(ids, local, T, stats);
+  } else {
+    find_touched(ids, local, T);
+    if (sharded_) {
+      reduce_scatter_gradient();
+      allreduce_dense();
+    } else if (session_.size() > 1) {
+      allreduce_gradient();
+    }
+    session_.allreduce_sum(stats, 3);
   }
-  session_.allreduce_sum(stats, 3);
   const auto t2 = Clock::now();
   // After the allreduce every rank sees the same values, so every rank decides alike.
   StepStats out;
@@ -283,14 +299,16 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   if (out.finite) {
     const double scale = clip_scale(out.grad_norm, options_.clipnorm);
     if (scale != 1.0) scale_gradient(float(scale));
-    optimizer_.step(out.learning_rate, sharded_ ? shards_.own() : touched_, grads_.data(), params,
-                    state);
+    optimizer_.step(out.learning_rate, sharded_ ? shards_.own() : touched_, grad_, params, state);
     if (sharded_) {
       const auto gather_start = Clock::now();
-      gather_updated_rows(params);
+      if (window_)
+        out.params_finite = shared_gather_rows(params);
+      else
+        gather_updated_rows(params);
       gathered = std::chrono::duration<double>(Clock::now() - gather_start).count();
     }
-    out.params_finite = updated_finite(params);
+    if (!window_) out.params_finite = updated_finite(params);
   } else {
     clear_gradient();
   }

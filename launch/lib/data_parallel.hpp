@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "core/lr_schedule.hpp"
 #include "core/optimizer.hpp"
 #include "core/sentiment_model.hpp"
+#include "dist/node_window.hpp"
 #include "dist/session.hpp"
 #include "launch/lib/sharded_rows.hpp"
 
@@ -55,6 +57,11 @@ struct StepOptions {
   // RMSprop at P > 1: each rank updates only the embedding rows it owns (sharded_rows.hpp) and
   // the updated rows are gathered (ZeRO stage 1); false: every rank updates every row.
   bool shard_optimizer = false;
+  // RMSprop at P > 1 with every rank on one host: the gradient is summed where it lies, in an
+  // MPI-3 shared-memory window (dist/node_window.hpp), each rank summing and updating the rows
+  // it owns as in the sharded update, and reading the others' updated rows from the window. The
+  // same sums in the same order as the sharded update; no MPI collective carries the gradient.
+  bool shared_memory_exchange = false;
 };
 
 struct StepStats {
@@ -85,6 +92,9 @@ class DataParallelStep {
   // trainer's LearningRateScheduler sets it before every step, with ReduceLROnPlateau's factor).
   void set_learning_rate(double rate) { rate_ = rate; }
 
+  // How the gradient travels: "shared memory (one host)", "sharded over MPI" or "MPI allreduce".
+  const char* exchange_name() const;
+
   // Test hook: the next step's local gradient gets a NaN before the allreduce.
   void poison_next_gradient() { poison_ = true; }
 
@@ -108,7 +118,9 @@ class DataParallelStep {
   SentimentModel& model_;
   const dist::Session& session_;
   StepOptions options_;
-  std::vector<float> grads_;
+  std::vector<float> grads_;  // the gradient, unless it lives in the shared window
+  float* grad_ = nullptr;     // this rank's gradient: grads_ or its segment of the window
+  std::size_t grad_size_ = 0;
   std::vector<float> logits_;
   // Sparse exchange of the embedding gradient (more than one rank only).
   std::size_t embedding_offset_ = 0;
@@ -143,6 +155,18 @@ class DataParallelStep {
   void row_sums_of_squares();
   void gather_updated_rows(float* params);
   void gather_accumulators(OptimizerState& state);
+  // The shared-memory exchange (shared_memory_exchange; data_parallel_shared.cpp). Each rank's
+  // segment holds its gradient, the rows its ids touch, its loss statistics, the sums of
+  // squares of the rows it owns and, after the update, those rows' new values.
+  struct SharedLayout {
+    std::size_t mask = 0, stats = 0, sums = 0, rows = 0, bytes = 0;  // byte offsets
+  };
+  SharedLayout layout_;
+  std::unique_ptr<dist::NodeWindow> window_;
+  void open_window();
+  float* shared_grad(int rank) const;
+  void shared_exchange(const std::int32_t* ids, std::size_t local, int T, double* stats);
+  bool shared_gather_rows(float* params);  // whether every updated row is finite
   Times times_;
 };
 

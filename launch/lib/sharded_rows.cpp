@@ -24,6 +24,12 @@ void ShardedRows::assign(const std::vector<std::int32_t>& touched, int rank, int
               grouped_.begin() + std::ptrdiff_t(first + per_rank_[std::size_t(rank)]));
 }
 
+std::pair<const std::int32_t*, std::size_t> ShardedRows::group(int rank) const {
+  std::size_t first = 0;
+  for (int q = 0; q < rank; ++q) first += per_rank_[std::size_t(q)];
+  return {grouped_.data() + first, per_rank_[std::size_t(rank)]};
+}
+
 std::vector<int> ShardedRows::counts(std::size_t width) const {
   std::vector<int> c(per_rank_.size());
   for (std::size_t q = 0; q < c.size(); ++q) {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace rnnsent {
@@ -17,6 +18,8 @@ class ShardedRows {
   void assign(const std::vector<std::int32_t>& touched, int rank, int ranks);
 
   const std::vector<std::int32_t>& own() const { return own_; }  // ascending
+  // The rows `rank` owns (its own()), ascending: first and count.
+  std::pair<const std::int32_t*, std::size_t> group(int rank) const;
   // Rows per rank, and times width: the counts of a reduce-scatter or allgather of the rows.
   std::vector<int> counts(std::size_t width) const;
 

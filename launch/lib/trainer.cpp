@@ -352,9 +352,10 @@ void Trainer::add_callbacks() {
   if (!root_) return;
   log_->print(
       "rnnsent: %zu training, %zu validation, %zu test reviews; %zu parameters; "
-      "%d rank(s) x %d thread(s)\n",
+      "%d rank(s) x %d thread(s)%s%s\n",
       n_train, split_.val.size(), split_.test.size(), run.params.size(), session_.size(),
-      omp_get_max_threads());
+      omp_get_max_threads(), session_.size() > 1 ? "; gradient exchange: " : "",
+      session_.size() > 1 ? stepper_->exchange_name() : "");
   if (!validated)
     log_->print(
         "rnnsent: validation_split = 0: every epoch of %d is trained and best_model.h5 is the "

@@ -263,11 +263,14 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
   }
 }
 
-// The sharded update (ZeRO stage 1) against every rank updating every row: the same
-// parameters, norms and (after the gather a checkpoint does) RMSprop accumulators; bit for bit
-// at P <= 2, where a reduce-scatter adds the same two terms as the allreduce, to rounding
-// beyond. Clipping and a warm-up are on, so the norm and the scaled rows are compared too.
-TEST(DataParallelTest, ShardedUpdateEqualsTheReplicatedOne) {
+// The sharded update (ZeRO stage 1), over MPI and through the shared-memory window, against
+// every rank updating every row: the same parameters, norms and (after the gather a
+// checkpoint does) RMSprop accumulators; bit for bit at P <= 2, where a reduce-scatter adds the
+// same two terms as the allreduce, to rounding beyond. Clipping and a warm-up are on, so the
+// norm and the scaled rows are compared too.
+enum class Exchange { replicated, sharded, shared_memory };
+
+void expect_update_equals_the_replicated_one(Exchange exchange) {
   const Scenario s;
   const std::vector<Batch> batches = make_batches(s.steps, s.global_n, s.T, s.shape.num_words);
   StepOptions o = rmsprop_options(s);
@@ -277,8 +280,9 @@ TEST(DataParallelTest, ShardedUpdateEqualsTheReplicatedOne) {
     std::vector<float> params, accumulators;
     std::vector<double> norms;
   };
-  auto train = [&](bool shard) {
-    o.shard_optimizer = shard;
+  auto train = [&](Exchange e) {
+    o.shard_optimizer = e == Exchange::sharded;
+    o.shared_memory_exchange = e == Exchange::shared_memory;
     SentimentModel model(s.shape);
     const std::size_t n = model.layout().total();
     Outcome out;
@@ -286,6 +290,10 @@ TEST(DataParallelTest, ShardedUpdateEqualsTheReplicatedOne) {
     OptimizerState state = make_optimizer_state(o.optimizer.kind, n);
     keras_initialize(s.shape, model.layout(), 7, out.params.data());
     DataParallelStep step(model, mpi(), o);
+    // Every rank of these tests is on one host, so the window must open there.
+    if (e == Exchange::shared_memory && mpi().size() > 1) {
+      EXPECT_STREQ(step.exchange_name(), "shared memory (one host)");
+    }
     std::int64_t global_step = 0;
     for (const Batch& b : batches) {
       const auto [begin, end] = rank_share(std::size_t(s.global_n), mpi().rank(), mpi().size());
@@ -298,7 +306,7 @@ TEST(DataParallelTest, ShardedUpdateEqualsTheReplicatedOne) {
     out.accumulators = state.accumulators;
     return out;
   };
-  const Outcome replicated = train(false), sharded = train(true);
+  const Outcome replicated = train(Exchange::replicated), sharded = train(exchange);
   const double tolerance = mpi().size() <= 2 ? 0.0 : 1e-6;
   auto worst = [](const auto& a, const auto& b) {
     double w = 0;
@@ -322,6 +330,60 @@ TEST(DataParallelTest, ShardedUpdateEqualsTheReplicatedOne) {
     mismatches += root_acc[i] != sharded.accumulators[i];
   mpi().allreduce_sum(&mismatches, 1);
   EXPECT_EQ(mismatches, 0.0);
+}
+
+TEST(DataParallelTest, ShardedUpdateEqualsTheReplicatedOne) {
+  expect_update_equals_the_replicated_one(Exchange::sharded);
+}
+
+TEST(DataParallelTest, SharedMemoryExchangeEqualsTheReplicatedOne) {
+  expect_update_equals_the_replicated_one(Exchange::shared_memory);
+}
+
+// A step that goes non-finite on one rank only is skipped by every rank alike, and an update
+// that overflows the parameters is reported by every rank, through the window as over MPI.
+TEST(DataParallelTest, SharedMemoryExchangeAgreesOnNonFiniteSteps) {
+  const Scenario s;
+  const std::vector<Batch> batches = make_batches(4, s.global_n, s.T, s.shape.num_words);
+  auto train = [&](bool shared) {
+    StepOptions o = rmsprop_options(s);
+    o.shared_memory_exchange = shared;
+    SentimentModel model(s.shape);
+    const std::size_t n = model.layout().total();
+    std::vector<float> params(n, 0);
+    OptimizerState state = make_optimizer_state(o.optimizer.kind, n);
+    keras_initialize(s.shape, model.layout(), 7, params.data());
+    DataParallelStep step(model, mpi(), o);
+    std::vector<StepStats> stats;
+    std::vector<float> before_overflow;
+    for (std::size_t k = 0; k < batches.size(); ++k) {
+      const Batch& b = batches[k];
+      if (k == 1 && mpi().rank() == mpi().size() - 1) step.poison_next_gradient();
+      if (k == 3) {
+        before_overflow = params;
+        step.set_learning_rate(3e38);  // overflows the updated rows
+      }
+      const auto [begin, end] = rank_share(std::size_t(s.global_n), mpi().rank(), mpi().size());
+      stats.push_back(step.run(b.ids.data() + begin * std::size_t(s.T), b.labels.data() + begin,
+                               end - begin, std::size_t(s.global_n), s.T, std::int64_t(k + 1),
+                               params.data(), state));
+    }
+    return std::make_pair(before_overflow, stats);
+  };
+  const auto [plain, plain_stats] = train(false);
+  const auto [shared, shared_stats] = train(true);
+  for (std::size_t k = 0; k < plain_stats.size(); ++k) {
+    EXPECT_EQ(shared_stats[k].finite, plain_stats[k].finite) << "step " << k + 1;
+    EXPECT_EQ(shared_stats[k].params_finite, plain_stats[k].params_finite) << "step " << k + 1;
+  }
+  EXPECT_FALSE(shared_stats[1].finite) << "the poisoned step was applied";
+  EXPECT_TRUE(shared_stats[2].finite && shared_stats[2].params_finite);
+  EXPECT_FALSE(shared_stats[3].params_finite) << "the overflow went unseen";
+  // Up to the overflow the two exchanges hold the same parameters (bit for bit at P <= 2).
+  double worst = 0;
+  for (std::size_t i = 0; i < plain.size(); ++i)
+    worst = std::max(worst, double(std::abs(plain[i] - shared[i])));
+  EXPECT_LE(worst, mpi().size() <= 2 ? 0.0 : 1e-6);
 }
 
 TEST(DataParallelTest, EveryRankHoldsIdenticalParameters) {

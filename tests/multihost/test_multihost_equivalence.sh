@@ -2,8 +2,10 @@
 # Data parallelism across hosts: two test hosts (network namespaces, MPI over TCP only) train
 # the model the single process trains. Where the batch chunks match the bits match: P = 2 (one
 # rank per host, one thread each) equals one process with two threads (two chunks, summed in the
-# same order); P = 4 (two ranks per host) equals P = 4 on one host over shared memory (the same
-# allreduce order). Skipped (exit 77) without root or network namespaces.
+# same order); P = 4 (two ranks per host) equals P = 4 on one host over MPI's shared-memory
+# transport (the same allreduce order; on one host rnnsent would otherwise sum in its own
+# shared-memory window, in rank order, equal to rounding at P = 4). Across hosts that window
+# must not open: the gradient goes over TCP. Skipped (exit 77) without root or network namespaces.
 # Usage: test_multihost_equivalence.sh BIN_DIR
 set -uo pipefail
 here=$(dirname "$0")
@@ -31,6 +33,9 @@ for cell in simple_rnn gru; do
   mh_mpirun -H "$h1,$h2" -np 2 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
     --threads 1 --output_dir "$work/$cell-x2" > "$work/$cell-x2.log" 2>&1 \
     || fail "$cell P=2 across hosts: $(tail -3 "$work/$cell-x2.log")"
+  grep -q "gradient exchange: MPI allreduce" "$work/$cell-x2.log" \
+    && ok "$cell: across hosts the gradient goes over MPI" \
+    || fail "$cell: across hosts: $(grep -o 'gradient exchange: .*' "$work/$cell-x2.log")"
   a=$(checksum "$work/$cell-p1") b=$(checksum "$work/$cell-x2")
   [ -n "$a" ] && [ "$a" = "$b" ] && ok "$cell: P=2 across 2 hosts == 1 process x 2 threads (checksum $a)" \
     || fail "$cell: P=2 across hosts $b != one process $a"
@@ -38,7 +43,7 @@ for cell in simple_rnn gru; do
     --threads 1 --output_dir "$work/$cell-x4" > "$work/$cell-x4.log" 2>&1 \
     || fail "$cell P=4 across hosts: $(tail -3 "$work/$cell-x4.log")"
   timeout 300 mpirun --oversubscribe -np 4 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
-    --threads 1 --output_dir "$work/$cell-l4" > "$work/$cell-l4.log" 2>&1 \
+    --threads 1 --shared_memory_exchange false --output_dir "$work/$cell-l4" > "$work/$cell-l4.log" 2>&1 \
     || fail "$cell P=4 on one host: $(tail -3 "$work/$cell-l4.log")"
   a=$(checksum "$work/$cell-l4") b=$(checksum "$work/$cell-x4")
   [ -n "$a" ] && [ "$a" = "$b" ] && ok "$cell: P=4 across 2 hosts == P=4 on one host (checksum $a)" \
