@@ -2,8 +2,10 @@
 #include "dist/node_window.hpp"
 
 #include <mpi.h>
+#include <sys/statvfs.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 
 namespace rnnsent::dist {
@@ -13,9 +15,21 @@ constexpr std::size_t kAlign = 64;
 
 std::size_t aligned(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
+constexpr const char* kBackingDir = "/dev/shm";  // where Open MPI's osc/sm maps the window
+// What MPI's own shared-memory transport and other jobs may still need there besides the window.
+constexpr double kSpareBytes = 64.0 * 1024 * 1024;
+
+// Free bytes in the backing file system; 0 when it cannot be read.
+double free_backing_bytes() {
+  struct statvfs fs {};
+  if (statvfs(kBackingDir, &fs) != 0) return 0;
+  return double(fs.f_bavail) * double(fs.f_frsize);
+}
+
 }  // namespace
 
-std::unique_ptr<NodeWindow> NodeWindow::open(const Session& session, std::size_t bytes_per_rank) {
+std::unique_ptr<NodeWindow> NodeWindow::open(const Session& session, std::size_t bytes_per_rank,
+                                             std::string* why) {
   if (session.size() < 2) return nullptr;
   MPI_Comm host;
   if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, session.rank(), MPI_INFO_NULL,
@@ -32,6 +46,18 @@ std::unique_ptr<NodeWindow> NodeWindow::open(const Session& session, std::size_t
   // Segments of one size, each padded to a cache line so no two ranks write the same line. The
   // failure of one rank's allocation must not abort the job: errors are returned and agreed on.
   const std::size_t stride = aligned(bytes_per_rank);
+  const double needed = double(stride) * session.size(), free = free_backing_bytes();
+  if (!session.allreduce_min(free >= needed + kSpareBytes ? 1 : 0)) {
+    MPI_Comm_free(&host);
+    if (why) {
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "%s has %.0f MB free, the window needs %.0f MB and %.0f spare", kBackingDir,
+                    free / 1048576, needed / 1048576, kSpareBytes / 1048576);
+      *why = text;
+    }
+    return nullptr;
+  }
   MPI_Comm_set_errhandler(host, MPI_ERRORS_RETURN);
   MPI_Info info;
   MPI_Info_create(&info);
@@ -42,6 +68,7 @@ std::unique_ptr<NodeWindow> NodeWindow::open(const Session& session, std::size_t
   MPI_Info_free(&info);
   const int ok = session.allreduce_min(rc == MPI_SUCCESS ? 1 : 0);
   if (!ok) {
+    if (why) *why = "MPI_Win_allocate_shared failed";
     if (rc == MPI_SUCCESS) MPI_Win_free(window);
     delete window;
     MPI_Comm_free(&host);

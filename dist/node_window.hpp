@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "dist/session.hpp"
 
@@ -16,9 +17,12 @@ namespace rnnsent::dist {
 class NodeWindow {
  public:
   // Collective over every rank. Null on every rank alike when the job spans more than one
-  // host, has one rank, or the window cannot be allocated (e.g. /dev/shm too small): the
-  // caller then keeps its MPI exchange.
-  static std::unique_ptr<NodeWindow> open(const Session& session, std::size_t bytes_per_rank);
+  // host, has one rank, or the window cannot be allocated: the caller then keeps its MPI
+  // exchange, and *why (if given) says why when the reason is not the hosts. Open MPI backs the
+  // window with a file in /dev/shm and, when that file system is too small, warns and then
+  // hangs or dies at the first touch of a page: so /dev/shm's free space is checked first.
+  static std::unique_ptr<NodeWindow> open(const Session& session, std::size_t bytes_per_rank,
+                                          std::string* why = nullptr);
   ~NodeWindow();
   NodeWindow(const NodeWindow&) = delete;
   NodeWindow& operator=(const NodeWindow&) = delete;

@@ -53,9 +53,10 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
   flush_denormals_on_all_threads();  // core/flush_denormals.hpp: every rank computes alike
 }
 
-const char* DataParallelStep::exchange_name() const {
+std::string DataParallelStep::exchange_name() const {
   if (window_) return "shared memory (one host)";
-  return sharded_ ? "sharded over MPI" : "MPI allreduce";
+  const std::string name = sharded_ ? "sharded over MPI" : "MPI allreduce";
+  return no_window_.empty() ? name : name + " (no shared-memory window: " + no_window_ + ")";
 }
 
 void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, int T) {

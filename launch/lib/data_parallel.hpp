@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -92,8 +93,9 @@ class DataParallelStep {
   // trainer's LearningRateScheduler sets it before every step, with ReduceLROnPlateau's factor).
   void set_learning_rate(double rate) { rate_ = rate; }
 
-  // How the gradient travels: "shared memory (one host)", "sharded over MPI" or "MPI allreduce".
-  const char* exchange_name() const;
+  // How the gradient travels: "shared memory (one host)", "sharded over MPI" or "MPI allreduce",
+  // with why the shared-memory window did not open when it was asked for and could have.
+  std::string exchange_name() const;
 
   // Test hook: the next step's local gradient gets a NaN before the allreduce.
   void poison_next_gradient() { poison_ = true; }
@@ -163,6 +165,7 @@ class DataParallelStep {
   };
   SharedLayout layout_;
   std::unique_ptr<dist::NodeWindow> window_;
+  std::string no_window_;  // why the window did not open on one host
   void open_window();
   float* shared_grad(int rank) const;
   void shared_exchange(const std::int32_t* ids, std::size_t local, int T, double* stats);

@@ -59,7 +59,7 @@ void DataParallelStep::open_window() {
   layout_.sums = cache_lines(layout_.stats + 4 * sizeof(double));  // + the update's finite flag
   layout_.rows = cache_lines(layout_.sums + owned * sizeof(double));
   layout_.bytes = layout_.rows + owned * E * sizeof(float);
-  window_ = dist::NodeWindow::open(session_, layout_.bytes);
+  window_ = dist::NodeWindow::open(session_, layout_.bytes, &no_window_);
   if (!window_) return;  // ranks on several hosts: the MPI exchange
   sharded_ = true;
   grad_ = shared_grad(session_.rank());

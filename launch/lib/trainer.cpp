@@ -355,7 +355,7 @@ void Trainer::add_callbacks() {
       "%d rank(s) x %d thread(s)%s%s\n",
       n_train, split_.val.size(), split_.test.size(), run.params.size(), session_.size(),
       omp_get_max_threads(), session_.size() > 1 ? "; gradient exchange: " : "",
-      session_.size() > 1 ? stepper_->exchange_name() : "");
+      session_.size() > 1 ? stepper_->exchange_name().c_str() : "");
   if (!validated)
     log_->print(
         "rnnsent: validation_split = 0: every epoch of %d is trained and best_model.h5 is the "

@@ -37,6 +37,9 @@ assert sb["ranks"] == 8, sb
 print("history and summary agree:", list(ha["val_loss"][:]), list(hb["val_loss"][:]))
 PY
 then ok "8 ranks match one rank"; else fail "8 ranks differ from one rank"; fi
+grep -q "gradient exchange: shared memory (one host)" "$work/p8.log" \
+  && ok "8 ranks on one host sum in the shared-memory window" \
+  || fail "8 ranks: $(grep -o 'gradient exchange: .*' "$work/p8.log")"
 [ "$(grep -c '^rnnsent:' "$work/p8.log")" = 1 ] && ok "only rank 0 prints" || fail "more than one rank printed the header"
 # Open MPI gives ranks a pseudo-terminal: progress = auto must still print lines, not a bar.
 ! grep -q $'\r' "$work/p8.log" && ok "no carriage returns in the mpirun log" || fail "carriage returns in the mpirun log"
@@ -81,5 +84,22 @@ rc=$?
 # srun without an MPI plugin: every process is rank 0 of 1 while the step has 2 tasks.
 err=$(SLURM_STEP_NUM_TASKS=2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/srun" 2>&1 >/dev/null); rc=$?
 [ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "srun started 2 tasks but MPI sees 1 rank" && ok "srun without MPI plugin refused" || fail "srun misuse: exit $rc: $err"
+
+# A /dev/shm too small for the shared-memory window (Open MPI would warn, then hang): the run
+# says why and trains over MPI's exchange, to the bits of the run with the window (P = 2).
+if [ "$(id -u)" = 0 ] && unshare -m true 2> /dev/null; then
+  timeout 120 mpirun --oversubscribe -np 2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/win" > "$work/win.log" 2>&1 \
+    || fail "P=2 with the window: $(tail -2 "$work/win.log")"
+  timeout 120 unshare -m bash -c 'mount -t tmpfs -o size=8m tmpfs /dev/shm && exec "$@"' _ \
+    mpirun --oversubscribe -np 2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/noshm" > "$work/noshm.log" 2>&1
+  rc=$?
+  sum() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['weights_checksum'])" "$1/best_model.h5"; }
+  [ "$rc" = 0 ] && grep -q "MPI allreduce (no shared-memory window: /dev/shm has [0-9]* MB free" "$work/noshm.log" \
+    && [ "$(sum "$work/noshm")" = "$(sum "$work/win")" ] \
+    && ok "small /dev/shm: MPI exchange, same model (exit $rc)" \
+    || fail "small /dev/shm: exit $rc: $(grep -m2 -E 'exchange|rror' "$work/noshm.log")"
+else
+  echo "SKIP small /dev/shm (needs root and mount namespaces)"
+fi
 
 finish

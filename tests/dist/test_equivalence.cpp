@@ -292,7 +292,7 @@ void expect_update_equals_the_replicated_one(Exchange exchange) {
     DataParallelStep step(model, mpi(), o);
     // Every rank of these tests is on one host, so the window must open there.
     if (e == Exchange::shared_memory && mpi().size() > 1) {
-      EXPECT_STREQ(step.exchange_name(), "shared memory (one host)");
+      EXPECT_EQ(step.exchange_name(), "shared memory (one host)");
     }
     std::int64_t global_step = 0;
     for (const Batch& b : batches) {
