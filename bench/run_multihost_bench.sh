@@ -23,7 +23,7 @@ hosts_up 2
 h1=${mh_hosts[0]} h2=${mh_hosts[1]}
 isa=$(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo "AVX2, no AVX-512")
 echo "instruction set: $isa; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $config"
-args=(--config "$config" --data "$data" --max_train 6400 --epochs 1 --max_test 256)
+args=(--config "$config" --data "$data" --max_train "${MAX_TRAIN:-6400}" --epochs 1 --max_test 256)
 rate() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train_samples_per_s'])" "$1/summary.json"; }
 for round in 1 2; do
   out="$work/r$round"
