@@ -252,6 +252,26 @@ void DataParallelStep::clear_gradient() {
   }
 }
 
+void DataParallelStep::warm_up(const float* params, std::size_t local, int T) {
+  if (local == 0 || T <= 0) return;
+  flush_denormals();
+  // Ids spread over the vocabulary, so the token table reaches a real batch's size; labels
+  // half and half. Global step 0 is never a real step: its dropout stream is used by no step.
+  const std::size_t n = local * std::size_t(T);
+  const std::size_t words = std::size_t(std::max(1, num_words_ - 3));
+  std::vector<std::int32_t> ids(n);
+  for (std::size_t i = 0; i < n; ++i) ids[i] = std::int32_t(3 + (i * 7919) % words) % num_words_;
+  std::vector<float> labels(local);
+  for (std::size_t k = 0; k < local; ++k) labels[k] = float(k % 2);
+  if (logits_.size() < local) logits_.resize(local);
+  const Dropout dropout =
+      step_dropout(options_.dropout, options_.seed, 0, local, 0, 1, options_.word_dropout,
+                   options_.projection_dropout, options_.embedding_weight_dropout);
+  model_.forward_backward(params, ids.data(), labels.data(), int(local), T, 1.0f, grad_,
+                          logits_.data(), dropout);
+  std::fill(grad_, grad_ + grad_size_, 0.0f);
+}
+
 StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, std::size_t local,
                                 std::size_t global_n, int T, std::int64_t global_step,
                                 float* params, OptimizerState& state, bool stop_here) {

@@ -89,6 +89,13 @@ class DataParallelStep {
                 std::size_t global_n, int T, std::int64_t global_step, float* params,
                 OptimizerState& state, bool stop_here = false);
 
+  // Runs the model once, forward and backward, on `local` dummy reviews of T ids, so that every
+  // layer's caches are allocated and their pages touched (and oneDNN's GEMM kernels generated)
+  // before the first step; a step then allocates nothing, and the first one is not 4x the
+  // others. The gradient it makes is cleared; parameters and optimizer state are not touched.
+  // Local to this rank (no MPI).
+  void warm_up(const float* params, std::size_t local, int T);
+
   // The rate of the updates from now on, replacing options.learning_rate's schedule (the
   // trainer's LearningRateScheduler sets it before every step, with ReduceLROnPlateau's factor).
   void set_learning_rate(double rate) { rate_ = rate; }

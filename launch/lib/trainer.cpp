@@ -312,6 +312,10 @@ void Trainer::add_callbacks() {
   options_.learning_rate.decay_steps = lr_decay_steps(config_, std::int64_t(run.steps_per_epoch));
   stepper_ = std::make_unique<DataParallelStep>(*model_, session_, options_);
   run.stepper = stepper_.get();
+  // This rank's largest share of a batch, so the steps that follow allocate nothing.
+  const auto [first, last] =
+      rank_share(std::min(global_batch, n_train), session_.rank(), session_.size());
+  stepper_->warm_up(run.params.data(), last - first, config_.maxlen);
   const ProgressMode mode =
       resolve_progress_mode(config_.progress, ::isatty(STDOUT_FILENO) != 0, started_by_launcher());
   const TrainConfig& c = config_;

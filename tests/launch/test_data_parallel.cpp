@@ -185,6 +185,41 @@ TEST(DataParallelStepTest, NonFiniteStepIsSkippedAndNotCounted) {
   EXPECT_NE(params, ref.params);
 }
 
+// The warm-up pass before the first step allocates the caches and nothing else: the steps after
+// it give the bits of steps without it, for every input projection (the token table; the dense
+// one under element-wise dropout; word and projection dropout) and a bidirectional GRU.
+TEST(DataParallelStepTest, WarmUpChangesNoStep) {
+  ModelShape shape = small_shape();
+  shape.cell = CellKind::gru;
+  shape.bidirectional = true;
+  for (const float rate : {0.0f, 0.5f}) {
+    StepOptions options;
+    options.dropout = rate;
+    options.word_dropout = rate / 2;
+    options.projection_dropout = rate / 3;
+    options.clipnorm = 0.5;
+    auto train = [&](bool warm) {
+      SentimentModel model(shape);
+      std::vector<float> params(model.layout().total());
+      keras_initialize(shape, model.layout(), 7, params.data());
+      OptimizerState state = make_optimizer_state(OptimizerKind::rmsprop, params.size());
+      DataParallelStep step(model, session(), options);
+      if (warm) step.warm_up(params.data(), kN, kT);
+      std::vector<double> norms;
+      for (std::uint32_t k = 0; k < 3; ++k) {
+        const Batch b = make_batch(30 + k);
+        norms.push_back(
+            step.run(b.ids.data(), b.labels.data(), kN, kN, kT, k + 1, params.data(), state)
+                .grad_norm);
+      }
+      return std::make_pair(params, norms);
+    };
+    const auto cold = train(false), warm = train(true);
+    EXPECT_EQ(warm.first, cold.first) << "dropout " << rate;
+    EXPECT_EQ(warm.second, cold.second) << "dropout " << rate;
+  }
+}
+
 TEST(DataParallelStepTest, DropoutStreamIsSharedAndRowsAreGlobal) {
   // Four ranks sharing a batch of 10 (3, 3, 2, 2 rows).
   const std::size_t first_rows[] = {0, 3, 6, 8};
