@@ -44,6 +44,16 @@ int main(int argc, char** argv) {
       std::printf("dataset         fingerprint %s\n", s.dataset_fingerprint.c_str());
     if (!s.weight_average.empty())
       std::printf("weight average  %zu values (ema_momentum)\n", s.weight_average.size());
+    if (s.lr_scale != 1 || std::isfinite(s.plateau_best))
+      std::printf(
+          "learning rate   %.6g x the schedule's (reduce_lr_on_plateau: best %.4f, wait %d, "
+          "cooldown %d)\n",
+          s.lr_scale, s.plateau_best, s.plateau_wait, s.plateau_cooldown);
+    if (!s.restore_params.empty())
+      std::printf("restore weights epoch %d (restore_best_weights)\n", s.restore_epoch);
+    if (s.train_seconds > 0)
+      std::printf("trained         %.0f samples in %.1f s (%.0f samples/s)\n", s.train_samples,
+                  s.train_seconds, s.train_samples / s.train_seconds);
     if (std::isfinite(s.checkpoint_best))
       std::printf(
           "best so far     epoch %d, checkpoint_monitor %.4f; early_stopping_monitor %.4f; epochs "

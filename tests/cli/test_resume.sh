@@ -89,6 +89,13 @@ mpi 2 "${plateau[@]}" --output_dir "$work/plateau" > "$work/plateau.log" 2>&1 ||
 [ "$(rates "$work/plateau")" = "0.01 0.01 0.005" ] && ok "reduce_lr_on_plateau halved the rate after epoch 2: $(rates "$work/plateau")" || fail "plateau rates: $(rates "$work/plateau")"
 RNNSENT_TEST_SIGNAL_AT_STEP=70 mpi 2 "${plateau[@]}" --output_dir "$work/plateausig" > /dev/null 2>&1; rc=$?
 [ "$rc" = 75 ] || fail "plateau SIGUSR1: exit $rc"
+# The stop came in epoch 3, after the halving: the checkpoint's info shows the scale and the
+# weights kept for restore_best_weights.
+info=$("$bin/rnnsent_ckpt" info "$work/plateausig/checkpoints/$(ls "$work/plateausig/checkpoints" | tail -1)")
+printf '%s' "$info" | grep -q "learning rate   0.5 x the schedule's (reduce_lr_on_plateau: best" \
+  && printf '%s' "$info" | grep -q "restore weights epoch [0-9]" && printf '%s' "$info" | grep -q "^trained  .* samples in" \
+  && ok "ckpt info shows the plateau scale, the restore weights and the training time" \
+  || fail "ckpt info: $(printf '%s' "$info" | head -14)"
 mpi 2 "${plateau[@]}" --output_dir "$work/plateausig" --resume auto > "$work/plateausigr.log" 2>&1 || fail "resume plateau: $(tail -1 "$work/plateausigr.log")"
 [ "$(weights_of "$work/plateausig")" = "$(weights_of "$work/plateau")" ] && [ "$(final_of "$work/plateausig")" = "$(final_of "$work/plateau")" ] \
   && [ "$(rates "$work/plateausig")" = "$(rates "$work/plateau")" ] \
