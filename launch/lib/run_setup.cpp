@@ -3,6 +3,7 @@
 
 #include <omp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -132,10 +133,10 @@ void check_resumable(const TrainConfig& now, const std::string& ckpt_path, const
   }
 }
 
-OutputClaim claim_output_dir(const TrainConfig& config, const DatasetReader& reader) {
-  OutputClaim claim;
-  make_dirs(config.output_dir);
-  claim.lock = std::make_unique<RunLock>(config.output_dir);
+namespace {
+
+// The claim's checks, once output_dir exists and is locked.
+void check_claim(const TrainConfig& config, const DatasetReader& reader, OutputClaim& claim) {
   claim.resuming = find_resume_state(config, claim.state, claim.resumed_from);
   const TrainState& state = claim.state;
   if (claim.resuming) {
@@ -163,6 +164,26 @@ OutputClaim claim_output_dir(const TrainConfig& config, const DatasetReader& rea
                              " checkpoint(s) of an earlier run; pass --resume auto to continue "
                              "it, --overwrite to start a new run (they are moved aside), or "
                              "choose another output_dir");
+}
+
+}  // namespace
+
+OutputClaim claim_output_dir(const TrainConfig& config, const DatasetReader& reader) {
+  OutputClaim claim;
+  const bool existed = exists(config.output_dir);
+  make_dirs(config.output_dir);
+  claim.lock = std::make_unique<RunLock>(config.output_dir);
+  try {
+    check_claim(config, reader, claim);
+  } catch (...) {
+    // A refused run leaves nothing behind: the directory it made holds only its lock.
+    claim.lock.reset();
+    if (!existed) {
+      std::remove((config.output_dir + "/.rnnsent.lock").c_str());
+      ::rmdir(config.output_dir.c_str());  // fails, harmlessly, if anything else is in it
+    }
+    throw;
+  }
   return claim;
 }
 

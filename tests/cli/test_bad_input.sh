@@ -125,4 +125,9 @@ expect_error predict-placeholder-option "'%canonical_option%' is not allowed" --
 expect_error eval-placeholder "'%value%' is not allowed" -- timeout 20 "$bin/rnnsent_eval" --model "$work/tiny.h5" --data "$work/tiny.h5" --batch_size %value%
 expect_error prepare-placeholder "'%value%' is not allowed" -- timeout 20 "$bin/rnnsent_prepare" --imdb-dir %value% --output "$work/p.h5"
 
+# A refused run leaves no output directory behind when it made it (only its lock would be in it).
+expect_error resume-missing "$work/nothing.h5" -- train_with output_dir "$work/fresh-dir" resume "$work/nothing.h5"
+if [ -e "$work/fresh-dir" ]; then echo "FAIL resume-missing left $(ls -A "$work/fresh-dir")"; failures=$((failures + 1))
+else echo "ok   resume-missing left no output directory"; passed=$((passed + 1)); fi
+
 finish
