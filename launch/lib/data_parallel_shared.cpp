@@ -84,8 +84,8 @@ void DataParallelStep::shared_exchange(const std::int32_t* ids, std::size_t loca
   window_->fence("the shared-memory exchange");
 
   // The union of the touched rows, ascending, and who owns which: the same on every rank.
-  std::vector<const std::uint8_t*> masks{std::size_t(P), nullptr};
-  std::vector<const float*> grads{std::size_t(P), nullptr};
+  std::vector<const std::uint8_t*> masks(std::size_t(P), nullptr);
+  std::vector<const float*> grads(std::size_t(P), nullptr);
   for (int q = 0; q < P; ++q) {
     masks[std::size_t(q)] =
         reinterpret_cast<const std::uint8_t*>(window_->segment(q) + layout_.mask);
