@@ -1,6 +1,9 @@
 // Global-norm clipping helpers; see grad_clip.hpp.
 #include "core/grad_clip.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include "core/rmsprop.hpp"  // RNNSENT_WIDE_SIMD
 
 namespace rnnsent {
@@ -20,6 +23,17 @@ RNNSENT_WIDE_SIMD double sum_of_squares(const float* values, std::size_t n) {
       ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
   for (; i < n; ++i) sum += double(values[i]) * double(values[i]);
   return sum;
+}
+
+RNNSENT_WIDE_SIMD bool all_finite(const float* values, std::size_t n) {
+  constexpr std::uint32_t kExponent = 0x7f800000u;  // all ones: inf or NaN
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t bits;
+    std::memcpy(&bits, values + i, sizeof bits);
+    bad |= std::uint32_t((bits & kExponent) == kExponent);
+  }
+  return bad == 0;
 }
 
 double clip_scale(double norm, double clipnorm) {

@@ -14,6 +14,10 @@ namespace rnnsent {
 // finiteness check.
 double sum_of_squares(const float* values, std::size_t n);
 
+// Whether no entry is inf or NaN: a test of the exponent bits, which vectorises (std::isfinite
+// in a loop did not, and checking a step's updated rows cost as much as the update).
+bool all_finite(const float* values, std::size_t n);
+
 // The factor the gradient is multiplied by: clipnorm / norm when clipnorm > 0 and
 // norm > clipnorm, else exactly 1.
 double clip_scale(double norm, double clipnorm);

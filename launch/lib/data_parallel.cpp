@@ -216,11 +216,7 @@ double DataParallelStep::gradient_norm() {
 }
 
 bool DataParallelStep::updated_finite(const float* params) const {
-  auto finite = [](const float* v, std::size_t n) {
-    bool ok = true;
-    for (std::size_t i = 0; i < n; ++i) ok &= std::isfinite(v[i]);
-    return ok;
-  };
+  auto finite = [](const float* v, std::size_t n) { return all_finite(v, n); };
   if (options_.optimizer.kind != OptimizerKind::rmsprop) return finite(params, grad_size_);
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;

@@ -43,12 +43,6 @@ RNNSENT_WIDE_SIMD void sum_over_ranks(const float* const* from, int P, std::size
   }
 }
 
-RNNSENT_WIDE_SIMD bool all_finite(const float* v, std::size_t n) {
-  bool ok = true;
-  for (std::size_t i = 0; i < n; ++i) ok &= std::isfinite(v[i]);
-  return ok;
-}
-
 }  // namespace
 
 void DataParallelStep::open_window() {

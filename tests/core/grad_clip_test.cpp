@@ -25,6 +25,44 @@ TEST(GradClip, SumOfSquaresIsExactForSmallValuesAndCatchesNonFinite) {
   EXPECT_FALSE(std::isfinite(sum_of_squares(bad.data(), bad.size())));
 }
 
+// The eight interleaved sums, written out, for every length around the lanes' multiple, and
+// within rounding of a plain left-to-right sum in long double.
+TEST(GradClip, SumOfSquaresIsTheDocumentedOrder) {
+  for (std::size_t n : {std::size_t(1), std::size_t(7), std::size_t(8), std::size_t(9),
+                        std::size_t(130), std::size_t(1001)}) {
+    std::vector<float> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = float(std::sin(double(i) * 1.7) * 3.0);
+    double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t full = n / 8 * 8;
+    for (std::size_t i = 0; i < full; ++i) lane[i % 8] += double(v[i]) * double(v[i]);
+    double expect =
+        ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    for (std::size_t i = full; i < n; ++i) expect += double(v[i]) * double(v[i]);
+    EXPECT_EQ(sum_of_squares(v.data(), n), expect) << n;
+    long double plain = 0;
+    for (float x : v) plain += (long double)x * x;
+    EXPECT_NEAR(sum_of_squares(v.data(), n), double(plain), 1e-12 * double(plain)) << n;
+  }
+}
+
+TEST(GradClip, AllFiniteFindsInfAndNanAnywhere) {
+  std::vector<float> v(37, 1.5f);
+  v[5] = -0.0f;
+  v[6] = std::numeric_limits<float>::denorm_min();
+  v[7] = std::numeric_limits<float>::max();
+  EXPECT_TRUE(all_finite(v.data(), v.size()));
+  EXPECT_TRUE(all_finite(v.data(), 0));
+  for (std::size_t at : {std::size_t(0), std::size_t(15), std::size_t(36)}) {
+    for (float bad :
+         {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+          std::numeric_limits<float>::quiet_NaN()}) {
+      std::vector<float> w = v;
+      w[at] = bad;
+      EXPECT_FALSE(all_finite(w.data(), w.size())) << at;
+    }
+  }
+}
+
 TEST(GradClip, ScaleIsOneBelowTheThresholdAndClipnormOverNormAbove) {
   EXPECT_EQ(clip_scale(13.0, 0.0), 1.0);  // off
   EXPECT_EQ(clip_scale(0.5, 1.0), 1.0);   // below
