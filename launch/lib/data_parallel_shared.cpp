@@ -25,17 +25,22 @@ namespace {
 
 std::size_t cache_lines(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-// out[i] = from[0][i] + from[1][i] + ..., added in rank order. out may be one of the sources:
-// each element is read before it is written, so the loop is safe to vectorise.
+// out[i] = from[0][i] + from[1][i] + ..., added in rank order. out may be one of the sources
+// (this rank's own segment): at P = 2 that case is an in-place add, which compilers vectorise
+// without being told the pointers differ.
 RNNSENT_WIDE_SIMD void sum_over_ranks(const float* const* from, int P, std::size_t n, float* out) {
   if (P == 2) {
     const float* a = from[0];
     const float* b = from[1];
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
+    if (out == a) {
+      for (std::size_t i = 0; i < n; ++i) out[i] += b[i];
+    } else if (out == b) {
+      for (std::size_t i = 0; i < n; ++i) out[i] = a[i] + out[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
+    }
     return;
   }
-#pragma omp simd
   for (std::size_t i = 0; i < n; ++i) {
     float sum = from[0][i];
     for (int q = 1; q < P; ++q) sum += from[q][i];
@@ -172,7 +177,10 @@ bool DataParallelStep::shared_gather_rows(float* params) {
   window_->fence("the shared-memory exchange of the updated rows");
   for (int q = 0; q < P; ++q) {
     if (q == me) continue;
-    const auto [rows, n] = shards_.group(q);
+    // Not a structured binding: clang cannot capture one into the OpenMP region below.
+    const std::pair<const std::int32_t*, std::size_t> group = shards_.group(q);
+    const std::int32_t* rows = group.first;
+    const std::size_t n = group.second;
     const float* in = publish(q);
     const long long count = static_cast<long long>(n);
 #pragma omp parallel for schedule(static)
