@@ -9,9 +9,9 @@
 
 namespace rnnsent {
 
-// sum_i values[i]^2 in double, in a fixed order (eight interleaved sums, then pairwise). NaN or inf
-// anywhere make it non-finite (no float's square overflows a double), so it doubles as the
-// finiteness check.
+// sum_i values[i]^2 in double, in a fixed order (eight interleaved sums, then pairwise). NaN
+// or inf anywhere make it non-finite (no float's square overflows a double), so it doubles as
+// the finiteness check.
 double sum_of_squares(const float* values, std::size_t n);
 
 // Whether no entry is inf or NaN: a test of the exponent bits, which vectorises (std::isfinite

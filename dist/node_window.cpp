@@ -43,8 +43,7 @@ std::unique_ptr<NodeWindow> NodeWindow::open(const Session& session, std::size_t
     MPI_Comm_free(&host);
     return nullptr;
   }
-  // Segments of one size, each padded to a cache line so no two ranks write the same line. The
-  // failure of one rank's allocation must not abort the job: errors are returned and agreed on.
+  // Segments of one size, each padded to a cache line so no two ranks write the same line.
   const std::size_t stride = aligned(bytes_per_rank);
   const double needed = double(stride) * session.size(), free = free_backing_bytes();
   if (!session.allreduce_min(free >= needed + kSpareBytes ? 1 : 0)) {
@@ -58,6 +57,8 @@ std::unique_ptr<NodeWindow> NodeWindow::open(const Session& session, std::size_t
     }
     return nullptr;
   }
+  // The failure of one rank's allocation must not abort the job: errors are returned and agreed
+  // on.
   MPI_Comm_set_errhandler(host, MPI_ERRORS_RETURN);
   MPI_Info info;
   MPI_Info_create(&info);

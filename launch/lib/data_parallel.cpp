@@ -180,7 +180,6 @@ void DataParallelStep::flush_optimizer(OptimizerState& state) {
 void DataParallelStep::row_sums_of_squares() {
   const std::size_t E = std::size_t(embedding_dim_);
   const float* table = grad_ + embedding_offset_;
-  if (window_) return;  // shared_exchange gathered them
   row_sums_.resize(touched_.size());
   if (!sharded_) {
     const long long rows = static_cast<long long>(touched_.size());
@@ -208,7 +207,7 @@ void DataParallelStep::row_sums_of_squares() {
 double DataParallelStep::gradient_norm() {
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  row_sums_of_squares();
+  if (!window_) row_sums_of_squares();  // through the window, shared_exchange gathered them
   double sum = sum_of_squares(grad_, embedding_offset_);
   for (double r : row_sums_) sum += r;
   sum += sum_of_squares(grad_ + table_end, grad_size_ - table_end);
@@ -216,15 +215,16 @@ double DataParallelStep::gradient_norm() {
 }
 
 bool DataParallelStep::updated_finite(const float* params) const {
-  auto finite = [](const float* v, std::size_t n) { return all_finite(v, n); };
-  if (options_.optimizer.kind != OptimizerKind::rmsprop) return finite(params, grad_size_);
+  if (options_.optimizer.kind != OptimizerKind::rmsprop) return all_finite(params, grad_size_);
   const std::size_t E = std::size_t(embedding_dim_);
   const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
-  bool ok = finite(params, embedding_offset_) && finite(params + table_end, grad_size_ - table_end);
+  bool ok = all_finite(params, embedding_offset_) &&
+            all_finite(params + table_end, grad_size_ - table_end);
   const long long rows = static_cast<long long>(touched_.size());
 #pragma omp parallel for schedule(static) reduction(&& : ok)
   for (long long k = 0; k < rows; ++k)
-    ok = ok && finite(params + embedding_offset_ + std::size_t(touched_[std::size_t(k)]) * E, E);
+    ok =
+        ok && all_finite(params + embedding_offset_ + std::size_t(touched_[std::size_t(k)]) * E, E);
   return ok;
 }
 

@@ -174,7 +174,9 @@ class DataParallelStep {
   };
   SharedLayout layout_;
   std::unique_ptr<dist::NodeWindow> window_;
-  std::string no_window_;  // why the window did not open on one host
+  std::string no_window_;                           // why the window did not open on one host
+  std::vector<const float*> segment_grads_;         // every rank's gradient in the window
+  std::vector<const std::uint8_t*> segment_masks_;  // every rank's touched-row mask
   void open_window();
   float* shared_grad(int rank) const;
   void shared_exchange(const std::int32_t* ids, std::size_t local, int T, double* stats);

@@ -25,13 +25,14 @@ namespace {
 
 std::size_t cache_lines(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-// out[i] = from[0][i] + from[1][i] + ..., added in rank order. out may be one of the sources
-// (this rank's own segment): at P = 2 that case is an in-place add, which compilers vectorise
-// without being told the pointers differ.
-RNNSENT_WIDE_SIMD void sum_over_ranks(const float* const* from, int P, std::size_t n, float* out) {
+// out[i] = from[0][at + i] + from[1][at + i] + ..., added in rank order. out may be one of the
+// sources (this rank's own segment): at P = 2 that case is an in-place add, which compilers
+// vectorise without being told the pointers differ.
+RNNSENT_WIDE_SIMD void sum_over_ranks(const float* const* from, int P, std::size_t at,
+                                      std::size_t n, float* out) {
   if (P == 2) {
-    const float* a = from[0];
-    const float* b = from[1];
+    const float* a = from[0] + at;
+    const float* b = from[1] + at;
     if (out == a) {
       for (std::size_t i = 0; i < n; ++i) out[i] += b[i];
     } else if (out == b) {
@@ -42,8 +43,8 @@ RNNSENT_WIDE_SIMD void sum_over_ranks(const float* const* from, int P, std::size
     return;
   }
   for (std::size_t i = 0; i < n; ++i) {
-    float sum = from[0][i];
-    for (int q = 1; q < P; ++q) sum += from[q][i];
+    float sum = from[0][at + i];
+    for (int q = 1; q < P; ++q) sum += from[q][at + i];
     out[i] = sum;
   }
 }
@@ -61,6 +62,12 @@ void DataParallelStep::open_window() {
   window_ = dist::NodeWindow::open(session_, layout_.bytes, &no_window_);
   if (!window_) return;  // ranks on several hosts: the MPI exchange
   sharded_ = true;
+  // Every segment's gradient and mask, fixed for the run.
+  for (int q = 0; q < session_.size(); ++q) {
+    segment_grads_.push_back(shared_grad(q));
+    segment_masks_.push_back(
+        reinterpret_cast<const std::uint8_t*>(window_->segment(q) + layout_.mask));
+  }
   grad_ = shared_grad(session_.rank());
   std::fill(grad_, grad_ + grad_size_, 0.0f);
   std::vector<float>().swap(grads_);
@@ -83,44 +90,30 @@ void DataParallelStep::shared_exchange(const std::int32_t* ids, std::size_t loca
   window_->fence("the shared-memory exchange");
 
   // The union of the touched rows, ascending, and who owns which: the same on every rank.
-  std::vector<const std::uint8_t*> masks(std::size_t(P), nullptr);
-  std::vector<const float*> grads(std::size_t(P), nullptr);
-  for (int q = 0; q < P; ++q) {
-    masks[std::size_t(q)] =
-        reinterpret_cast<const std::uint8_t*>(window_->segment(q) + layout_.mask);
-    grads[std::size_t(q)] = shared_grad(q);
-  }
   touched_.clear();
   for (std::size_t r = 0; r < V; ++r) {
     std::uint8_t any = 0;
-    for (int q = 0; q < P; ++q) any |= masks[std::size_t(q)][r];
+    for (int q = 0; q < P; ++q) any |= segment_masks_[std::size_t(q)][r];
     if (any) touched_.push_back(std::int32_t(r));
   }
   shards_.assign(touched_, me, P);
 
   // The owned rows summed in rank order, in place in this rank's segment, and their squares.
+  const float* const* grads = segment_grads_.data();
   const std::vector<std::int32_t>& own = shards_.own();
   auto* own_sums = reinterpret_cast<double*>(mine + layout_.sums);
   const long long rows = static_cast<long long>(own.size());
-#pragma omp parallel
-  {
-    std::vector<const float*> from(std::size_t(P), nullptr);
-#pragma omp for schedule(static)
-    for (long long j = 0; j < rows; ++j) {
-      const std::size_t at = embedding_offset_ + std::size_t(own[std::size_t(j)]) * E;
-      for (int q = 0; q < P; ++q) from[std::size_t(q)] = grads[std::size_t(q)] + at;
-      sum_over_ranks(from.data(), P, E, grad_ + at);
-      own_sums[j] = sum_of_squares(grad_ + at, E);
-    }
+#pragma omp parallel for schedule(static)
+  for (long long j = 0; j < rows; ++j) {
+    const std::size_t at = embedding_offset_ + std::size_t(own[std::size_t(j)]) * E;
+    sum_over_ranks(grads, P, at, E, grad_ + at);
+    own_sums[j] = sum_of_squares(grad_ + at, E);
   }
   // The slots outside the table and the statistics, every rank summing all of them.
   const std::size_t rest_begin = embedding_offset_ + V * E;
   dense_.resize(embedding_offset_ + (grad_size_ - rest_begin));
-  std::vector<const float*> from(std::size_t(P), nullptr);
-  for (int q = 0; q < P; ++q) from[std::size_t(q)] = grads[std::size_t(q)];
-  sum_over_ranks(from.data(), P, embedding_offset_, dense_.data());
-  for (int q = 0; q < P; ++q) from[std::size_t(q)] = grads[std::size_t(q)] + rest_begin;
-  sum_over_ranks(from.data(), P, grad_size_ - rest_begin, dense_.data() + embedding_offset_);
+  sum_over_ranks(grads, P, 0, embedding_offset_, dense_.data());
+  sum_over_ranks(grads, P, rest_begin, grad_size_ - rest_begin, dense_.data() + embedding_offset_);
   double totals[3];
   for (int k = 0; k < 3; ++k) {
     totals[k] = reinterpret_cast<const double*>(window_->segment(0) + layout_.stats)[k];
