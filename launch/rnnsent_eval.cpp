@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/sentiment_model.hpp"
+#include "io/atomic_file.hpp"
 #include "io/config.hpp"
 #include "io/dataset_file.hpp"
 #include "io/labelled_text.hpp"
@@ -29,6 +32,7 @@ namespace {
 struct EvalOptions {
   std::vector<std::string> models;
   std::string data_path, input_path, split = "test", format = "text", input_format, labels;
+  std::string predictions;  // --predictions: a CSV of every review's probability
   rnnsent::LabelledTextOptions text;
   int batch = 256, limit = 0;
 };
@@ -45,6 +49,8 @@ void check_options(EvalOptions& o, const po::variables_map& vm) {
     throw po::error("invalid value '" + o.format + "' for --format: use text or json");
   if (o.batch < 1) throw po::error("--batch_size must be >= 1");
   if (o.limit < 0) throw po::error("--max must be >= 0");
+  if (vm.count("predictions") && o.predictions.empty())
+    throw po::error("--predictions needs a file name");
   try {
     if (!o.labels.empty()) o.text.labels = rnnsent::parse_label_names(o.labels);
     if (!o.input_format.empty()) o.text.format = rnnsent::parse_text_format(o.input_format);
@@ -71,7 +77,9 @@ bool parse_options(int argc, char** argv, EvalOptions& o) {
       "labels", po::value(&o.labels), "NEG,POS: the two label names (default 0,1)")(
       "format", po::value(&o.format), "text | json")("batch_size", po::value(&o.batch),
                                                      "reviews per batch")(
-      "max", po::value(&o.limit), "evaluate only the first N reviews (0 = all)");
+      "max", po::value(&o.limit), "evaluate only the first N reviews (0 = all)")(
+      "predictions", po::value(&o.predictions),
+      "also write FILE.csv: row,label,probability for every review scored (the ensemble's mean)");
   po::variables_map vm;
   if (const std::string token = rnnsent::boost_placeholder_in_options(argc, argv); !token.empty())
     throw po::error("'" + token + "' is not allowed in an option or its value");
@@ -187,6 +195,27 @@ void print_result(const EvalOptions& o, const rnnsent::EvalResult& r, const std:
   std::printf("  actual pos   %13zu  %13zu\n", r.false_neg, r.true_pos);
 }
 
+// One line per review in scoring order (the split's order: row k of the test split is the
+// dataset's test review k), written to path.tmp and renamed, so a full disk leaves no half file.
+// An existing file is replaced only when it is an earlier predictions file: pointing --predictions
+// at a model or anything else by mistake must not destroy it.
+void write_predictions(const std::string& path, const std::vector<double>& p, const float* labels) {
+  const std::string header = "row,label,probability";
+  if (std::ifstream existing(path); existing) {
+    std::string first;
+    std::getline(existing, first);
+    if (first != header)
+      throw std::runtime_error(path + ": exists and is not a predictions file; not replaced");
+  }
+  std::string text = header + "\n";
+  char line[64];
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    std::snprintf(line, sizeof line, "%zu,%d,%.6f\n", k, labels[k] > 0.5f ? 1 : 0, p[k]);
+    text += line;
+  }
+  rnnsent::write_text_atomically(path, text);
+}
+
 void evaluate_models(EvalOptions& o) {
   std::vector<rnnsent::LoadedModel> models;
   for (const std::string& path : o.models) models.push_back(rnnsent::load_model(path));
@@ -204,7 +233,7 @@ void evaluate_models(EvalOptions& o) {
   const std::size_t rows = o.limit > 0 ? std::min(n, std::size_t(o.limit)) : n;
   // A batch beyond the reviews would only allocate rows that are never filled.
   const int batch = int(std::min<std::size_t>(std::size_t(o.batch), rows));
-  if (models.size() == 1) {  // exactly what training's evaluation computes
+  if (models.size() == 1 && o.predictions.empty()) {  // exactly what training's evaluation computes
     rnnsent::SentimentModel net(models[0].shape);
     print_result(o, rnnsent::evaluate(net, models[0].params.data(), sets[0], batch, rows),
                  "model of epoch " + std::to_string(models[0].metrics.epoch));
@@ -214,10 +243,15 @@ void evaluate_models(EvalOptions& o) {
       rnnsent::SentimentModel net(models[m].shape);
       rnnsent::score_rows(net, models[m].params.data(), sets[m], rows, batch, logits[m].data());
     }
-    print_result(
-        o,
-        rnnsent::evaluate_probabilities(rnnsent::mean_probability(logits), sets[0].labels.data()),
-        "ensemble of " + std::to_string(models.size()) + " models");
+    const std::vector<double> p = rnnsent::mean_probability(logits);
+    const float* labels = sets[0].labels.data();
+    if (!o.predictions.empty()) write_predictions(o.predictions, p, labels);
+    const rnnsent::EvalResult r = models.size() == 1
+                                      ? rnnsent::evaluate_logits(logits[0].data(), labels, rows)
+                                      : rnnsent::evaluate_probabilities(p, labels);
+    print_result(o, r,
+                 models.size() == 1 ? "model of epoch " + std::to_string(models[0].metrics.epoch)
+                                    : "ensemble of " + std::to_string(models.size()) + " models");
   }
   rnnsent::check_stdout();
 }

@@ -24,6 +24,27 @@ assert c["true_positive"] + c["true_negative"] + c["false_positive"] + c["false_
 PY
 then ok "eval reproduces training's test accuracy"; else fail "eval differs from training: $(cat "$work/eval.json")"; fi
 "$bin/rnnsent_eval" --model "$model" --data "$work/data.h5" --split val > /dev/null && ok "eval of the validation split" || fail "eval --split val"
+# --predictions: one CSV row per test review whose probabilities give the accuracy eval printed
+# (single model and a two-model ensemble); an unwritable path is a one-line error.
+for models in "--model $model" "--model $model --model $model"; do
+  # shellcheck disable=SC2086
+  "$bin/rnnsent_eval" $models --data "$work/data.h5" --format json --predictions "$work/pred.csv" > "$work/pe.json" 2> "$work/pe.err" \
+    || { fail "eval --predictions: $(cat "$work/pe.err")"; continue; }
+  if /usr/bin/python3 - "$work/pred.csv" "$work/pe.json" <<'PY'
+import csv, json, sys
+rows, e = list(csv.DictReader(open(sys.argv[1]))), json.load(open(sys.argv[2]))
+assert len(rows) == 300 and [int(r["row"]) for r in rows] == list(range(300)), len(rows)
+right = sum((float(r["probability"]) > 0.5) == (r["label"] == "1") for r in rows)
+assert abs(right / 300 - e["accuracy"]) < 1e-9, (right, e)
+PY
+  then ok "--predictions CSV matches the accuracy ($models)"; else fail "--predictions CSV ($models)"; fi
+done
+err=$("$bin/rnnsent_eval" --model "$model" --data "$work/data.h5" --predictions "$work/no/dir/p.csv" 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && printf '%s' "$err" | grep -q "no/dir/p.csv" && ok "--predictions to a missing folder: $err" || fail "--predictions bad path: exit $rc: $err"
+sum_before=$(md5sum < "$model")
+err=$("$bin/rnnsent_eval" --model "$model" --data "$work/data.h5" --predictions "$model" 2>&1 >/dev/null); rc=$?
+[ "$rc" = 1 ] && printf '%s' "$err" | grep -q "not a predictions file" && [ "$(md5sum < "$model")" = "$sum_before" ] \
+  && ok "--predictions refuses to replace the model: $err" || fail "--predictions over the model: exit $rc: $err"
 
 # The same for a stacked bidirectional GRU and an LSTM: eval reproduces training's test figures
 # (both score through the padding-state shortcut), predict agrees with eval's logic on one line.
