@@ -1,6 +1,7 @@
 // DenseEmbedding and TokenEmbedding: see the header.
 #include "core/embedding_layer.hpp"
 
+#include "core/bigram.hpp"
 #include "core/embedding.hpp"  // embedding_gather
 #include "core/embedding_dropout.hpp"
 
@@ -29,12 +30,13 @@ void add_token_rows(const TokenSet& tokens, std::size_t offset, float* grads) {
 
 class DenseEmbedding final : public Layer {
  public:
-  DenseEmbedding(int V, int E, std::size_t offset) : V_(V), E_(E), offset_(offset) {}
+  DenseEmbedding(int V, int E, std::size_t offset, int B) : V_(V), E_(E), B_(B), offset_(offset) {}
 
   Flow forward(Pass& p, const Flow&) override {
     const std::size_t tne = std::size_t(p.T) * std::size_t(p.n) * std::size_t(E_);
     if (x_.size() < tne) x_.resize(tne);
     embedding_gather(p.params + offset_, E_, p.ids, p.n, p.T, x_.data());
+    if (B_ > 0) add_bigram_rows(p);
     masked_ = p.training && p.dropout.active();
     if (masked_) {
       if (mask_.size() < tne) mask_.resize(tne);
@@ -53,16 +55,15 @@ class DenseEmbedding final : public Layer {
   FlowGrad backward(Pass& p, const FlowGrad& dout) override {
     const float* dx = dout.seq;  // [T, n, E]
     tokens_.build(p.ids, p.n, p.T, V_, nullptr, E_, Dropout{}, 0);
+    const std::size_t rows = std::size_t(p.T) * std::size_t(p.n);
+    if (B_ > 0) add_bigram_slots(rows);
     tokens_.demb.assign(tokens_.touched.size() * std::size_t(E_), 0.0f);
-    for (std::size_t r = 0, rows = std::size_t(p.T) * std::size_t(p.n); r < rows; ++r) {
-      float* to = tokens_.demb.data() + std::size_t(tokens_.slot[r]) * std::size_t(E_);
+    for (std::size_t r = 0; r < rows; ++r) {
       const float* from = dx + r * std::size_t(E_);
-      if (masked_) {
-        const float* m = mask_.data() + r * std::size_t(E_);
-        for (int e = 0; e < E_; ++e) to[e] += from[e] * m[e];
-      } else {
-        for (int e = 0; e < E_; ++e) to[e] += from[e];
-      }
+      const float* m = masked_ ? mask_.data() + r * std::size_t(E_) : nullptr;
+      add_row(from, m, tokens_.demb.data() + std::size_t(tokens_.slot[r]) * std::size_t(E_));
+      if (B_ > 0 && bigram_slot_[r] >= 0)
+        add_row(from, m, tokens_.demb.data() + std::size_t(bigram_slot_[r]) * std::size_t(E_));
     }
     return {};
   }
@@ -72,11 +73,60 @@ class DenseEmbedding final : public Layer {
   Phase phase() const override { return Phase::gather; }
 
  private:
-  int V_, E_;
+  void add_row(const float* from, const float* mask, float* to) const {
+    if (mask) {
+      for (int e = 0; e < E_; ++e) to[e] += from[e] * mask[e];
+    } else {
+      for (int e = 0; e < E_; ++e) to[e] += from[e];
+    }
+  }
+
+  // x[t, n] += table[bigram row of (ids[n, t-1], ids[n, t])]; the rows are kept for backward.
+  void add_bigram_rows(const Pass& p) {
+    const std::size_t rows = std::size_t(p.T) * std::size_t(p.n), E = std::size_t(E_);
+    bigram_of_.assign(rows, -1);
+    const float* table = p.params + offset_;
+    for (int t = 1; t < p.T; ++t)
+      for (int i = 0; i < p.n; ++i) {
+        const std::int32_t* review = p.ids + std::size_t(i) * std::size_t(p.T);
+        const std::int32_t b = bigram_row(review[t - 1], review[t], V_, B_);
+        if (b < 0) continue;
+        const std::size_t r = std::size_t(t) * std::size_t(p.n) + std::size_t(i);
+        bigram_of_[r] = b;
+        const float* from = table + std::size_t(b) * E;
+        float* to = x_.data() + r * E;
+        for (std::size_t e = 0; e < E; ++e) to[e] += from[e];
+      }
+  }
+
+  // Appends the chunk's distinct bigram rows to tokens_.touched (in time-major order of first
+  // appearance, after the words: a fixed order for fixed ids) and gives each step its slot.
+  void add_bigram_slots(std::size_t rows) {
+    if (slot_of_.size() != std::size_t(B_)) slot_of_.assign(std::size_t(B_), -1);
+    bigram_slot_.assign(rows, -1);
+    const std::size_t first = tokens_.touched.size();
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::int32_t b = bigram_of_[r];
+      if (b < 0) continue;
+      int& s = slot_of_[std::size_t(b - V_)];
+      if (s < 0) {
+        s = int(tokens_.touched.size());
+        tokens_.touched.push_back(b);
+      }
+      bigram_slot_[r] = s;
+    }
+    for (std::size_t k = first; k < tokens_.touched.size(); ++k)
+      slot_of_[std::size_t(tokens_.touched[k] - V_)] = -1;  // ready for the next call
+  }
+
+  int V_, E_, B_;
   std::size_t offset_;
   bool masked_ = false;
-  std::vector<float> x_, mask_;  // [T, n, E]
-  TokenSet tokens_;              // the chunk's distinct tokens and their gradient rows
+  std::vector<float> x_, mask_;          // [T, n, E]
+  TokenSet tokens_;                      // the chunk's distinct rows and their gradient rows
+  std::vector<std::int32_t> bigram_of_;  // [T, n] each step's bigram row, -1 = none
+  std::vector<int> bigram_slot_;         // [T, n] its slot in tokens_, -1 = none
+  std::vector<int> slot_of_;             // [B] scratch: bucket -> its slot, -1 when absent
 };
 
 class TokenEmbedding final : public Layer {
@@ -84,8 +134,8 @@ class TokenEmbedding final : public Layer {
   TokenEmbedding(int V, int E, std::size_t offset) : V_(V), E_(E), offset_(offset) {}
 
   Flow forward(Pass& p, const Flow&) override {
-    tokens_.build(p.ids, p.n, p.T, V_, p.params + offset_, E_,
-                  p.training ? p.dropout : Dropout{}, p.dropout.first_row);
+    tokens_.build(p.ids, p.n, p.T, V_, p.params + offset_, E_, p.training ? p.dropout : Dropout{},
+                  p.dropout.first_row);
     tokens_.demb.assign(tokens_.touched.size() * std::size_t(E_), 0.0f);
     Flow out;
     out.tokens = &tokens_;
@@ -107,8 +157,8 @@ class TokenEmbedding final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_dense_embedding(int V, int E, std::size_t offset) {
-  return std::make_unique<DenseEmbedding>(V, E, offset);
+std::unique_ptr<Layer> make_dense_embedding(int V, int E, std::size_t offset, int B) {
+  return std::make_unique<DenseEmbedding>(V, E, offset, B);
 }
 
 std::unique_ptr<Layer> make_token_embedding(int V, int E, std::size_t offset) {

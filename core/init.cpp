@@ -52,6 +52,10 @@ void keras_initialize(const ModelShape& shape, const ParamLayout& layout, std::u
   const int GH = gate_count(shape.cell) * H;
   std::mt19937_64 rng(seed);
   fill_uniform(rng, 0.05, static_cast<std::size_t>(V) * E, params + off.embedding);
+  // Bigram rows start at zero: the first step is the word-only model's, and the draws for every
+  // other weight are the same with or without them.
+  std::fill_n(params + off.embedding + static_cast<std::size_t>(V) * E,
+              static_cast<std::size_t>(shape.bigram_buckets) * E, 0.0f);
   for (const RnnOffsets& r : off.rnn) {
     fill_uniform(rng, glorot_limit(r.input_dim, GH), static_cast<std::size_t>(r.input_dim) * GH,
                  params + r.kernel);

@@ -9,17 +9,18 @@
 
 namespace rnnsent {
 
-LayerList build_layers(const ModelShape& shape, const ParamOffsets& offsets,
-                       RecurrentEngine engine, bool token_table) {
-  const bool table = token_table && engine == RecurrentEngine::fast;
+LayerList build_layers(const ModelShape& shape, const ParamOffsets& offsets, RecurrentEngine engine,
+                       bool token_table) {
+  // A token table needs every step's input to be its word's alone: bigrams rule it out.
+  const bool table = token_table && engine == RecurrentEngine::fast && shape.bigram_buckets == 0;
   const Cell& cell = cell_for(shape.cell);
   const int D = directions(shape), H = shape.units;
   const std::size_t per_layer = std::size_t(D) * H * (cell.has_cell_state() ? 2 : 1);
   LayerList layers;
-  layers.push_back(table ? make_token_embedding(shape.num_words, shape.embedding_dim,
-                                                offsets.embedding)
-                         : make_dense_embedding(shape.num_words, shape.embedding_dim,
-                                                offsets.embedding));
+  layers.push_back(
+      table ? make_token_embedding(shape.num_words, shape.embedding_dim, offsets.embedding)
+            : make_dense_embedding(shape.num_words, shape.embedding_dim, offsets.embedding,
+                                   shape.bigram_buckets));
   for (int l = 0; l < shape.layers; ++l) {
     RecurrentLayerSpec spec;
     spec.cell = &cell;

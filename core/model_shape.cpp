@@ -2,8 +2,10 @@
 // state, and maps cell kinds to and from their config names.
 #include "core/model_shape.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 
+#include "core/bigram.hpp"
 #include "core/cell.hpp"
 
 namespace rnnsent {
@@ -75,17 +77,24 @@ std::string rnn_slot_prefix(const ModelShape& shape, int layer, int direction) {
   return "bidirectional" + suffix + (direction == 0 ? "/forward_" : "/backward_") + inner;
 }
 
+int table_rows(const ModelShape& shape) { return shape.num_words + shape.bigram_buckets; }
+
 ParamLayout make_layout(const ModelShape& shape) {
+  if (shape.bigram_buckets < 0 || shape.bigram_buckets > kMaxBigramBuckets)
+    throw std::runtime_error("make_layout: bigram_buckets " + std::to_string(shape.bigram_buckets) +
+                             " outside [0, " + std::to_string(kMaxBigramBuckets) + "]");
+  if (shape.num_words > INT32_MAX - shape.bigram_buckets)
+    throw std::runtime_error("make_layout: num_words + bigram_buckets exceeds 2^31 - 1");
   if (shape.num_words <= 0 || shape.embedding_dim <= 0 || shape.units <= 0 || shape.layers <= 0) {
     throw std::runtime_error(
         "make_layout: dimensions must be positive (V " + std::to_string(shape.num_words) + ", E " +
         std::to_string(shape.embedding_dim) + ", H " + std::to_string(shape.units) + ", layers " +
         std::to_string(shape.layers) + ")");
   }
-  const std::size_t V = shape.num_words, E = shape.embedding_dim, H = shape.units;
-  const std::size_t GH = std::size_t(gate_count(shape.cell)) * H;
+  const std::size_t rows = std::size_t(table_rows(shape)), E = shape.embedding_dim;
+  const std::size_t H = shape.units, GH = std::size_t(gate_count(shape.cell)) * H;
   ParamLayout layout;
-  layout.add("embedding/embeddings", {V, E});
+  layout.add("embedding/embeddings", {rows, E});
   for (int l = 0; l < shape.layers; ++l) {
     for (int d = 0; d < directions(shape); ++d) {
       const std::string p = rnn_slot_prefix(shape, l, d);

@@ -36,7 +36,13 @@ struct ModelShape {
   bool bidirectional = false;  // a second direction reads each review's tokens last to first
   int layers = 1;              // stacked recurrent layers
   Pooling pooling = Pooling::last;
+  // Hashed bigram rows after the V word rows (core/bigram.hpp): each step's input is its word's
+  // row plus, when it and the token before it are both real, the row of their bigram. 0 = off.
+  int bigram_buckets = 0;  // B
 };
+
+// Rows of the embedding table: V words, then B bigram buckets.
+int table_rows(const ModelShape& shape);
 
 int directions(const ModelShape& shape);  // 2 when bidirectional, else 1
 int top_width(const ModelShape& shape);   // width the dense layer reads: directions * H
@@ -46,7 +52,7 @@ std::size_t bias_size(CellKind cell, int units);          // G*H; GRU keeps Kera
 std::size_t state_size(const ModelShape& shape);
 
 // Slot names follow tf.keras so the checkpoint reads naturally. The course model:
-//   "embedding/embeddings"        [V, E]
+//   "embedding/embeddings"        [V + B, E]
 //   "simple_rnn/kernel"           [E, G*H]   (Keras [input_dim, units] = oneDNN ldigo order)
 //   "simple_rnn/recurrent_kernel" [H, G*H]
 //   "simple_rnn/bias"             [G*H]      (GRU: [2, 3H], input bias then recurrent bias)

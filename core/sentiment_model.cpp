@@ -76,7 +76,8 @@ void SentimentModel::set_engine(RecurrentEngine engine) {
 void SentimentModel::set_token_table(bool on) { token_table_ = on; }
 
 bool SentimentModel::uses_token_table(const Dropout& dropout) const {
-  return token_table_ && engine_ == RecurrentEngine::fast && !(dropout.rate > 0.0f);
+  return token_table_ && engine_ == RecurrentEngine::fast && !(dropout.rate > 0.0f) &&
+         shape_.bigram_buckets == 0;
 }
 
 int SentimentModel::chunk_count(int N) const {

@@ -232,6 +232,10 @@ void validate(const TrainConfig& c) {
     throw ConfigError("invalid value " + std::to_string(c.crop_max) +
                       " for key 'crop_max': must be >= crop_min (" + std::to_string(c.crop_min) +
                       ")");
+  // Weight dropout masks a word's row; a step with a bigram reads two rows through one mask.
+  if (c.bigram_buckets > 0 && c.embedding_weight_dropout > 0)
+    throw ConfigError("invalid value " + value_text(c.embedding_weight_dropout) +
+                      " for key 'embedding_weight_dropout': must be 0 when bigram_buckets > 0");
 }
 
 std::string to_ini(const TrainConfig& c) {

@@ -49,6 +49,7 @@ void write_file(const std::string& path, const ModelFile& m) {
   h5::set_attr(file, "bidirectional", std::int64_t(m.bidirectional ? 1 : 0));
   h5::set_attr(file, "layers", std::int64_t(m.layers));
   h5::set_attr(file, "pooling", m.pooling);
+  h5::set_attr(file, "bigram_buckets", std::int64_t(m.bigram_buckets));
   h5::set_attr(file, "maxlen", std::int64_t(m.maxlen));
   h5::set_attr(file, "padding", m.padding);
   h5::set_attr(file, "tokenizer", m.tokenizer);
@@ -69,7 +70,8 @@ void write_file(const std::string& path, const ModelFile& m) {
     order.push_back(t.name);
   }
   h5::write_strings(weights, "order", order);  // slot order, so readers need no naming rules
-  write_keras_weights(file, m.weights);  // the same weights as Keras's load_weights reads them
+  // The same weights as Keras's load_weights reads them; a Keras Embedding has no bigram rows.
+  if (m.bigram_buckets == 0) write_keras_weights(file, m.weights);
   H5::Group vocab = file.createGroup("vocabulary");
   h5::write_strings(vocab, "words", m.words);
   h5::save_atomically(file, path);
@@ -93,6 +95,8 @@ static ModelFile read_model_unguarded(const std::string& path) {
     m.layers = h5::get_int32_attr(file, "layers");
     // Early format-3 files predate pooling: they are all "last".
     if (h5::has_attr(file, "pooling")) m.pooling = h5::get_string_attr(file, "pooling");
+    if (h5::has_attr(file, "bigram_buckets"))  // files from before bigrams have none
+      m.bigram_buckets = h5::get_int32_attr(file, "bigram_buckets");
   }
   m.maxlen = h5::get_int32_attr(file, "maxlen");
   m.padding = h5::get_string_attr(file, "padding");

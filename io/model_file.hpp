@@ -29,6 +29,7 @@ struct ModelFile {
   bool bidirectional = false;
   int layers = 1;
   std::string pooling = "last";
+  int bigram_buckets = 0;  // hashed bigram rows after the words; 0 in files from before them
   int maxlen = 0;
   std::string padding;
   std::string tokenizer;

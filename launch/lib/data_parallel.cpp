@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/bigram.hpp"
 #include "core/flush_denormals.hpp"
 #include "core/grad_clip.hpp"
 #include "launch/lib/shuffle.hpp"
@@ -38,8 +39,10 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
       grads_(model.layout().total(), 0.0f),
       embedding_offset_(model.layout().slot("embedding/embeddings").offset),
       num_words_(model.shape().num_words),
+      bigram_buckets_(model.shape().bigram_buckets),
       embedding_dim_(model.shape().embedding_dim),
-      optimizer_(options.optimizer, embedding_offset_, std::size_t(num_words_),
+      table_rows_(table_rows(model.shape())),
+      optimizer_(options.optimizer, embedding_offset_, std::size_t(table_rows_),
                  std::size_t(embedding_dim_), model.layout().total()),
       sharded_(options.shard_optimizer && session.size() > 1 &&
                options.optimizer.kind == OptimizerKind::rmsprop) {
@@ -60,10 +63,9 @@ std::string DataParallelStep::exchange_name() const {
 }
 
 void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, int T) {
-  const std::size_t V = std::size_t(num_words_);
+  const std::size_t V = std::size_t(table_rows_);
   row_mask_.assign(V, 0.0f);
-  for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i)
-    row_mask_[std::size_t(ids[i])] = 1.0f;
+  mark_table_rows(ids, local, T, num_words_, bigram_buckets_, row_mask_.data());
   session_.allreduce_sum(row_mask_.data(), V);  // every rank now knows the union
   count_allreduce(V * sizeof(float));
   touched_.clear();
@@ -72,7 +74,7 @@ void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, 
 }
 
 void DataParallelStep::allreduce_gradient() {
-  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
+  const std::size_t V = std::size_t(table_rows_), E = std::size_t(embedding_dim_);
   const float* table = grad_ + embedding_offset_;
   const std::size_t rest_begin = embedding_offset_ + V * E;
   packed_.resize(touched_.size() * E + embedding_offset_ + (grad_size_ - rest_begin));
@@ -122,7 +124,7 @@ void DataParallelStep::reduce_scatter_gradient() {
 // The slots outside the table (a few thousand floats) are summed on every rank: each rank
 // updates them in full, as the norm needs them whole.
 void DataParallelStep::allreduce_dense() {
-  const std::size_t rest_begin = embedding_offset_ + std::size_t(num_words_) * embedding_dim_;
+  const std::size_t rest_begin = embedding_offset_ + std::size_t(table_rows_) * embedding_dim_;
   const std::size_t rest = grad_size_ - rest_begin;
   dense_.resize(embedding_offset_ + rest);
   std::copy(grad_, grad_ + std::ptrdiff_t(embedding_offset_), dense_.begin());
@@ -154,7 +156,7 @@ void DataParallelStep::gather_updated_rows(float* params) {
 // A checkpoint needs every row's accumulator, and each is current only on its owner (row
 // r on rank r % P): gathered from the owners, rows grouped by owner as in a step.
 void DataParallelStep::gather_accumulators(OptimizerState& state) {
-  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
+  const std::size_t V = std::size_t(table_rows_), E = std::size_t(embedding_dim_);
   std::vector<std::int32_t> every_row(V);
   for (std::size_t r = 0; r < V; ++r) every_row[r] = std::int32_t(r);
   ShardedRows all;
@@ -206,7 +208,7 @@ void DataParallelStep::row_sums_of_squares() {
 // and for every thread count.
 double DataParallelStep::gradient_norm() {
   const std::size_t E = std::size_t(embedding_dim_);
-  const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
+  const std::size_t table_end = embedding_offset_ + std::size_t(table_rows_) * E;
   if (!window_) row_sums_of_squares();  // through the window, shared_exchange gathered them
   double sum = sum_of_squares(grad_, embedding_offset_);
   for (double r : row_sums_) sum += r;
@@ -217,7 +219,7 @@ double DataParallelStep::gradient_norm() {
 bool DataParallelStep::updated_finite(const float* params) const {
   if (options_.optimizer.kind != OptimizerKind::rmsprop) return all_finite(params, grad_size_);
   const std::size_t E = std::size_t(embedding_dim_);
-  const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
+  const std::size_t table_end = embedding_offset_ + std::size_t(table_rows_) * E;
   bool ok = all_finite(params, embedding_offset_) &&
             all_finite(params + table_end, grad_size_ - table_end);
   const long long rows = static_cast<long long>(touched_.size());
@@ -230,7 +232,7 @@ bool DataParallelStep::updated_finite(const float* params) const {
 
 void DataParallelStep::scale_gradient(float factor) {
   const std::size_t E = std::size_t(embedding_dim_);
-  const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
+  const std::size_t table_end = embedding_offset_ + std::size_t(table_rows_) * E;
   scale_values(grad_, embedding_offset_, factor);
   for (std::int32_t r : sharded_ ? shards_.own() : touched_)
     scale_values(grad_ + embedding_offset_ + std::size_t(r) * E, E, factor);
@@ -239,7 +241,7 @@ void DataParallelStep::scale_gradient(float factor) {
 
 void DataParallelStep::clear_gradient() {
   const std::size_t E = std::size_t(embedding_dim_);
-  const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
+  const std::size_t table_end = embedding_offset_ + std::size_t(table_rows_) * E;
   std::fill(grad_, grad_ + std::ptrdiff_t(embedding_offset_), 0.0f);
   std::fill(grad_ + std::ptrdiff_t(table_end), grad_ + grad_size_, 0.0f);
   for (std::int32_t r : touched_) {

@@ -135,8 +135,9 @@ class DataParallelStep {
   std::vector<float> logits_;
   // Sparse exchange of the embedding gradient (more than one rank only).
   std::size_t embedding_offset_ = 0;
-  int num_words_ = 0, embedding_dim_ = 0;
-  std::vector<float> row_mask_;        // [V] rows touched by any rank (after the allreduce)
+  int num_words_ = 0, bigram_buckets_ = 0, embedding_dim_ = 0;
+  int table_rows_ = 0;                 // V + B: the table's word and bigram rows
+  std::vector<float> row_mask_;        // [V + B] rows touched by any rank (after the allreduce)
   std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
   TableOptimizer optimizer_;
   bool poison_ = false;

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/bigram.hpp"
 #include "core/grad_clip.hpp"
 #include "core/rmsprop.hpp"  // RNNSENT_WIDE_SIMD
 #include "launch/lib/data_parallel.hpp"
@@ -52,7 +53,7 @@ RNNSENT_WIDE_SIMD void sum_over_ranks(const float* const* from, int P, std::size
 }  // namespace
 
 void DataParallelStep::open_window() {
-  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
+  const std::size_t V = std::size_t(table_rows_), E = std::size_t(embedding_dim_);
   const std::size_t owned = V / std::size_t(session_.size()) + 1;  // the most rows a rank owns
   layout_.mask = cache_lines(grads_.size() * sizeof(float));
   layout_.stats = cache_lines(layout_.mask + V);
@@ -81,11 +82,11 @@ float* DataParallelStep::shared_grad(int rank) const {
 void DataParallelStep::shared_exchange(const std::int32_t* ids, std::size_t local, int T,
                                        double* stats) {
   const int P = session_.size(), me = session_.rank();
-  const std::size_t V = std::size_t(num_words_), E = std::size_t(embedding_dim_);
+  const std::size_t V = std::size_t(table_rows_), E = std::size_t(embedding_dim_);
   char* mine = window_->segment(me);
   auto* mask = reinterpret_cast<std::uint8_t*>(mine + layout_.mask);
   std::fill(mask, mask + V, std::uint8_t(0));
-  for (std::size_t i = 0, n = local * std::size_t(T); i < n; ++i) mask[std::size_t(ids[i])] = 1;
+  mark_table_rows(ids, local, T, num_words_, bigram_buckets_, mask);
   std::copy(stats, stats + 3, reinterpret_cast<double*>(mine + layout_.stats));
   window_->fence("the shared-memory exchange");
 
@@ -159,7 +160,7 @@ bool DataParallelStep::shared_gather_rows(float* params) {
   }
   // Whether this rank's update left its rows and the slots outside the table finite (every
   // rank updates those alike): published with the rows, so no rank checks all of them.
-  const std::size_t table_end = embedding_offset_ + std::size_t(num_words_) * E;
+  const std::size_t table_end = embedding_offset_ + std::size_t(table_rows_) * E;
   bool finite = all_finite(params, embedding_offset_) &&
                 all_finite(params + table_end, grad_size_ - table_end);
   for (std::size_t j = 0; finite && j < own.size(); ++j) finite = all_finite(out + j * E, E);

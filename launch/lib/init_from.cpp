@@ -31,6 +31,8 @@ std::vector<float> init_weights_from(const std::string& path, const ModelShape& 
   same(path, "bidirectional", flag(t.bidirectional), flag(shape.bidirectional));
   same(path, "layers", std::to_string(t.layers), std::to_string(shape.layers));
   same(path, "pooling", pooling_name(t.pooling), pooling_name(shape.pooling));
+  same(path, "bigram_buckets", std::to_string(t.bigram_buckets),
+       std::to_string(shape.bigram_buckets));
   // Every id below num_words must name the same word, or its embedding row belongs to another.
   const std::vector<std::string>& ours = vocabulary.words();
   const std::size_t kept =

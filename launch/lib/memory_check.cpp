@@ -38,7 +38,7 @@ void check_memory(const ModelShape& shape, const TrainConfig& config, std::size_
   const double physical = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGESIZE));
   if (physical <= 0 || total <= physical) return;
   const char* keys = params >= reviews && params >= activations
-                         ? "num_words, embedding_dim, units, layers"
+                         ? "num_words, bigram_buckets, embedding_dim, units, layers"
                      : reviews >= activations ? "maxlen (x the reviews held)"
                                               : "batch_size, maxlen, embedding_dim, units";
   throw std::runtime_error("this run needs about " + gib(total) + " of memory (mostly from " +

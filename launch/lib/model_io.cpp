@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/bigram.hpp"  // kMaxBigramBuckets
 #include "io/keras_weights.hpp"
 #include "io/tokenizer.hpp"
 #include "io/word_index.hpp"
@@ -47,6 +48,7 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   m.bidirectional = shape.bidirectional;
   m.layers = shape.layers;
   m.pooling = pooling_name(shape.pooling);
+  m.bigram_buckets = shape.bigram_buckets;
   m.maxlen = config.maxlen;
   m.padding = config.padding;
   m.tokenizer = dataset.tokenizer;
@@ -100,9 +102,12 @@ LoadedModel load_model(const std::string& path) {
     throw std::runtime_error(path + ": " + e.what());
   }
   if (file.num_words < 4 || file.embedding_dim < 1 || file.units < 1 || file.maxlen < 1 ||
-      file.layers < 1 || file.layers > 64)
-    throw std::runtime_error(
-        path + ": implausible architecture (num_words, embedding_dim, units, layers or maxlen)");
+      file.layers < 1 || file.layers > 64 || file.bigram_buckets < 0 ||
+      file.bigram_buckets > kMaxBigramBuckets || file.num_words > INT32_MAX - file.bigram_buckets)
+    throw std::runtime_error(path +
+                             ": implausible architecture (num_words, bigram_buckets, "
+                             "embedding_dim, units, layers or maxlen)");
+  out.shape.bigram_buckets = file.bigram_buckets;
   if (file.padding != "pre" && file.padding != "post")
     throw std::runtime_error(path + ": padding '" + file.padding + "' is neither pre nor post");
   out.maxlen = file.maxlen;

@@ -32,6 +32,7 @@ ModelShape model_shape(const TrainConfig& c) {
   shape.bidirectional = c.bidirectional;
   shape.layers = c.layers;
   shape.pooling = parse_key("pooling", c.pooling, parse_pooling);
+  shape.bigram_buckets = c.bigram_buckets;
   return shape;
 }
 

@@ -215,14 +215,17 @@ struct Variant {
   float word_dropout = 0;
   float projection_dropout = 0;
   float embedding_weight_dropout = 0;
+  int bigram_buckets = 0;
 };
 
 std::string variant_name(const Variant& v) {
   return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
-         (v.dropout > 0 ? "Dropout" : "") + (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
+         (v.dropout > 0 ? "Dropout" : "") +
+         (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
          (v.word_dropout > 0 ? "WordDropout" : "") +
          (v.projection_dropout > 0 ? "ProjectionDropout" : "") +
-         (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "");
+         (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "") +
+         (v.bigram_buckets > 0 ? "Bigrams" + std::to_string(v.bigram_buckets) : "");
 }
 
 class ReferenceModelGradient : public ::testing::TestWithParam<Variant> {};
@@ -237,6 +240,7 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   shape.bidirectional = v.bidirectional;
   shape.layers = v.layers;
   shape.pooling = v.pooling;
+  shape.bigram_buckets = v.bigram_buckets;
   const int N = 3, T = 5;
   const ParamLayout layout = make_layout(shape);
   auto params = random_vector<double>(layout.total(), -0.5, 0.5, 40);
@@ -280,7 +284,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f},
                       Variant{CellKind::gru, true, 2, 0, Pooling::last, 0, 0.4f},
                       Variant{CellKind::lstm, false, 1, 0.2f, Pooling::mean, 0.3f, 0.5f},
-                      Variant{CellKind::gru, true, 1, 0, Pooling::last, 0.25f, 0, 0.5f}),
+                      Variant{CellKind::gru, true, 1, 0, Pooling::last, 0.25f, 0, 0.5f},
+                      // 3 buckets for 10 bigrams: rows shared by several bigrams sum them all.
+                      Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f, 0, 0, 3},
+                      Variant{CellKind::lstm, false, 2, 0, Pooling::max, 0, 0, 0, 7}),
     [](const ::testing::TestParamInfo<Variant>& info) { return variant_name(info.param); });
 
 // A bidirectional model's backward direction reads the real tokens last to first: swapping

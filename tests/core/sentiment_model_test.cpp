@@ -241,6 +241,7 @@ struct Variant {
   float word_dropout = 0;
   float projection_dropout = 0;
   float embedding_weight_dropout = 0;
+  int bigram_buckets = 0;
 };
 
 class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
@@ -251,7 +252,19 @@ class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
     s.bidirectional = GetParam().bidirectional;
     s.layers = GetParam().layers;
     s.pooling = GetParam().pooling;
+    s.bigram_buckets = GetParam().bigram_buckets;
     return s;
+  }
+  // Keras init plus, with bigrams, random bigram rows (they start at zero, which would leave
+  // their part of the forward pass untested).
+  static std::vector<float> params_for(const ModelShape& s, std::uint64_t seed) {
+    std::vector<float> p = init_params(s, seed);
+    const ParamLayout layout = make_layout(s);
+    const Slot& emb = layout.slot("embedding/embeddings");
+    const std::size_t words = std::size_t(s.num_words) * std::size_t(s.embedding_dim);
+    const auto rows = random_vector<float>(emb.size() - words, -0.5, 0.5, seed + 1);
+    std::copy(rows.begin(), rows.end(), p.begin() + std::ptrdiff_t(emb.offset + words));
+    return p;
   }
   static Batch padded_batch(int N, int T, int V, std::uint64_t seed) {
     Batch b(N, T, V, seed);
@@ -266,7 +279,7 @@ class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
 
 TEST_P(SentimentModelVariants, ForwardBackwardMatchesReference) {
   const ModelShape s = shape();
-  const auto params = init_params(s, 21);
+  const auto params = params_for(s, 21);
   const Batch b = padded_batch(7, 16, s.num_words, 22);
   Dropout dropout;
   dropout.rate = GetParam().dropout;
@@ -295,7 +308,7 @@ TEST_P(SentimentModelVariants, ForwardBackwardMatchesReference) {
 
 TEST_P(SentimentModelVariants, PredictLogitsEqualTrainingLogitsWithoutDropout) {
   const ModelShape s = shape();
-  const auto params = init_params(s, 23);
+  const auto params = params_for(s, 23);
   const Batch b = padded_batch(5, 12, s.num_words, 24);
   for (const Path& path : all_paths()) {
     SentimentModel model(s);
@@ -330,7 +343,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::lstm, false, 2, 0, Pooling::max, 0.2f, 0.4f},
                       Variant{CellKind::gru, true, 1, 0, Pooling::last, 0.25f, 0, 0.5f},
                       Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean, 0, 0, 0.3f},
-                      Variant{CellKind::lstm, true, 2, 0.2f, Pooling::last, 0, 0, 0.4f}),
+                      Variant{CellKind::lstm, true, 2, 0.2f, Pooling::last, 0, 0, 0.4f},
+                      Variant{CellKind::gru, true, 1, 0.3f, Pooling::last, 0.25f, 0, 0, 13},
+                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean, 0, 0, 0, 64},
+                      Variant{CellKind::lstm, true, 2, 0, Pooling::max, 0, 0.3f, 0, 5}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
@@ -338,7 +354,8 @@ INSTANTIATE_TEST_SUITE_P(
              (v.pooling == Pooling::last ? "" : pooling_name(v.pooling)) +
              (v.word_dropout > 0 ? "WordDropout" : "") +
              (v.projection_dropout > 0 ? "ProjectionDropout" : "") +
-             (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "");
+             (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "") +
+             (v.bigram_buckets > 0 ? "Bigrams" + std::to_string(v.bigram_buckets) : "");
     });
 
 // The same dropout stream drops the same elements whatever the split into calls: a review's

@@ -221,12 +221,15 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     float dropout;
     float projection = 0;  // projection dropout (with word dropout: the token-table path)
     float weights = 0;     // embedding weight dropout (likewise)
+    int bigrams = 0;       // bigram buckets: rows no id names, touched through the hash
   };
   for (const Variant v :
        {Variant{CellKind::lstm, true, 2, 0.3f}, Variant{CellKind::gru, false, 1, 0},
         Variant{CellKind::gru, true, 1, 0.5f}, Variant{CellKind::gru, true, 1, 0, 0.5f},
-        Variant{CellKind::gru, true, 1, 0, 0, 0.5f}}) {
+        Variant{CellKind::gru, true, 1, 0, 0, 0.5f},
+        Variant{CellKind::gru, true, 1, 0.3f, 0, 0, 97}}) {
     Scenario s;
+    s.shape.bigram_buckets = v.bigrams;
     s.shape.cell = v.cell;
     s.shape.bidirectional = v.bidirectional;
     s.shape.layers = v.layers;
@@ -246,7 +249,8 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     for (std::size_t i = 0; i < ref.size(); ++i)
       worst = std::max(worst, double(std::abs(ref[i] - got[i])));
     const std::string name = cell_name(v.cell) + (v.bidirectional ? " bidirectional" : "") + " x" +
-                             std::to_string(v.layers);
+                             std::to_string(v.layers) +
+                             (v.bigrams > 0 ? ", " + std::to_string(v.bigrams) + " bigrams" : "");
     if (mpi().is_root())
       std::printf("%s, dropout %.1f, projection dropout %.1f, ranks %d: max abs difference %.3g\n",
                   name.c_str(), double(v.dropout), double(v.projection), mpi().size(), worst);
@@ -270,8 +274,9 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
 // norm and the scaled rows are compared too.
 enum class Exchange { replicated, sharded, shared_memory };
 
-void expect_update_equals_the_replicated_one(Exchange exchange) {
-  const Scenario s;
+void expect_update_equals_the_replicated_one(Exchange exchange, int bigram_buckets = 0) {
+  Scenario s;
+  s.shape.bigram_buckets = bigram_buckets;
   const std::vector<Batch> batches = make_batches(s.steps, s.global_n, s.T, s.shape.num_words);
   StepOptions o = rmsprop_options(s);
   o.clipnorm = 0.5;
@@ -338,6 +343,11 @@ TEST(DataParallelTest, ShardedUpdateEqualsTheReplicatedOne) {
 
 TEST(DataParallelTest, SharedMemoryExchangeEqualsTheReplicatedOne) {
   expect_update_equals_the_replicated_one(Exchange::shared_memory);
+}
+
+TEST(DataParallelTest, ShardedAndSharedMemoryExchangesWithBigramsEqualTheReplicatedOne) {
+  expect_update_equals_the_replicated_one(Exchange::sharded, 97);
+  expect_update_equals_the_replicated_one(Exchange::shared_memory, 97);
 }
 
 // A step that goes non-finite on one rank only is skipped by every rank alike, and an update

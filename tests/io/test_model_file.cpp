@@ -71,6 +71,27 @@ TEST(ModelFileTest, RoundTripKeepsEverything) {
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
+// A bigram model keeps its bucket count and writes no Keras-layout copy (a Keras Embedding has
+// no bigram rows); a file without the attribute, as every file before bigrams, reads as 0.
+TEST(ModelFileTest, BigramBucketsRoundTripAndSkipTheKerasCopy) {
+  const std::string plain = temp_path("plain.h5"), bigram = temp_path("bigram.h5");
+  ModelFile m = sample_model();
+  write_model(plain, m);
+  m.bigram_buckets = 5;
+  m.weights[0] = {"embedding/embeddings", {12, 2}, std::vector<float>(24, 0.5f)};
+  write_model(bigram, m);
+  EXPECT_EQ(read_model(plain).bigram_buckets, 0);
+  EXPECT_EQ(read_model(bigram).bigram_buckets, 5);
+  EXPECT_EQ(read_model(bigram).weights[0].shape, (std::vector<std::size_t>{12, 2}));
+  EXPECT_TRUE(H5::H5File(plain, H5F_ACC_RDONLY).nameExists("model_weights"));
+  EXPECT_FALSE(H5::H5File(bigram, H5F_ACC_RDONLY).nameExists("model_weights"));
+  {
+    H5::H5File f(plain, H5F_ACC_RDWR);
+    f.removeAttr("bigram_buckets");
+  }
+  EXPECT_EQ(read_model(plain).bigram_buckets, 0);
+}
+
 TEST(ModelFileTest, MissingFileIsNamed) {
   const std::string e = error_reading(temp_path("nope.h5"));
   EXPECT_NE(e.find("nope.h5"), std::string::npos) << e;
