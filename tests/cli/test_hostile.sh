@@ -263,7 +263,7 @@ out=$("$bin/rnnsent_ckpt" --help); rc=$?
 # Sizes: checked against the data and the machine before anything is allocated.
 train --output_dir "$work/bigeval" --eval_batch_size 2000000000 --epochs 1 > /dev/null 2>&1 && ok "eval_batch_size 2^31 on 80 reviews runs" || fail "eval_batch_size 2^31"
 expect_error huge-embedding 1 "of memory (mostly from batch_size, maxlen, embedding_dim, units)" -- train --output_dir "$work/t13" --embedding_dim 100000000
-expect_error huge-units 1 "of memory (mostly from num_words, embedding_dim, units, layers)" -- train --output_dir "$work/t13" --units 100000
+expect_error huge-units 1 "of memory (mostly from num_words, bigram_buckets, embedding_dim, units, layers)" -- train --output_dir "$work/t13" --units 100000
 # Text with a NUL byte is echoed whole.
 printf 'w1 \000 w2 tail\n' > "$work/nul.txt"
 "$bin/rnnsent_predict" --model "$work/good/best_model.h5" --input "$work/nul.txt" | grep -qa "w2 tail" && ok "a NUL byte does not cut the echoed text" || fail "NUL cut the text"
