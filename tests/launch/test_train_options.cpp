@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/bigram.hpp"  // kMaxBigramBuckets
 #include "launch/lib/train_options.hpp"
 
 namespace rnnsent {
@@ -21,7 +22,9 @@ TEST(TrainOptionsTest, ModelShapeTakesTheModelKeys) {
   c.cell = "gru";
   c.bidirectional = true;
   c.layers = 3;
+  c.bigram_buckets = 77;
   const ModelShape s = model_shape(c);
+  EXPECT_EQ(s.bigram_buckets, 77);
   EXPECT_EQ(s.num_words, 500);
   EXPECT_EQ(s.embedding_dim, 32);
   EXPECT_EQ(s.units, 16);
@@ -32,6 +35,16 @@ TEST(TrainOptionsTest, ModelShapeTakesTheModelKeys) {
   EXPECT_EQ(model_shape(c).cell, CellKind::simple_rnn);
   c.cell = "lstm";
   EXPECT_EQ(model_shape(c).cell, CellKind::lstm);
+}
+
+// io/ does not depend on core/, so the key's range is written twice: they must agree.
+TEST(TrainOptionsTest, BigramBucketRangeIsTheModelsLimit) {
+  TrainConfig c;
+  c.data = "d.h5";
+  c.bigram_buckets = kMaxBigramBuckets;
+  EXPECT_NO_THROW(validate(c));
+  c.bigram_buckets = kMaxBigramBuckets + 1;
+  EXPECT_THROW(validate(c), ConfigError);
 }
 
 TEST(TrainOptionsTest, StepOptionsTakeTheOptimizerScheduleClippingAndDropout) {
