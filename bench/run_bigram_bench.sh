@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 data="${1:-data/imdb.h5}"
 threads="${2:-2}"
 cfg="${3:-configs/imdb_best.ini}"
+[ -f "$cfg" ] || { echo "run_bigram_bench.sh: $cfg: no such config file" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 buckets=$(awk -F' *= *' '$1=="bigram_buckets"{print $2}' "$cfg")
 [ -n "$buckets" ] && [ "$buckets" != 0 ] ||
