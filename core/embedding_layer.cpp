@@ -1,9 +1,9 @@
 // DenseEmbedding and TokenEmbedding: see the header.
 #include "core/embedding_layer.hpp"
 
-#include "core/bigram.hpp"
 #include "core/embedding.hpp"  // embedding_gather
 #include "core/embedding_dropout.hpp"
+#include "core/phrase_rows.hpp"
 
 namespace rnnsent {
 namespace {
@@ -30,13 +30,18 @@ void add_token_rows(const TokenSet& tokens, std::size_t offset, float* grads) {
 
 class DenseEmbedding final : public Layer {
  public:
-  DenseEmbedding(int V, int E, std::size_t offset, int B) : V_(V), E_(E), B_(B), offset_(offset) {}
+  DenseEmbedding(const ModelShape& shape, std::size_t offset)
+      : V_(shape.num_words),
+        E_(shape.embedding_dim),
+        B_(shape.bigram_buckets),
+        offset_(offset),
+        phrases_(shape) {}
 
   Flow forward(Pass& p, const Flow&) override {
     const std::size_t tne = std::size_t(p.T) * std::size_t(p.n) * std::size_t(E_);
     if (x_.size() < tne) x_.resize(tne);
     embedding_gather(p.params + offset_, E_, p.ids, p.n, p.T, x_.data());
-    if (B_ > 0) add_bigram_rows(p);
+    if (B_ > 0) add_phrase_rows(p);
     masked_ = p.training && p.dropout.active();
     if (masked_) {
       if (mask_.size() < tne) mask_.resize(tne);
@@ -56,14 +61,16 @@ class DenseEmbedding final : public Layer {
     const float* dx = dout.seq;  // [T, n, E]
     tokens_.build(p.ids, p.n, p.T, V_, nullptr, E_, Dropout{}, 0);
     const std::size_t rows = std::size_t(p.T) * std::size_t(p.n);
-    if (B_ > 0) add_bigram_slots(rows);
+    if (B_ > 0) add_phrase_slots(rows);
     tokens_.demb.assign(tokens_.touched.size() * std::size_t(E_), 0.0f);
     for (std::size_t r = 0; r < rows; ++r) {
       const float* from = dx + r * std::size_t(E_);
       const float* m = masked_ ? mask_.data() + r * std::size_t(E_) : nullptr;
       add_row(from, m, tokens_.demb.data() + std::size_t(tokens_.slot[r]) * std::size_t(E_));
-      if (B_ > 0 && bigram_slot_[r] >= 0)
-        add_row(from, m, tokens_.demb.data() + std::size_t(bigram_slot_[r]) * std::size_t(E_));
+      for (int k = 0; B_ > 0 && k < PhraseRows::kPerStep; ++k) {
+        const int s = phrase_slot_[r * PhraseRows::kPerStep + std::size_t(k)];
+        if (s >= 0) add_row(from, m, tokens_.demb.data() + std::size_t(s) * std::size_t(E_));
+      }
     }
     return {};
   }
@@ -81,39 +88,40 @@ class DenseEmbedding final : public Layer {
     }
   }
 
-  // x[t, n] += table[bigram row of (ids[n, t-1], ids[n, t])]; the rows are kept for backward.
-  void add_bigram_rows(const Pass& p) {
-    const std::size_t rows = std::size_t(p.T) * std::size_t(p.n), E = std::size_t(E_);
-    bigram_of_.assign(rows, -1);
+  // x[t, n] += table[row] for each extra row of the step (core/phrase_rows.hpp); the rows are
+  // kept for backward.
+  void add_phrase_rows(const Pass& p) {
+    const std::size_t E = std::size_t(E_), K = PhraseRows::kPerStep;
+    phrase_of_.assign(std::size_t(p.T) * std::size_t(p.n) * K, -1);
     const float* table = p.params + offset_;
-    for (int t = 1; t < p.T; ++t)
-      for (int i = 0; i < p.n; ++i) {
-        const std::int32_t* review = p.ids + std::size_t(i) * std::size_t(p.T);
-        const std::int32_t b = bigram_row(review[t - 1], review[t], V_, B_);
-        if (b < 0) continue;
+    for (int i = 0; i < p.n; ++i) {
+      const std::int32_t* review = p.ids + std::size_t(i) * std::size_t(p.T);
+      phrases_.for_each(review, p.T, [&](int t, std::int32_t row) {
         const std::size_t r = std::size_t(t) * std::size_t(p.n) + std::size_t(i);
-        bigram_of_[r] = b;
-        const float* from = table + std::size_t(b) * E;
+        std::int32_t* at = phrase_of_.data() + r * K;
+        *(at[0] < 0 ? at : at + 1) = row;
+        const float* from = table + std::size_t(row) * E;
         float* to = x_.data() + r * E;
         for (std::size_t e = 0; e < E; ++e) to[e] += from[e];
-      }
+      });
+    }
   }
 
-  // Appends the chunk's distinct bigram rows to tokens_.touched (in time-major order of first
-  // appearance, after the words: a fixed order for fixed ids) and gives each step its slot.
-  void add_bigram_slots(std::size_t rows) {
+  // Appends the chunk's distinct extra rows to tokens_.touched (in time-major order of first
+  // appearance, after the words: a fixed order for fixed ids) and gives each its slot.
+  void add_phrase_slots(std::size_t rows) {
     if (slot_of_.size() != std::size_t(B_)) slot_of_.assign(std::size_t(B_), -1);
-    bigram_slot_.assign(rows, -1);
+    phrase_slot_.assign(rows * PhraseRows::kPerStep, -1);
     const std::size_t first = tokens_.touched.size();
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::int32_t b = bigram_of_[r];
+    for (std::size_t k = 0; k < phrase_slot_.size(); ++k) {
+      const std::int32_t b = phrase_of_[k];
       if (b < 0) continue;
       int& s = slot_of_[std::size_t(b - V_)];
       if (s < 0) {
         s = int(tokens_.touched.size());
         tokens_.touched.push_back(b);
       }
-      bigram_slot_[r] = s;
+      phrase_slot_[k] = s;
     }
     for (std::size_t k = first; k < tokens_.touched.size(); ++k)
       slot_of_[std::size_t(tokens_.touched[k] - V_)] = -1;  // ready for the next call
@@ -121,11 +129,12 @@ class DenseEmbedding final : public Layer {
 
   int V_, E_, B_;
   std::size_t offset_;
+  PhraseRows phrases_;
   bool masked_ = false;
   std::vector<float> x_, mask_;          // [T, n, E]
   TokenSet tokens_;                      // the chunk's distinct rows and their gradient rows
-  std::vector<std::int32_t> bigram_of_;  // [T, n] each step's bigram row, -1 = none
-  std::vector<int> bigram_slot_;         // [T, n] its slot in tokens_, -1 = none
+  std::vector<std::int32_t> phrase_of_;  // [T, n, kPerStep] each step's extra rows, -1 = none
+  std::vector<int> phrase_slot_;         // [T, n, kPerStep] their slots in tokens_, -1 = none
   std::vector<int> slot_of_;             // [B] scratch: bucket -> its slot, -1 when absent
 };
 
@@ -157,8 +166,8 @@ class TokenEmbedding final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_dense_embedding(int V, int E, std::size_t offset, int B) {
-  return std::make_unique<DenseEmbedding>(V, E, offset, B);
+std::unique_ptr<Layer> make_dense_embedding(const ModelShape& shape, std::size_t offset) {
+  return std::make_unique<DenseEmbedding>(shape, offset);
 }
 
 std::unique_ptr<Layer> make_token_embedding(int V, int E, std::size_t offset) {

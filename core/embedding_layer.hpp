@@ -1,5 +1,5 @@
 // The embedding, first in every layer list, in one of two forms:
-//   DenseEmbedding  gathers each token's row (plus its bigram's row, core/bigram.hpp) into
+//   DenseEmbedding  gathers each token's row (plus its phrase rows, core/phrase_rows.hpp) into
 //                   [T, n, E] and applies dropout (element-wise and word dropout); backward's
 //                   rows are scatter-added in reduce();
 //   TokenEmbedding  only collects the chunk's distinct tokens (core/token_set.hpp) for a first
@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "core/layer.hpp"
+#include "core/model_shape.hpp"
 #include "core/token_set.hpp"
 
 namespace rnnsent {
 
-// B: bigram buckets after the V word rows (0 = none).
-std::unique_ptr<Layer> make_dense_embedding(int V, int E, std::size_t offset, int B = 0);
+// The shape's V words of width E, with its bigram and negated rows (core/phrase_rows.hpp).
+std::unique_ptr<Layer> make_dense_embedding(const ModelShape& shape, std::size_t offset);
 std::unique_ptr<Layer> make_token_embedding(int V, int E, std::size_t offset);
 
 }  // namespace rnnsent

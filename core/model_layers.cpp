@@ -19,8 +19,7 @@ LayerList build_layers(const ModelShape& shape, const ParamOffsets& offsets, Rec
   LayerList layers;
   layers.push_back(
       table ? make_token_embedding(shape.num_words, shape.embedding_dim, offsets.embedding)
-            : make_dense_embedding(shape.num_words, shape.embedding_dim, offsets.embedding,
-                                   shape.bigram_buckets));
+            : make_dense_embedding(shape, offsets.embedding));
   for (int l = 0; l < shape.layers; ++l) {
     RecurrentLayerSpec spec;
     spec.cell = &cell;

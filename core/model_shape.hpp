@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ struct ModelShape {
   // Hashed bigram rows after the V word rows (core/bigram.hpp): each step's input is its word's
   // row plus, when it and the token before it are both real, the row of their bigram. 0 = off.
   int bigram_buckets = 0;  // B
+  // With B > 0: the negation_scope tokens after a negator also read their word's negated row
+  // (core/phrase_rows.hpp). negators holds the negators' word ids (io/negators.hpp derives them
+  // from the vocabulary); 0 = off.
+  int negation_scope = 0;
+  std::vector<std::int32_t> negators;
 };
 
 // Rows of the embedding table: V words, then B bigram buckets.

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/bigram.hpp"
+#include "core/phrase_rows.hpp"
 #include "core/reference.hpp"
 #include "core/reference_cells.hpp"
 #include "core/time_reversal.hpp"
@@ -83,17 +83,15 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
   // Forward: embedding (times the dropout mask), then each layer's directions.
   std::vector<S> x(static_cast<std::size_t>(T) * N * E);  // [T, N, E]
   embedding_forward(params + off.embedding, E, ids, N, T, x.data());
-  // Each step's bigram row (core/bigram.hpp), -1 = none, added to its word's.
-  std::vector<std::int32_t> bigram(static_cast<std::size_t>(T) * N, -1);
-  for (int t = 1; t < T; ++t)
-    for (int n = 0; n < N; ++n) {
-      const std::int32_t* review = ids + std::size_t(n) * T;
-      const std::int32_t b =
-          bigram_row(review[t - 1], review[t], shape.num_words, shape.bigram_buckets);
-      bigram[std::size_t(t) * N + n] = b;
-      for (int e = 0; b >= 0 && e < E; ++e)
-        x[(std::size_t(t) * N + n) * E + e] += params[off.embedding + std::size_t(b) * E + e];
-    }
+  // Each step's extra rows (core/phrase_rows.hpp: bigram, negated word), added to its word's.
+  const PhraseRows phrases(shape);
+  std::vector<std::pair<std::size_t, std::int32_t>> extra;  // (step row t * N + n, table row)
+  for (int n = 0; n < N; ++n)
+    phrases.for_each(ids + std::size_t(n) * T, T, [&](int t, std::int32_t row) {
+      const std::size_t r = std::size_t(t) * N + n;
+      extra.emplace_back(r, row);
+      for (int e = 0; e < E; ++e) x[r * E + e] += params[off.embedding + std::size_t(row) * E + e];
+    });
   std::vector<S> mask(x.size(), S(1));
   if (dropout.active()) {
     for (int t = 0; t < T; ++t)
@@ -235,9 +233,8 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
   }
   for (std::size_t k = 0; k < din.size(); ++k) din[k] *= mask[k];
   embedding_backward(din.data(), ids, N, T, E, grads + off.embedding);
-  for (std::size_t r = 0; r < bigram.size(); ++r)
-    for (int e = 0; bigram[r] >= 0 && e < E; ++e)
-      grads[off.embedding + std::size_t(bigram[r]) * E + e] += din[r * E + e];
+  for (const auto& [r, row] : extra)
+    for (int e = 0; e < E; ++e) grads[off.embedding + std::size_t(row) * E + e] += din[r * E + e];
   return loss;
 }
 

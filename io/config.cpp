@@ -232,6 +232,10 @@ void validate(const TrainConfig& c) {
     throw ConfigError("invalid value " + std::to_string(c.crop_max) +
                       " for key 'crop_max': must be >= crop_min (" + std::to_string(c.crop_min) +
                       ")");
+  // The negated rows live in the bigram buckets.
+  if (c.negation_scope > 0 && c.bigram_buckets == 0)
+    throw ConfigError("invalid value " + std::to_string(c.negation_scope) +
+                      " for key 'negation_scope': needs bigram_buckets > 0 (its rows are buckets)");
   // Weight dropout masks a word's row; a step with a bigram reads two rows through one mask.
   if (c.bigram_buckets > 0 && c.embedding_weight_dropout > 0)
     throw ConfigError("invalid value " + value_text(c.embedding_weight_dropout) +

@@ -32,6 +32,8 @@ struct TrainConfig {
   double word_dropout = 0;       // rate of whole tokens dropped from it, [0, 1)
   // Hashed bigram rows added to each step's word row (core/bigram.hpp); 0 = off.
   int bigram_buckets = 0;
+  // Tokens after a negator that also read a hashed negated-word row (core/phrase_rows.hpp).
+  int negation_scope = 0;
   // Crops for short texts (launch/lib/crop.hpp): this fraction of the training reviews is
   // replaced each epoch by a random run of crop_min..crop_max of its tokens; 0 = off.
   double crop_fraction = 0;

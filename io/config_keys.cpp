@@ -118,6 +118,10 @@ std::vector<ConfigKey> make_table() {
       {"bigram_buckets", &C::bigram_buckets,
        "hashed bigram rows after the word rows; each step adds its bigram's row (0 = off)", kMath,
        int_range(0, 1 << 24)},  // core's kMaxBigramBuckets (io/ does not depend on core/)
+      {"negation_scope", &C::negation_scope,
+       "with bigram_buckets: the tokens after a negator (not, never, didn't, ...) that also read "
+       "their word's negated row (0 = off)",
+       kMath, int_range(0, 10)},
       {"crop_fraction", &C::crop_fraction,
        "fraction of training reviews replaced each epoch by a random crop of their tokens, [0, 1)",
        kMath, unit_interval(" (0 = off)")},

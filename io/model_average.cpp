@@ -14,8 +14,9 @@ std::string settings(const ModelFile& m) {
          std::to_string(m.embedding_dim) + ", units " + std::to_string(m.units) +
          ", bidirectional " + std::to_string(m.bidirectional) + ", layers " +
          std::to_string(m.layers) + ", pooling " + m.pooling + ", bigram_buckets " +
-         std::to_string(m.bigram_buckets) + ", maxlen " + std::to_string(m.maxlen) + ", padding " +
-         m.padding + ", tokenizer " + m.tokenizer;
+         std::to_string(m.bigram_buckets) + ", negation_scope " + std::to_string(m.negation_scope) +
+         ", maxlen " + std::to_string(m.maxlen) + ", padding " + m.padding + ", tokenizer " +
+         m.tokenizer;
 }
 
 void check_compatible(const ModelFile& first, const ModelFile& m, const std::string& path,

@@ -50,6 +50,10 @@ void write_file(const std::string& path, const ModelFile& m) {
   h5::set_attr(file, "layers", std::int64_t(m.layers));
   h5::set_attr(file, "pooling", m.pooling);
   h5::set_attr(file, "bigram_buckets", std::int64_t(m.bigram_buckets));
+  if (m.negation_scope > 0) {  // files without negated rows stay as they were
+    h5::set_attr(file, "negation_scope", std::int64_t(m.negation_scope));
+    h5::set_attr(file, "negator_rule", m.negator_rule);
+  }
   h5::set_attr(file, "maxlen", std::int64_t(m.maxlen));
   h5::set_attr(file, "padding", m.padding);
   h5::set_attr(file, "tokenizer", m.tokenizer);
@@ -97,6 +101,10 @@ static ModelFile read_model_unguarded(const std::string& path) {
     if (h5::has_attr(file, "pooling")) m.pooling = h5::get_string_attr(file, "pooling");
     if (h5::has_attr(file, "bigram_buckets"))  // files from before bigrams have none
       m.bigram_buckets = h5::get_int32_attr(file, "bigram_buckets");
+    if (h5::has_attr(file, "negation_scope")) {
+      m.negation_scope = h5::get_int32_attr(file, "negation_scope");
+      m.negator_rule = h5::get_string_attr(file, "negator_rule");
+    }
   }
   m.maxlen = h5::get_int32_attr(file, "maxlen");
   m.padding = h5::get_string_attr(file, "padding");

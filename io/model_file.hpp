@@ -29,7 +29,9 @@ struct ModelFile {
   bool bidirectional = false;
   int layers = 1;
   std::string pooling = "last";
-  int bigram_buckets = 0;  // hashed bigram rows after the words; 0 in files from before them
+  int bigram_buckets = 0;    // hashed bigram rows after the words; 0 in files from before them
+  int negation_scope = 0;    // core/phrase_rows.hpp; 0 in files from before it
+  std::string negator_rule;  // with negation_scope > 0: io/negators.hpp's rule name
   int maxlen = 0;
   std::string padding;
   std::string tokenizer;

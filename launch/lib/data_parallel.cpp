@@ -6,9 +6,9 @@
 #include <cmath>
 #include <limits>
 
-#include "core/bigram.hpp"
 #include "core/flush_denormals.hpp"
 #include "core/grad_clip.hpp"
+#include "core/phrase_rows.hpp"
 #include "launch/lib/shuffle.hpp"
 
 namespace rnnsent {
@@ -39,7 +39,7 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
       grads_(model.layout().total(), 0.0f),
       embedding_offset_(model.layout().slot("embedding/embeddings").offset),
       num_words_(model.shape().num_words),
-      bigram_buckets_(model.shape().bigram_buckets),
+      phrases_(model.shape()),
       embedding_dim_(model.shape().embedding_dim),
       table_rows_(table_rows(model.shape())),
       optimizer_(options.optimizer, embedding_offset_, std::size_t(table_rows_),
@@ -65,7 +65,7 @@ std::string DataParallelStep::exchange_name() const {
 void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, int T) {
   const std::size_t V = std::size_t(table_rows_);
   row_mask_.assign(V, 0.0f);
-  mark_table_rows(ids, local, T, num_words_, bigram_buckets_, row_mask_.data());
+  phrases_.mark(ids, local, T, row_mask_.data());
   session_.allreduce_sum(row_mask_.data(), V);  // every rank now knows the union
   count_allreduce(V * sizeof(float));
   touched_.clear();

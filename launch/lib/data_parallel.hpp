@@ -30,6 +30,7 @@
 #include "core/dropout.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/optimizer.hpp"
+#include "core/phrase_rows.hpp"
 #include "core/sentiment_model.hpp"
 #include "dist/node_window.hpp"
 #include "dist/session.hpp"
@@ -135,8 +136,10 @@ class DataParallelStep {
   std::vector<float> logits_;
   // Sparse exchange of the embedding gradient (more than one rank only).
   std::size_t embedding_offset_ = 0;
-  int num_words_ = 0, bigram_buckets_ = 0, embedding_dim_ = 0;
-  int table_rows_ = 0;                 // V + B: the table's word and bigram rows
+  int num_words_ = 0;
+  PhraseRows phrases_;  // which bigram and negated rows a review reads
+  int embedding_dim_ = 0;
+  int table_rows_ = 0;                 // V + B: the table's word and bucket rows
   std::vector<float> row_mask_;        // [V + B] rows touched by any rank (after the allreduce)
   std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
   TableOptimizer optimizer_;

@@ -16,8 +16,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "core/bigram.hpp"
 #include "core/grad_clip.hpp"
+#include "core/phrase_rows.hpp"
 #include "core/rmsprop.hpp"  // RNNSENT_WIDE_SIMD
 #include "launch/lib/data_parallel.hpp"
 
@@ -86,7 +86,7 @@ void DataParallelStep::shared_exchange(const std::int32_t* ids, std::size_t loca
   char* mine = window_->segment(me);
   auto* mask = reinterpret_cast<std::uint8_t*>(mine + layout_.mask);
   std::fill(mask, mask + V, std::uint8_t(0));
-  mark_table_rows(ids, local, T, num_words_, bigram_buckets_, mask);
+  phrases_.mark(ids, local, T, mask);
   std::copy(stats, stats + 3, reinterpret_cast<double*>(mine + layout_.stats));
   window_->fence("the shared-memory exchange");
 

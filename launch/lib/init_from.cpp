@@ -33,6 +33,8 @@ std::vector<float> init_weights_from(const std::string& path, const ModelShape& 
   same(path, "pooling", pooling_name(t.pooling), pooling_name(shape.pooling));
   same(path, "bigram_buckets", std::to_string(t.bigram_buckets),
        std::to_string(shape.bigram_buckets));
+  same(path, "negation_scope", std::to_string(t.negation_scope),
+       std::to_string(shape.negation_scope));
   // Every id below num_words must name the same word, or its embedding row belongs to another.
   const std::vector<std::string>& ours = vocabulary.words();
   const std::size_t kept =

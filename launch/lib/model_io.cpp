@@ -9,6 +9,7 @@
 
 #include "core/bigram.hpp"  // kMaxBigramBuckets
 #include "io/keras_weights.hpp"
+#include "io/negators.hpp"
 #include "io/tokenizer.hpp"
 #include "io/word_index.hpp"
 
@@ -49,6 +50,8 @@ ModelFile pack_model(const ModelShape& shape, const float* params, const Vocabul
   m.layers = shape.layers;
   m.pooling = pooling_name(shape.pooling);
   m.bigram_buckets = shape.bigram_buckets;
+  m.negation_scope = shape.negation_scope;
+  if (shape.negation_scope > 0) m.negator_rule = kNegatorRule;
   m.maxlen = config.maxlen;
   m.padding = config.padding;
   m.tokenizer = dataset.tokenizer;
@@ -108,11 +111,22 @@ LoadedModel load_model(const std::string& path) {
                              ": implausible architecture (num_words, bigram_buckets, "
                              "embedding_dim, units, layers or maxlen)");
   out.shape.bigram_buckets = file.bigram_buckets;
+  if (file.negation_scope < 0 || file.negation_scope > 10 ||
+      (file.negation_scope > 0 && file.bigram_buckets == 0))
+    throw std::runtime_error(path + ": implausible negation_scope " +
+                             std::to_string(file.negation_scope) +
+                             " (0-10, and only with bigram_buckets > 0)");
+  if (file.negation_scope > 0 && file.negator_rule != kNegatorRule)
+    throw std::runtime_error(path + ": negator_rule '" + file.negator_rule + "' is not this " +
+                             "build's '" + kNegatorRule + "'");
+  out.shape.negation_scope = file.negation_scope;
   if (file.padding != "pre" && file.padding != "post")
     throw std::runtime_error(path + ": padding '" + file.padding + "' is neither pre nor post");
   out.maxlen = file.maxlen;
   out.padding = file.padding;
   out.words = std::move(file.words);
+  if (out.shape.negation_scope > 0)  // as in training: the rule over the model's own words
+    out.shape.negators = negator_ids(out.words, out.shape.num_words);
   const ParamLayout layout = make_layout(out.shape);
   out.params.assign(layout.total(), 0.0f);
   for (const Slot& s : layout.slots()) {

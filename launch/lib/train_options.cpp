@@ -33,6 +33,7 @@ ModelShape model_shape(const TrainConfig& c) {
   shape.layers = c.layers;
   shape.pooling = parse_key("pooling", c.pooling, parse_pooling);
   shape.bigram_buckets = c.bigram_buckets;
+  shape.negation_scope = c.negation_scope;  // its negators come from the vocabulary (trainer)
   return shape;
 }
 

@@ -26,6 +26,7 @@
 #include "io/dataset_file.hpp"
 #include "io/model_average.hpp"
 #include "io/model_file.hpp"
+#include "io/negators.hpp"
 #include "launch/lib/callbacks.hpp"
 #include "launch/lib/crop.hpp"
 #include "launch/lib/data_split.hpp"
@@ -168,6 +169,8 @@ Trainer::Trainer(const TrainConfig& given, const dist::Session& session, const T
   install_stop_signals();
   check_inputs(config_, given, reader_, session_);
   shape_ = model_shape(config_);
+  if (shape_.negation_scope > 0)  // the negators of the words this run's model keeps
+    shape_.negators = negator_ids(reader_.vocabulary().words(), shape_.num_words);
   options_ = step_options(config_);
   open_run();
 }

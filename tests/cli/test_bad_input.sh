@@ -58,6 +58,8 @@ expect_error bidirectional-maybe "maybe" -- train_with bidirectional maybe
 expect_error cell-unknown "key 'cell': unknown cell 'transformer'" -- train_with cell transformer
 expect_error pooling-sum "key 'pooling': unknown pooling 'sum'" -- train_with pooling sum
 expect_error word-dropout-one "1 for key 'word_dropout'" -- train_with word_dropout 1
+expect_error negation-without-bigrams "3 for key 'negation_scope': needs bigram_buckets > 0" -- train_with negation_scope 3
+expect_error negation-scope-big "11 for key 'negation_scope'" -- train_with negation_scope 11 bigram_buckets 8
 train_isa_capped() { RNNSENT_MAX_CPU_ISA="$1" train_with output_dir "$work/run-isa"; }
 expect_error isa-cap-unknown "RNNSENT_MAX_CPU_ISA=avx9" -- train_isa_capped avx9
 expect_error projection-dropout-negative "-0.1 for key 'projection_dropout'" -- train_with projection_dropout -0.1

@@ -216,6 +216,7 @@ struct Variant {
   float projection_dropout = 0;
   float embedding_weight_dropout = 0;
   int bigram_buckets = 0;
+  int negation_scope = 0;  // with bigrams: a few ids act as negators
 };
 
 std::string variant_name(const Variant& v) {
@@ -225,7 +226,8 @@ std::string variant_name(const Variant& v) {
          (v.word_dropout > 0 ? "WordDropout" : "") +
          (v.projection_dropout > 0 ? "ProjectionDropout" : "") +
          (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "") +
-         (v.bigram_buckets > 0 ? "Bigrams" + std::to_string(v.bigram_buckets) : "");
+         (v.bigram_buckets > 0 ? "Bigrams" + std::to_string(v.bigram_buckets) : "") +
+         (v.negation_scope > 0 ? "Negation" + std::to_string(v.negation_scope) : "");
 }
 
 class ReferenceModelGradient : public ::testing::TestWithParam<Variant> {};
@@ -241,6 +243,8 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   shape.layers = v.layers;
   shape.pooling = v.pooling;
   shape.bigram_buckets = v.bigram_buckets;
+  shape.negation_scope = v.negation_scope;
+  if (v.negation_scope > 0) shape.negators = {3, 6};
   const int N = 3, T = 5;
   const ParamLayout layout = make_layout(shape);
   auto params = random_vector<double>(layout.total(), -0.5, 0.5, 40);
@@ -248,6 +252,7 @@ TEST_P(ReferenceModelGradient, MatchesFiniteDifferences) {
   for (auto& id : ids) id += 1;  // no padding inside a review...
   for (int n = 0; n < N; ++n)
     for (int t = 0; t < n; ++t) ids[std::size_t(n) * T + t] = 0;  // ...but n leading pads
+  if (v.negation_scope > 0) ids[1] = 3;  // at least one negator, with tokens after it
   const std::vector<float> labels = {1, 0, 1};
   Dropout dropout;
   dropout.rate = v.dropout;
@@ -287,7 +292,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::gru, true, 1, 0, Pooling::last, 0.25f, 0, 0.5f},
                       // 3 buckets for 10 bigrams: rows shared by several bigrams sum them all.
                       Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f, 0, 0, 3},
-                      Variant{CellKind::lstm, false, 2, 0, Pooling::max, 0, 0, 0, 7}),
+                      Variant{CellKind::lstm, false, 2, 0, Pooling::max, 0, 0, 0, 7},
+                      // Negated rows share the 5 buckets with the bigrams.
+                      Variant{CellKind::gru, true, 1, 0.2f, Pooling::last, 0.3f, 0, 0, 5, 2},
+                      Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean, 0, 0, 0, 11, 3}),
     [](const ::testing::TestParamInfo<Variant>& info) { return variant_name(info.param); });
 
 // A bidirectional model's backward direction reads the real tokens last to first: swapping

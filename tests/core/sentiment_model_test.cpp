@@ -242,6 +242,7 @@ struct Variant {
   float projection_dropout = 0;
   float embedding_weight_dropout = 0;
   int bigram_buckets = 0;
+  int negation_scope = 0;  // with bigrams: a few ids act as negators
 };
 
 class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
@@ -253,6 +254,8 @@ class SentimentModelVariants : public ::testing::TestWithParam<Variant> {
     s.layers = GetParam().layers;
     s.pooling = GetParam().pooling;
     s.bigram_buckets = GetParam().bigram_buckets;
+    s.negation_scope = GetParam().negation_scope;
+    if (s.negation_scope > 0) s.negators = {4, 9, 17, 30};
     return s;
   }
   // Keras init plus, with bigrams, random bigram rows (they start at zero, which would leave
@@ -346,7 +349,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{CellKind::lstm, true, 2, 0.2f, Pooling::last, 0, 0, 0.4f},
                       Variant{CellKind::gru, true, 1, 0.3f, Pooling::last, 0.25f, 0, 0, 13},
                       Variant{CellKind::simple_rnn, false, 1, 0, Pooling::mean, 0, 0, 0, 64},
-                      Variant{CellKind::lstm, true, 2, 0, Pooling::max, 0, 0.3f, 0, 5}),
+                      Variant{CellKind::lstm, true, 2, 0, Pooling::max, 0, 0.3f, 0, 5},
+                      Variant{CellKind::gru, true, 1, 0.3f, Pooling::last, 0.25f, 0, 0, 13, 2},
+                      Variant{CellKind::lstm, false, 2, 0, Pooling::max, 0, 0, 0, 64, 3}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       const Variant& v = info.param;
       return cell_name(v.cell) + (v.bidirectional ? "Bi" : "Uni") + std::to_string(v.layers) +
@@ -355,7 +360,8 @@ INSTANTIATE_TEST_SUITE_P(
              (v.word_dropout > 0 ? "WordDropout" : "") +
              (v.projection_dropout > 0 ? "ProjectionDropout" : "") +
              (v.embedding_weight_dropout > 0 ? "EmbeddingWeightDropout" : "") +
-             (v.bigram_buckets > 0 ? "Bigrams" + std::to_string(v.bigram_buckets) : "");
+             (v.bigram_buckets > 0 ? "Bigrams" + std::to_string(v.bigram_buckets) : "") +
+             (v.negation_scope > 0 ? "Negation" + std::to_string(v.negation_scope) : "");
     });
 
 // The same dropout stream drops the same elements whatever the split into calls: a review's

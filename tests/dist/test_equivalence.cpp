@@ -222,14 +222,18 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
     float projection = 0;  // projection dropout (with word dropout: the token-table path)
     float weights = 0;     // embedding weight dropout (likewise)
     int bigrams = 0;       // bigram buckets: rows no id names, touched through the hash
+    int negation = 0;      // negation scope: more such rows, after the negator ids 3-9
   };
   for (const Variant v :
        {Variant{CellKind::lstm, true, 2, 0.3f}, Variant{CellKind::gru, false, 1, 0},
         Variant{CellKind::gru, true, 1, 0.5f}, Variant{CellKind::gru, true, 1, 0, 0.5f},
         Variant{CellKind::gru, true, 1, 0, 0, 0.5f},
-        Variant{CellKind::gru, true, 1, 0.3f, 0, 0, 97}}) {
+        Variant{CellKind::gru, true, 1, 0.3f, 0, 0, 97},
+        Variant{CellKind::gru, true, 1, 0.3f, 0, 0, 97, 3}}) {
     Scenario s;
     s.shape.bigram_buckets = v.bigrams;
+    s.shape.negation_scope = v.negation;
+    if (v.negation > 0) s.shape.negators = {3, 4, 5, 6, 7, 8, 9};
     s.shape.cell = v.cell;
     s.shape.bidirectional = v.bidirectional;
     s.shape.layers = v.layers;
@@ -250,7 +254,8 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
       worst = std::max(worst, double(std::abs(ref[i] - got[i])));
     const std::string name = cell_name(v.cell) + (v.bidirectional ? " bidirectional" : "") + " x" +
                              std::to_string(v.layers) +
-                             (v.bigrams > 0 ? ", " + std::to_string(v.bigrams) + " bigrams" : "");
+                             (v.bigrams > 0 ? ", " + std::to_string(v.bigrams) + " bigrams" : "") +
+                             (v.negation > 0 ? ", negation " + std::to_string(v.negation) : "");
     if (mpi().is_root())
       std::printf("%s, dropout %.1f, projection dropout %.1f, ranks %d: max abs difference %.3g\n",
                   name.c_str(), double(v.dropout), double(v.projection), mpi().size(), worst);

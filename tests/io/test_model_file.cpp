@@ -92,6 +92,25 @@ TEST(ModelFileTest, BigramBucketsRoundTripAndSkipTheKerasCopy) {
   EXPECT_EQ(read_model(plain).bigram_buckets, 0);
 }
 
+// The negation scope and its rule's name round-trip; files without them read as scope 0.
+TEST(ModelFileTest, NegationScopeRoundTrips) {
+  const std::string path = temp_path("negation.h5");
+  ModelFile m = sample_model();
+  m.bigram_buckets = 5;
+  m.weights[0] = {"embedding/embeddings", {12, 2}, std::vector<float>(24, 0.5f)};
+  m.negation_scope = 3;
+  m.negator_rule = "negators_v1";
+  write_model(path, m);
+  const ModelFile back = read_model(path);
+  EXPECT_EQ(back.negation_scope, 3);
+  EXPECT_EQ(back.negator_rule, "negators_v1");
+  EXPECT_EQ(read_model(temp_path("negation.h5")).bigram_buckets, 5);
+  m.negation_scope = 0;
+  write_model(path, m);
+  EXPECT_FALSE(H5::H5File(path, H5F_ACC_RDONLY).attrExists("negation_scope"));
+  EXPECT_EQ(read_model(path).negation_scope, 0);
+}
+
 TEST(ModelFileTest, MissingFileIsNamed) {
   const std::string e = error_reading(temp_path("nope.h5"));
   EXPECT_NE(e.find("nope.h5"), std::string::npos) << e;

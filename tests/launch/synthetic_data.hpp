@@ -5,6 +5,8 @@
 
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "io/config.hpp"
 #include "io/dataset_file.hpp"
@@ -36,8 +38,10 @@ inline EncodedSplit synthetic_split(std::size_t n, std::uint64_t seed, int vocab
   return s;
 }
 
+// The words are "w1".."w36" (ids 4..39), but for the ranks renamed: {rank, word}.
 inline void write_synthetic_dataset(const std::string& path, std::size_t n_train,
-                                    std::size_t n_test) {
+                                    std::size_t n_test,
+                                    const std::vector<std::pair<int, std::string>>& renamed = {}) {
   const int vocab_ids = 40;
   std::vector<std::string> words;
   std::vector<std::int64_t> counts;
@@ -45,6 +49,7 @@ inline void write_synthetic_dataset(const std::string& path, std::size_t n_train
     words.push_back("w" + std::to_string(r));
     counts.push_back(1000 - r);
   }
+  for (const auto& [rank, word] : renamed) words[std::size_t(rank - 1)] = word;
   PreparedDataset d;
   d.vocabulary = Vocabulary(words, counts);
   d.tokenizer = "ascii_alnum_apostrophe_v1";

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/sentiment_model.hpp"
 #include "io/history_file.hpp"
 #include "launch/lib/model_io.hpp"
 #include "launch/lib/trainer.hpp"
@@ -243,6 +244,31 @@ TEST(TrainerOptionsTest, RestoreBestWeightsPutsTheBestEpochInFinalModel) {
   EXPECT_NE(out.find("Restoring model weights from the end of the best epoch: 1"),
             std::string::npos)
       << out;
+}
+
+// negation_scope: the model records the scope, and loading it finds the negators again in its
+// own words ("not" at rank 3 is id 6, a filler word of the synthetic reviews); its negated rows
+// were trained and take part in scoring.
+TEST(TrainerOptionsTest, NegationScopeModelFindsItsNegatorsAgain) {
+  const std::string dir = fresh_dir("negation");
+  testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100, {{3, "not"}, {5, "didn't"}});
+  TrainConfig c = testing_support::small_train_config(dir, 1);
+  c.bigram_buckets = 64;
+  c.negation_scope = 2;
+  ::testing::internal::CaptureStdout();
+  train(c, session());
+  ::testing::internal::GetCapturedStdout();
+  const LoadedModel m = load_model(c.output_dir + "/best_model.h5");
+  EXPECT_EQ(m.shape.negation_scope, 2);
+  EXPECT_EQ(m.shape.negators, (std::vector<std::int32_t>{6, 8}));
+  // The same reviews scored with and without the negators differ: their rows are live.
+  const std::vector<std::int32_t> ids = {1, 9, 6, 10, 11, 12, 8, 13, 14, 15};
+  float with = 0, without = 0;
+  SentimentModel(m.shape).predict_logits(m.params.data(), ids.data(), 1, int(ids.size()), &with);
+  ModelShape plain = m.shape;
+  plain.negators.clear();
+  SentimentModel(plain).predict_logits(m.params.data(), ids.data(), 1, int(ids.size()), &without);
+  EXPECT_GT(std::abs(with - without), 1e-6f);
 }
 
 TEST(TrainerOptionsTest, NumWordsAllAndTooManyResolveToTheVocabulary) {
