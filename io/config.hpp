@@ -38,8 +38,9 @@ struct TrainConfig {
   // replaced each epoch by a random run of crop_min..crop_max of its tokens; 0 = off.
   double crop_fraction = 0;
   int crop_min = 5, crop_max = 50;
-  double projection_dropout = 0;        // rate dropped from each recurrent layer's x W, [0, 1)
-  double embedding_weight_dropout = 0;  // rate of embedding matrix elements per step, [0, 1)
+  std::string crop_position = "anywhere";  // anywhere | ends: where a crop starts
+  double projection_dropout = 0;           // rate dropped from each recurrent layer's x W, [0, 1)
+  double embedding_weight_dropout = 0;     // rate of embedding matrix elements per step, [0, 1)
   // Optimisation
   int batch_size = 128;
   int epochs = 10;

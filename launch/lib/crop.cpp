@@ -36,7 +36,10 @@ void crop_reviews(EncodedSplit& reviews, const std::vector<std::uint32_t>& revie
     if (crop && words > 0) {
       const std::size_t span = std::size_t(o.max_tokens - o.min_tokens + 1);
       count = std::min(words, std::size_t(o.min_tokens) + std::size_t((key >> 24) % span));
-      first = std::size_t((key >> 40) % (words - count + 1));
+      if (o.at_ends)
+        first = (key >> 63) != 0 ? words - count : 0;  // bit 63: the last tokens or the first
+      else
+        first = std::size_t((key >> 40) % (words - count + 1));
     }
     out.tokens.push_back(kStartId);
     out.tokens.insert(out.tokens.end(), ids + 1 + first, ids + 1 + first + count);

@@ -384,8 +384,9 @@ void Trainer::train_epoch() {
       split_.train, seeded_permutation(split_.train.size(), config_.seed, epoch_stream(epoch)),
       std::size_t(config_.batch_size), session_.rank(), session_.size());
   EncodedSplit reviews = reader_.read("train", shard.reviews);
-  crop_reviews(reviews, shard.reviews, config_.seed, epoch,
-               {config_.crop_fraction, config_.crop_min, config_.crop_max});
+  crop_reviews(
+      reviews, shard.reviews, config_.seed, epoch,
+      {config_.crop_fraction, config_.crop_min, config_.crop_max, config_.crop_position == "ends"});
   const PaddedSet local = pad(reviews);
   while (std::size_t(run.position.step_in_epoch) < run.steps_per_epoch) train_step(local, shard);
 }

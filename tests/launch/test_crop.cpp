@@ -79,6 +79,31 @@ TEST(CropTest, DependsOnlyOnSeedEpochAndReview) {
   EXPECT_NE(other.tokens, all.tokens);
 }
 
+// With at_ends a crop is the review's first or last tokens, about half of each.
+TEST(CropTest, AtEndsCropsAreTheFirstOrLastTokens) {
+  EncodedSplit s = reviews(2000);
+  const EncodedSplit before = s;
+  CropOptions o{0.5, 3, 30};
+  o.at_ends = true;
+  crop_reviews(s, indices(0, 2000), 7, 3, o);
+  std::size_t heads = 0, tails = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const std::size_t words = s.length(i) - 1, all = before.length(i) - 1;
+    if (words == all) continue;  // not cropped
+    EXPECT_GE(words, 3u);
+    EXPECT_LE(words, 30u);
+    const std::int32_t* crop = s.review(i) + 1;
+    const std::int32_t* whole = before.review(i) + 1;
+    const bool head = std::equal(crop, crop + words, whole);
+    const bool tail = std::equal(crop, crop + words, whole + (all - words));
+    EXPECT_TRUE(head || tail) << i;
+    heads += head;
+    tails += tail;
+  }
+  EXPECT_NEAR(double(heads) / double(heads + tails), 0.5, 0.06);
+  EXPECT_NEAR(double(heads + tails) / 2000, 0.5, 0.04);
+}
+
 TEST(CropTest, OffLeavesTheReviewsAlone) {
   EncodedSplit s = reviews(50);
   const EncodedSplit before = s;
