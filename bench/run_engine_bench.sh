@@ -48,7 +48,7 @@ for round in 1 2; do
     out="$work/$name-$round"
     # --bigram_buckets 0: the peer has no bigram rows, so both sides run the same model.
     env "${ours_env[@]}" build/bin/rnnsent_train --config "$cfg" --data "$data" --output_dir "$out" --max_train 2560 \
-      --epochs 1 --max_test 256 --threads "$threads" --bigram_buckets 0 >"$out.log" 2>&1 ||
+      --epochs 1 --max_test 256 --threads "$threads" --bigram_buckets 0 --negation_scope 0 >"$out.log" 2>&1 ||
       { echo "rnnsent_train failed on $cfg:"; tail -3 "$out.log"; exit 1; }
     ours=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train_samples_per_s'])" "$out/summary.json")
     # shellcheck disable=SC2046

@@ -15,8 +15,8 @@ std::string settings(const ModelFile& m) {
          ", bidirectional " + std::to_string(m.bidirectional) + ", layers " +
          std::to_string(m.layers) + ", pooling " + m.pooling + ", bigram_buckets " +
          std::to_string(m.bigram_buckets) + ", negation_scope " + std::to_string(m.negation_scope) +
-         ", maxlen " + std::to_string(m.maxlen) + ", padding " + m.padding + ", tokenizer " +
-         m.tokenizer;
+         (m.negation_scope > 0 ? " (" + m.negator_rule + ")" : "") + ", maxlen " +
+         std::to_string(m.maxlen) + ", padding " + m.padding + ", tokenizer " + m.tokenizer;
 }
 
 void check_compatible(const ModelFile& first, const ModelFile& m, const std::string& path,

@@ -38,10 +38,18 @@ H5::Group parent_group(H5::Group root, const std::string& name, std::string& lea
   return g;
 }
 
+// The oldest version that holds the model: 3, or 4 with negated rows, so that a build that
+// knows only 3 still reads every other model and refuses (rather than misreads) one with
+// negated rows. A version other than the current one is written as given (files read back).
+int version_to_write(const ModelFile& m) {
+  if (m.format_version != kModelFormatVersion) return m.format_version;
+  return m.negation_scope > 0 ? 4 : 3;
+}
+
 void write_file(const std::string& path, const ModelFile& m) {
   H5::H5File file = h5::create_in_memory(path);
   h5::set_attr(file, "kind", std::string(kKind));
-  h5::set_attr(file, "format_version", std::int64_t(m.format_version));
+  h5::set_attr(file, "format_version", std::int64_t(version_to_write(m)));
   h5::set_attr(file, "cell", m.cell);
   h5::set_attr(file, "num_words", std::int64_t(m.num_words));
   h5::set_attr(file, "embedding_dim", std::int64_t(m.embedding_dim));

@@ -10,8 +10,10 @@
 
 namespace rnnsent {
 
-inline constexpr int kModelFormatVersion = 3;  // 2: weights_checksum, Keras layout;
-                                               // 3: bidirectional, layers, pooling (2 still reads)
+inline constexpr int kModelFormatVersion = 4;  // 2: weights_checksum, Keras layout;
+                                               // 3: bidirectional, layers, pooling (2 still reads);
+                                               // 4: negation_scope (written only by such models,
+                                               // so that a build before it refuses them)
 inline constexpr int kOldestModelFormatVersion = 2;
 
 struct NamedTensor {

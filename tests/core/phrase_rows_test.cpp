@@ -74,6 +74,11 @@ TEST(PhraseRows, ANegatorRestartsTheScope) {
   std::vector<int> reads(5, 0);
   for (const auto& [t, row] : rows_of(phrases, {kNot, kNever, a, a, a})) ++reads[std::size_t(t)];
   EXPECT_EQ(reads, (std::vector<int>{0, 1, 2, 1, 1}));
+  // Padding after the negator (never between tokens in practice) reads nothing and uses none
+  // of the scope: the next real token is still negated.
+  std::vector<int> padded(4, 0);
+  for (const auto& [t, row] : rows_of(phrases, {kNot, 0, 0, a})) ++padded[std::size_t(t)];
+  EXPECT_EQ(padded, (std::vector<int>{0, 0, 0, 1}));
 }
 
 // mark() marks the word rows and every extra row for_each lists.

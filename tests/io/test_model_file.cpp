@@ -105,8 +105,11 @@ TEST(ModelFileTest, NegationScopeRoundTrips) {
   EXPECT_EQ(back.negation_scope, 3);
   EXPECT_EQ(back.negator_rule, "negators_v1");
   EXPECT_EQ(read_model(temp_path("negation.h5")).bigram_buckets, 5);
+  // Version 4 only for such a model: a build that reads up to 3 refuses it.
+  EXPECT_EQ(h5::get_int32_attr(H5::H5File(path, H5F_ACC_RDONLY), "format_version"), 4);
   m.negation_scope = 0;
   write_model(path, m);
+  EXPECT_EQ(h5::get_int32_attr(H5::H5File(path, H5F_ACC_RDONLY), "format_version"), 3);
   EXPECT_FALSE(H5::H5File(path, H5F_ACC_RDONLY).attrExists("negation_scope"));
   EXPECT_EQ(read_model(path).negation_scope, 0);
 }

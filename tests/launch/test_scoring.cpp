@@ -29,7 +29,8 @@ PaddedSet random_set(int rows, int maxlen, int V, Padding padding, std::uint32_t
 
 void expect_matches_full_forward(Padding padding, CellKind cell = CellKind::simple_rnn,
                                  bool bidirectional = false, int layers = 1,
-                                 Pooling pooling = Pooling::last) {
+                                 Pooling pooling = Pooling::last, int buckets = 0,
+                                 int negation_scope = 0) {
   ModelShape shape;
   shape.num_words = 50;
   shape.embedding_dim = 16;
@@ -38,11 +39,19 @@ void expect_matches_full_forward(Padding padding, CellKind cell = CellKind::simp
   shape.bidirectional = bidirectional;
   shape.layers = layers;
   shape.pooling = pooling;
+  shape.bigram_buckets = buckets;
+  shape.negation_scope = negation_scope;
+  if (negation_scope > 0) shape.negators = {5, 9, 13};
   SentimentModel model(shape);
   std::vector<float> params(model.layout().total());
   keras_initialize(shape, model.layout(), 3, params.data());
   // Make the padding row's embedding matter, as a trained one does.
   for (int e = 0; e < shape.embedding_dim; ++e) params[std::size_t(e)] = 0.3f;
+  // Bucket rows start at zero, which would hide them: give them values.
+  std::mt19937 rng(17);
+  const std::size_t words = std::size_t(shape.num_words) * std::size_t(shape.embedding_dim);
+  for (std::size_t i = 0; i < std::size_t(buckets) * std::size_t(shape.embedding_dim); ++i)
+    params[words + i] = float(int(rng() % 1001) - 500) / 1000.0f;
   const int rows = 300, maxlen = 40;
   const PaddedSet set = random_set(rows, maxlen, shape.num_words, padding, 9);
   std::vector<float> plain(rows), fast(rows);
@@ -60,6 +69,12 @@ void expect_matches_full_forward(Padding padding, CellKind cell = CellKind::simp
 
 TEST(ScoringTest, PrePaddingBucketsMatchTheFullForwardPass) {
   expect_matches_full_forward(Padding::pre);
+}
+
+// Bigram and negated rows: padding reads neither, so its states stay review-independent.
+TEST(ScoringTest, BigramAndNegatedRowsKeepTheShortcutExact) {
+  expect_matches_full_forward(Padding::pre, CellKind::gru, true, 1, Pooling::last, 37, 3);
+  expect_matches_full_forward(Padding::pre, CellKind::gru, false, 1, Pooling::max, 37, 2);
 }
 
 TEST(ScoringTest, PostPaddingMatchesTheFullForwardPass) {

@@ -10,8 +10,11 @@
 #include <sstream>
 
 #include "core/sentiment_model.hpp"
+#include "io/dataset_file.hpp"
 #include "io/history_file.hpp"
+#include "launch/lib/evaluate.hpp"
 #include "launch/lib/model_io.hpp"
+#include "launch/lib/padded_set.hpp"
 #include "launch/lib/trainer.hpp"
 #include "tests/io/temp_dir.hpp"
 #include "tests/launch/session_for_tests.hpp"
@@ -247,8 +250,9 @@ TEST(TrainerOptionsTest, RestoreBestWeightsPutsTheBestEpochInFinalModel) {
 }
 
 // negation_scope: the model records the scope, and loading it finds the negators again in its
-// own words ("not" at rank 3 is id 6, a filler word of the synthetic reviews); its negated rows
-// were trained and take part in scoring.
+// own words ("not" at rank 3 is id 6, "didn't" at 5 is id 8: filler words of the synthetic
+// reviews). The loaded model scores the test split exactly as the run's own model did, and
+// without its negators it would not: the rows are live, and training and loading agree.
 TEST(TrainerOptionsTest, NegationScopeModelFindsItsNegatorsAgain) {
   const std::string dir = fresh_dir("negation");
   testing_support::write_synthetic_dataset(dir + "/data.h5", 400, 100, {{3, "not"}, {5, "didn't"}});
@@ -256,19 +260,26 @@ TEST(TrainerOptionsTest, NegationScopeModelFindsItsNegatorsAgain) {
   c.bigram_buckets = 64;
   c.negation_scope = 2;
   ::testing::internal::CaptureStdout();
-  train(c, session());
+  const TrainSummary summary = train(c, session());
   ::testing::internal::GetCapturedStdout();
   const LoadedModel m = load_model(c.output_dir + "/best_model.h5");
   EXPECT_EQ(m.shape.negation_scope, 2);
   EXPECT_EQ(m.shape.negators, (std::vector<std::int32_t>{6, 8}));
-  // The same reviews scored with and without the negators differ: their rows are live.
-  const std::vector<std::int32_t> ids = {1, 9, 6, 10, 11, 12, 8, 13, 14, 15};
-  float with = 0, without = 0;
-  SentimentModel(m.shape).predict_logits(m.params.data(), ids.data(), 1, int(ids.size()), &with);
+  const DatasetReader reader(c.data);
+  const EncodedSplit test = reader.read("test", [] {
+    std::vector<std::uint32_t> all(100);
+    for (std::uint32_t i = 0; i < 100; ++i) all[i] = i;
+    return all;
+  }());
+  std::vector<std::uint32_t> rows(test.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
+  const PaddedSet set = make_padded_set(test, rows, c.maxlen, Padding::pre, c.num_words);
+  SentimentModel model(m.shape);
+  EXPECT_NEAR(evaluate(model, m.params.data(), set, 16).loss, summary.test_loss, 1e-9);
   ModelShape plain = m.shape;
   plain.negators.clear();
-  SentimentModel(plain).predict_logits(m.params.data(), ids.data(), 1, int(ids.size()), &without);
-  EXPECT_GT(std::abs(with - without), 1e-6f);
+  SentimentModel without(plain);
+  EXPECT_GT(std::abs(evaluate(without, m.params.data(), set, 16).loss - summary.test_loss), 1e-6);
 }
 
 TEST(TrainerOptionsTest, NumWordsAllAndTooManyResolveToTheVocabulary) {
