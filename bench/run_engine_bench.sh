@@ -9,7 +9,10 @@
 # core/cpu_isa.hpp), the peer with ATEN_CPU_CAPABILITY=avx2 (ATen's kernels) and
 # OPENBLAS_CORETYPE=Haswell (its BLAS). Only the instruction set is emulated: the caches, clock
 # and memory stay this machine's.
-# Usage: [ISA=avx2] bash bench/run_engine_bench.sh [DATA.h5] [THREADS=2] [CONFIG ...]
+# PEER_FLUSH=1 runs the peer with torch.set_flush_denormal(True): PyTorch does not flush
+# subnormal floats by default, and on Intel cores the GRU peer then runs 3-4x slower than it can
+# (docs/PERFORMANCE.md, eighth session); rnnsent always flushes (core/flush_denormals.hpp).
+# Usage: [ISA=avx2] [PEER_FLUSH=1] bash bench/run_engine_bench.sh [DATA.h5] [THREADS=2] [CONFIG ...]
 # Needs: python3-torch, python3-numpy, libopenblas0-openmp (a fair peer), a built tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +32,11 @@ case "${ISA:-native}" in
 esac
 isa=$(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo "AVX2, no AVX-512")
 echo "instruction set: $isa, run as ${ISA:-native}; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); threads $threads"
+peer_run=(/usr/bin/python3 "$peer")
+if [ "${PEER_FLUSH:-0}" = 1 ]; then
+  peer_run=(/usr/bin/python3 -c 'import runpy, sys, torch; torch.set_flush_denormal(True); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")' "$peer")
+  echo "peer: subnormal floats flushed (torch.set_flush_denormal)"
+fi
 
 # The peer's flags for a config: its cell, direction and embedding dropout.
 peer_flags() {
@@ -52,7 +60,7 @@ for round in 1 2; do
       { echo "rnnsent_train failed on $cfg:"; tail -3 "$out.log"; exit 1; }
     ours=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train_samples_per_s'])" "$out/summary.json")
     # shellcheck disable=SC2046
-    theirs=$(env "${peer_env[@]}" /usr/bin/python3 "$peer" $(peer_flags "$cfg") --threads "$threads" --bench-batches 10 |
+    theirs=$(env "${peer_env[@]}" "${peer_run[@]}" $(peer_flags "$cfg") --threads "$threads" --bench-batches 10 |
       awk '/RESULT/ && /train/ {print $NF}')
     printf "round %d %-10s rnnsent %8.1f  peer %7.1f  ratio %5.2fx\n" "$round" "$name" "$ours" \
       "$theirs" "$(python3 -c "print($ours / $theirs)")"
