@@ -52,12 +52,14 @@ hosts_up() {
 
 hosts_down() {
   for i in $(seq 1 ${#mh_hosts[@]}); do
-    ip netns pids "${MH_PREFIX}h$i" 2>/dev/null | xargs -r kill -9 2>/dev/null
-    ip netns del "${MH_PREFIX}h$i" 2>/dev/null
-    ip link del "${MH_PREFIX}v$i" 2>/dev/null
+    # Each step may find its object gone already (deleting a namespace deletes its veth end,
+    # and with it the pair), and a caller under `set -e` must not exit non-zero for that.
+    ip netns pids "${MH_PREFIX}h$i" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "${MH_PREFIX}h$i" 2>/dev/null || true
+    ip link del "${MH_PREFIX}v$i" 2>/dev/null || true
   done
-  ip link del "$MH_BRIDGE" 2>/dev/null
-  [ -n "${MH_TMP:-}" ] && rm -rf "$MH_TMP"
+  ip link del "$MH_BRIDGE" 2>/dev/null || true
+  if [ -n "${MH_TMP:-}" ]; then rm -rf "$MH_TMP"; fi
   mh_hosts=()
 }
 
