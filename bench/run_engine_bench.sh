@@ -32,11 +32,12 @@ case "${ISA:-native}" in
 esac
 isa=$(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo "AVX2, no AVX-512")
 echo "instruction set: $isa, run as ${ISA:-native}; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); threads $threads"
-peer_run=(/usr/bin/python3 "$peer")
-if [ "${PEER_FLUSH:-0}" = 1 ]; then
-  peer_run=(/usr/bin/python3 -c 'import runpy, sys, torch; torch.set_flush_denormal(True); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")' "$peer")
-  echo "peer: subnormal floats flushed (torch.set_flush_denormal)"
-fi
+case "${PEER_FLUSH:-0}" in
+  0) peer_run=(/usr/bin/python3 "$peer") ;;
+  1) peer_run=(/usr/bin/python3 -c 'import runpy, sys, torch; torch.set_flush_denormal(True); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")' "$peer")
+     echo "peer: subnormal floats flushed (torch.set_flush_denormal)" ;;
+  *) echo "run_engine_bench.sh: PEER_FLUSH must be 0 or 1, not '$PEER_FLUSH'" >&2; exit 2 ;;
+esac
 
 # The peer's flags for a config: its cell, direction and embedding dropout.
 peer_flags() {
