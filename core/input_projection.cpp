@@ -56,14 +56,25 @@ float* const* TableProjection::grad_rows() {
 }
 
 void TableProjection::backward(TokenSet& tokens, const float* dxp, const float* W, float* dW,
-                               float* db) {
+                               float* db, const StepPlan* plan) {
   const int K = tokens.K(), GH = GH_;
   dtable_.assign((std::size_t(K) + 1) * std::size_t(GH), 0.0f);
-  // Sum d(pre) per table row, in reading order (deterministic).
-  for (std::size_t r = 0; r < order_.size(); ++r) {
+  const auto add = [&](std::size_t r) {
     float* to = dtable_.data() + std::size_t(order_[r]) * std::size_t(GH);
     const float* from = dxp + r * std::size_t(GH);
     for (int j = 0; j < GH; ++j) to[j] += from[j];
+  };
+  // Sum d(pre) per table row, in reading order (deterministic).
+  if (!plan || !plan->packed()) {
+    for (std::size_t r = 0; r < order_.size(); ++r) add(r);
+  } else {  // the rows past their padding, and the one holding the padding trajectory's
+    const int n = tokens.n;
+    for (int t = 0; t < tokens.T; ++t) {
+      const std::size_t at = std::size_t(t) * std::size_t(n);
+      const int pad = plan->padding_row(t);
+      if (pad >= 0) add(at + std::size_t(pad));
+      for (int k = 1; k < plan->width(t); ++k) add(at + std::size_t(plan->row(k)));
+    }
   }
   if (db) add_column_sums(dtable_.data(), K + 1, GH, db);
   // dW += scale E[touched]^T d(table); d(E[touched]) += scale d(table) W^T.

@@ -12,6 +12,7 @@
 
 #include <vector>
 
+#include "core/step_plan.hpp"
 #include "core/time_reversal.hpp"
 #include "core/token_set.hpp"
 
@@ -35,15 +36,18 @@ class TableProjection {
   // dxp [T, n, G*H] in reading order: d(x W) (d(pre) through the projection dropout's mask,
   // if any). Adds into dW, db and tokens.demb (zeroed by the caller); db null: the caller adds
   // the bias gradient (projection dropout: the bias sees the unmasked d(pre)).
-  void backward(TokenSet& tokens, const float* dxp, const float* W, float* dW, float* db);
+  // plan: the engine's (core/step_plan.hpp) after a lead forward, so only the (step, row)
+  // positions it wrote are read; null reads every position.
+  void backward(TokenSet& tokens, const float* dxp, const float* W, float* dW, float* db,
+                const StepPlan* plan = nullptr);
 
  private:
   int GH_ = 0;
   const TimeSpan* spans_ = nullptr;
-  std::vector<int> order_;          // [T, n] table row of each (step, row) in reading order
-  std::vector<float> table_;        // [K + 1, G*H]: scale E[v] W + b, then b (dropped tokens)
-  std::vector<float> dtable_;       // [K + 1, G*H]
-  std::vector<float> grad_;         // [T, n, G*H]
+  std::vector<int> order_;     // [T, n] table row of each (step, row) in reading order
+  std::vector<float> table_;   // [K + 1, G*H]: scale E[v] W + b, then b (dropped tokens)
+  std::vector<float> dtable_;  // [K + 1, G*H]
+  std::vector<float> grad_;    // [T, n, G*H]
   std::vector<float*> rows_, grad_rows_;
 };
 

@@ -3,6 +3,7 @@
 #include "core/recurrent_direction.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/gemm.hpp"
 
@@ -24,88 +25,195 @@ void broadcast(const float* state, int n, int H, float* out) {
   }
 }
 
+// Rows [from, to) of a block take row 0's values (the padding trajectory's).
+void copy_row0(float* block, int from, int to, int H) {
+  for (int k = from; k < to; ++k) std::copy(block, block + H, block + std::size_t(k) * H);
+}
+
+// Row 0 of a block takes the sum of rows [from, to) added to it.
+void fold_into_row0(float* block, int from, int to, int H) {
+  for (int k = from; k < to; ++k) {
+    const float* row = block + std::size_t(k) * std::size_t(H);
+    for (int j = 0; j < H; ++j) block[j] += row[j];
+  }
+}
+
 }  // namespace
 
 void RecurrentDirection::forward(int T, int n, const float* const* rows, const float* U,
-                                 const float* rb, const float* h0, const float* c0, bool keep) {
+                                 const float* rb, const float* h0, const float* c0, bool keep,
+                                 const int* lead, bool want_states) {
+  if (lead && !keep) throw std::logic_error("RecurrentDirection: a lead needs keep");
   T_ = T;
   n_ = n;
   U_ = U;
-  const int GH = cell_.gates() * H_, TW = cell_.tape_width(H_);
+  plan_.build(T, n, lead);
+  const StepPlan& P = plan_;
+  const int GH = cell_.gates() * H_, TW = cell_.tape_width(H_), S = P.slots();
   const bool has_c = cell_.has_cell_state();
-  const std::size_t slots = keep ? std::size_t(T) + 1 : 2, step = nh();
-  grow(h_, slots * step);
-  if (has_c) grow(c_, slots * step);
-  grow(tape_, (keep ? std::size_t(T) : 1) * std::size_t(n) * std::size_t(TW));
-  grow(hu_, std::size_t(n) * std::size_t(GH));
-  broadcast(h0, n, H_, h_.data());
-  if (has_c) broadcast(c0, n, H_, c_.data());
-  const float* h_prev = h_.data();
+  const std::size_t H = std::size_t(H_), N = std::size_t(n);
+  const std::size_t state_rows = keep ? P.offset(T) + std::size_t(S) : 2 * N;
+  grow(h_, state_rows * H);
+  if (has_c) grow(c_, state_rows * H);
+  grow(tape_, (keep ? P.rows() : N) * std::size_t(TW));
+  grow(hu_, std::size_t(S) * std::size_t(GH));
+  broadcast(h0, P.width(0), H_, h_.data());
+  if (has_c) broadcast(c0, P.width(0), H_, c_.data());
+  if (P.packed()) {
+    // Slot 0 reads the input of a row still in padding (any row where none is: its result is
+    // never read, and backward gives it a zero gradient).
+    xs_.resize(P.rows());
+    for (int t = 0; t < T; ++t) {
+      const float* const* at = rows + std::size_t(t) * N;
+      const float** to = xs_.data() + P.offset(t);
+      const int pad = P.padding_row(t);
+      to[0] = at[pad >= 0 ? pad : P.row(1)];
+      for (int k = 1; k < P.width(t); ++k) to[k] = at[P.row(k)];
+    }
+  }
   for (int t = 0; t < T; ++t) {
-    const std::size_t at = keep ? std::size_t(t) : std::size_t(t % 2);
-    const std::size_t next = keep ? std::size_t(t) + 1 : std::size_t((t + 1) % 2);
-    sgemm('N', 'N', n, GH, H_, h_prev, H_, U, GH, 0.0f, hu_.data(), GH);
+    const int b = P.width(t);
+    const std::size_t in = keep ? P.offset(t) : std::size_t(t % 2) * N;
+    const std::size_t out = keep ? P.offset(t + 1) : std::size_t((t + 1) % 2) * N;
+    const float* h_prev = h_.data() + in * H;
+    sgemm('N', 'N', b, GH, H_, h_prev, H_, U, GH, 0.0f, hu_.data(), GH);
     CellForward s;
-    s.n = n;
+    s.n = b;
     s.H = H_;
-    s.x = rows + std::size_t(t) * std::size_t(n);
+    s.x = P.packed() ? xs_.data() + P.offset(t) : rows + std::size_t(t) * N;
     s.hu = hu_.data();
     s.rb = rb;
     s.h_prev = h_prev;
-    s.h = h_.data() + next * step;
+    s.h = h_.data() + out * H;
     if (has_c) {
-      s.c_prev = c_.data() + at * step;
-      s.c = c_.data() + next * step;
+      s.c_prev = c_.data() + in * H;
+      s.c = c_.data() + out * H;
     }
-    s.tape = tape_.data() + (keep ? std::size_t(t) * std::size_t(n) * std::size_t(TW) : 0);
+    s.tape = tape_.data() + (keep ? P.offset(t) : 0) * std::size_t(TW);
     cell_.forward(s);
-    h_prev = s.h;
+    if (P.packed()) {  // rows whose padding ends here start from the trajectory's state
+      copy_row0(h_.data() + out * H, b, P.width(t + 1), H_);
+      if (has_c) copy_row0(c_.data() + out * H, b, P.width(t + 1), H_);
+    }
   }
-  last_ = h_prev;
+  last_ = h_.data() + (keep ? P.offset(T) : std::size_t(T % 2) * N) * H;
+  if (P.packed()) scatter_outputs(want_states);
+}
+
+// The packed states back in the caller's row order: a row still in padding after step t has
+// the trajectory's state.
+void RecurrentDirection::scatter_outputs(bool want_states) {
+  const StepPlan& P = plan_;
+  const int T = T_, n = n_;
+  const std::size_t H = std::size_t(H_);
+  grow(last_rows_, nh());
+  for (int i = 0; i < n; ++i) {
+    const float* from = last_ + std::size_t(P.slot_of(i)) * H;
+    std::copy(from, from + H, last_rows_.data() + std::size_t(i) * H);
+  }
+  last_ = last_rows_.data();
+  if (!want_states) return;
+  grow(states_, std::size_t(T) * nh());
+  for (int t = 0; t < T; ++t) {
+    const float* block = h_.data() + P.offset(t + 1) * H;
+    float* to = states_.data() + std::size_t(t) * nh();
+    for (int i = 0; i < n; ++i) {
+      const int k = P.slot_of(i);
+      const float* from = block + (k < P.width(t + 1) ? std::size_t(k) * H : 0);
+      std::copy(from, from + H, to + std::size_t(i) * H);
+    }
+  }
 }
 
 void RecurrentDirection::backward(const float* dlast, const float* dstates, float* const* dx_rows,
-                                  float* dU, float* drb) {
-  const int T = T_, n = n_, GH = cell_.gates() * H_, TW = cell_.tape_width(H_);
-  const std::size_t step = nh();
+                                  float* dU, float* drb, bool zero_padding_rows) {
+  const StepPlan& P = plan_;
+  const int T = T_, n = n_, GH = cell_.gates() * H_, TW = cell_.tape_width(H_), S = P.slots();
+  const std::size_t H = std::size_t(H_), N = std::size_t(n), step = nh();
   const bool has_c = cell_.has_cell_state(), direct = cell_.direct_state_grad();
-  grow(dhu_, std::size_t(T) * std::size_t(n) * std::size_t(GH));
-  grow(g_, step);
-  grow(dh_, step);
-  if (dlast)
-    std::copy(dlast, dlast + step, g_.begin());
-  else
-    std::fill(g_.begin(), g_.begin() + std::ptrdiff_t(step), 0.0f);
+  if (P.packed() && !dx_rows)
+    throw std::logic_error("RecurrentDirection: backward after a lead forward needs dx_rows");
+  grow(dhu_, P.rows() * std::size_t(GH));
+  grow(g_, std::size_t(S) * H);
+  grow(dh_, std::size_t(S) * H);
+  for (int k = 0; k < S; ++k) {
+    const int r = P.row(k);
+    float* to = g_.data() + std::size_t(k) * H;
+    if (dlast && r >= 0)
+      std::copy(dlast + std::size_t(r) * H, dlast + std::size_t(r + 1) * H, to);
+    else
+      std::fill(to, to + H, 0.0f);
+  }
   if (has_c) {
-    grow(dc_, step);
-    std::fill(dc_.begin(), dc_.begin() + std::ptrdiff_t(step), 0.0f);
+    grow(dc_, std::size_t(S) * H);
+    std::fill(dc_.begin(), dc_.begin() + std::ptrdiff_t(std::size_t(S) * H), 0.0f);
+  }
+  // Rows that are padding to the end (empty reviews) hand their gradient to the trajectory.
+  if (P.packed() && T > 0) fold_into_row0(g_.data(), P.width(T - 1), P.width(T), H_);
+  if (P.packed()) {
+    dxs_.resize(P.rows());
+    dx_spare_.resize(std::size_t(GH));
   }
   for (int t = T - 1; t >= 0; --t) {
+    const int b = P.width(t);
+    const std::size_t base = P.offset(t);
     const float* ds = dstates ? dstates + std::size_t(t) * step : nullptr;
-    for (std::size_t k = 0; k < step; ++k) dh_[k] = ds ? g_[k] + ds[k] : g_[k];
-    float* dhu = dhu_.data() + std::size_t(t) * std::size_t(n) * std::size_t(GH);
+    for (int k = 0; k < b; ++k) {
+      const float* gk = g_.data() + std::size_t(k) * H;
+      float* dk = dh_.data() + std::size_t(k) * H;
+      const int r = P.row(k);
+      if (ds && r >= 0) {
+        const float* dsk = ds + std::size_t(r) * H;
+        for (std::size_t j = 0; j < H; ++j) dk[j] = gk[j] + dsk[j];
+      } else {
+        std::copy(gk, gk + H, dk);
+      }
+    }
+    float* const* dx = dx_rows ? dx_rows + std::size_t(t) * N : nullptr;
+    if (P.packed()) {
+      // What reaches the rows still in padding reaches the trajectory; their d(input) is the
+      // trajectory's, given whole to one of them (the projection's backward sums them anyway).
+      if (ds)
+        for (int k = b; k < S; ++k) {
+          const float* dsk = ds + std::size_t(P.row(k)) * H;
+          for (std::size_t j = 0; j < H; ++j) dh_[j] += dsk[j];
+        }
+      const int pad = P.padding_row(t);
+      float** to = dxs_.data() + base;
+      to[0] = pad >= 0 ? dx[pad] : dx_spare_.data();
+      for (int k = 1; k < b; ++k) to[k] = dx[P.row(k)];
+      if (zero_padding_rows)
+        for (int k = b + 1; k < S; ++k) std::fill(dx[P.row(k)], dx[P.row(k)] + GH, 0.0f);
+      dx = to;
+    }
+    float* dhu = dhu_.data() + base * std::size_t(GH);
     CellBackward s;
-    s.n = n;
+    s.n = b;
     s.H = H_;
-    s.tape = tape_.data() + std::size_t(t) * std::size_t(n) * std::size_t(TW);
-    s.h_prev = h_.data() + std::size_t(t) * step;
-    s.h = h_.data() + (std::size_t(t) + 1) * step;
+    s.tape = tape_.data() + base * std::size_t(TW);
+    s.h_prev = h_.data() + base * H;
+    s.h = h_.data() + P.offset(t + 1) * H;
     if (has_c) {
-      s.c_prev = c_.data() + std::size_t(t) * step;
-      s.c = c_.data() + (std::size_t(t) + 1) * step;
+      s.c_prev = c_.data() + base * H;
+      s.c = c_.data() + P.offset(t + 1) * H;
       s.dc = dc_.data();
     }
     s.dh = dh_.data();
-    s.dx = dx_rows ? dx_rows + std::size_t(t) * std::size_t(n) : nullptr;
+    s.dx = dx;
     s.dhu = dhu;
     s.dh_prev = g_.data();
     cell_.backward(s);
     // d h_{t-1} = d(pre) U^T (+ the cell's direct path, already in g); none before the start.
-    if (t > 0) sgemm('N', 'T', n, H_, GH, dhu, GH, U_, GH, direct ? 1.0f : 0.0f, g_.data(), H_);
+    if (t > 0) sgemm('N', 'T', b, H_, GH, dhu, GH, U_, GH, direct ? 1.0f : 0.0f, g_.data(), H_);
+    // Rows whose padding ended at this step started from the trajectory's state.
+    if (P.packed() && t > 0) {
+      fold_into_row0(g_.data(), P.width(t - 1), b, H_);
+      if (has_c) fold_into_row0(dc_.data(), P.width(t - 1), b, H_);
+    }
   }
-  // dU += sum_t h_{t-1}^T d(pre)_t: the states h_0 .. h_{T-1} are contiguous.
-  sgemm('T', 'N', H_, GH, std::int64_t(T) * n, h_.data(), H_, dhu_.data(), GH, 1.0f, dU, GH);
-  if (drb) add_column_sums(dhu_.data(), std::int64_t(T) * n, GH, drb);
+  // dU += sum_t h_{t-1}^T d(pre)_t over every computed row: blocks 0 .. T-1 are contiguous.
+  sgemm('T', 'N', H_, GH, std::int64_t(P.rows()), h_.data(), H_, dhu_.data(), GH, 1.0f, dU, GH);
+  if (drb) add_column_sums(dhu_.data(), std::int64_t(P.rows()), GH, drb);
 }
 
 }  // namespace rnnsent

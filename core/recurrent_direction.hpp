@@ -5,12 +5,15 @@
 // The input side (x W + b for every step) is not done here: the caller hands in, for every step,
 // a pointer to each row's input projection (core/input_projection.hpp), so a token table, a
 // dense projection and a reversed reading order all look the same to the engine.
+// In training, rows still reading padding can share one computed padding trajectory
+// (core/step_plan.hpp), so a step costs what its real tokens do.
 // Single-threaded; SentimentModel runs one per chunk of the batch on its own thread.
 #pragma once
 
 #include <vector>
 
 #include "core/cell.hpp"
+#include "core/step_plan.hpp"
 
 namespace rnnsent {
 
@@ -23,35 +26,56 @@ class RecurrentDirection {
   // i's input projection at step t [G*H]. U [H, G*H], rb [G*H] the recurrent bias (cells with
   // one) or null. keep: keep every step's state and tape (training, or when a caller reads
   // states()); otherwise only two states are kept and only last() is valid.
+  // lead [n] (keep only) or null: row i reads padding at its first lead[i] steps, and every
+  // row's input there is the same, so those steps are computed once for all rows (the caller
+  // guarantees the sameness: no per-row dropout at padding steps). states() is then valid only
+  // when want_states, cell_states() not at all, and backward needs dx_rows.
   void forward(int T, int n, const float* const* rows, const float* U, const float* rb,
-               const float* h0, const float* c0, bool keep);
+               const float* h0, const float* c0, bool keep, const int* lead = nullptr,
+               bool want_states = true);
 
-  const float* states() const { return h_.data() + nh(); }  // [T, n, H]: h_1 .. h_T (keep)
+  // [T, n, H]: h_1 .. h_T (keep), in the caller's row order.
+  const float* states() const { return plan_.packed() ? states_.data() : h_.data() + nh(); }
   const float* cell_states() const { return c_.data() + nh(); }  // [T, n, H] (keep, LSTM)
-  const float* last() const { return last_; }                 // [n, H]
+  const float* last() const { return last_; }                    // [n, H]
 
   // Backward of the latest keep forward. dlast [n, H] = dL/dh_T and dstates [T, n, H] =
   // dL/dh_t from outside the layer; either may be null. dx_rows [T * n] receive each step's
   // d(input projection) [G*H] (as rows in forward); null is allowed when the cell's input and
-  // recurrent gradients are equal, and the caller then reads dpre(). Adds into dU and drb.
+  // recurrent gradients are equal, and the caller then reads dpre() (not after a lead
+  // forward). With a lead, rows in padding get zeros, except one per step (plan's
+  // padding_row) that takes the shared trajectory's whole d(input). Adds into dU and drb.
+  // zero_padding_rows false: leave those rows unwritten instead, for a caller that reads only
+  // the rows plan() computed.
   void backward(const float* dlast, const float* dstates, float* const* dx_rows, float* dU,
-                float* drb);
+                float* drb, bool zero_padding_rows = true);
+  const StepPlan& plan() const { return plan_; }
 
-  const float* dpre() const { return dhu_.data(); }  // [T, n, G*H] d(h_{t-1} U + b_rec) per step
+  // [T, n, G*H] d(h_{t-1} U + b_rec) per step (not after a lead forward: packed then)
+  const float* dpre() const { return dhu_.data(); }
   const Cell& cell() const { return cell_; }
 
  private:
   std::size_t nh() const { return std::size_t(n_) * std::size_t(H_); }
+  void scatter_outputs(bool want_states);
 
   const Cell& cell_;
   int H_, T_ = 0, n_ = 0;
   const float* U_ = nullptr;
   const float* last_ = nullptr;
-  std::vector<float> h_, c_;  // [T + 1, n, H] (keep) or [2, n, H]: step 0 is the initial state
-  std::vector<float> tape_;   // [T, n, tape_width] (keep) or [n, tape_width]
-  std::vector<float> hu_;     // [n, G*H] the step's h_{t-1} U
-  std::vector<float> dhu_;    // [T, n, G*H]
-  std::vector<float> g_, dh_, dc_;  // [n, H]: carried d h, the step's total d h, carried d c
+  StepPlan plan_;
+  // Row r of these is packed row r of the plan (keep): blocks 0..T of the states (block 0 the
+  // initial state), blocks 0..T-1 of the tape and of d(pre). Without keep: two blocks of n.
+  std::vector<float> h_, c_;
+  std::vector<float> tape_;         // [rows, tape_width] (keep) or [n, tape_width]
+  std::vector<float> hu_;           // [slots, G*H] the step's h_{t-1} U
+  std::vector<float> dhu_;          // [rows, G*H]
+  std::vector<float> g_, dh_, dc_;  // [slots, H]: carried d h, the step's total d h, carried d c
+  // With a lead: each packed row's input and d(input) pointers, the outputs in row order, and
+  // where the trajectory's d(input) goes at a step where no row is in padding (it is zero).
+  std::vector<const float*> xs_;
+  std::vector<float*> dxs_;
+  std::vector<float> states_, last_rows_, dx_spare_;
 };
 
 }  // namespace rnnsent

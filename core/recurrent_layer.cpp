@@ -34,6 +34,14 @@ class RecurrentLayer final : public Layer {
     tokens_ = in.tokens;
     input_ = in.seq;
     masked_ = p.training && p.dropout.projection_rate > 0.0f;
+    // In training the rows still in padding share one computed trajectory when their input
+    // there is the same: no per-row dropout masks the padding steps (core/step_plan.hpp).
+    packed_ =
+        p.training && p.spans && !masked_ && p.dropout.rate == 0.0f && p.dropout.word_rate == 0.0f;
+    if (packed_) {
+      lead_.resize(std::size_t(n));
+      for (int i = 0; i < n; ++i) lead_[std::size_t(i)] = p.spans[i].begin;
+    }
     const float* last[2] = {nullptr, nullptr};
     const float* states[2] = {nullptr, nullptr};
     for (int d = 0; d < D; ++d) {
@@ -58,7 +66,8 @@ class RecurrentLayer final : public Layer {
       const float* c0 = h0 && has_c ? h0 + H : nullptr;
       RecurrentDirection& dir = dirs_[std::size_t(d)];
       dir.forward(T, n, rows, p.params + r.recurrent_kernel,
-                  s_.cell->recurrent_bias() ? b + GH_ : nullptr, h0, c0, keep);
+                  s_.cell->recurrent_bias() ? b + GH_ : nullptr, h0, c0, keep,
+                  packed_ ? lead_.data() : nullptr, s_.emit_sequence || p.keep_states);
       last[d] = dir.last();
       states[d] = keep ? dir.states() : nullptr;
     }
@@ -75,14 +84,17 @@ class RecurrentLayer final : public Layer {
       const float* dstates = join_.dstates(dout, d, D, T, n, H, p.spans);
       // Where the engine can hand back its own d(pre): the cell's input and recurrent gradients
       // agree and the projection reads in the engine's step order.
-      const bool own = s_.cell->input_grad_is_recurrent_grad() && (s_.table_input || d == 0);
+      const bool own =
+          s_.cell->input_grad_is_recurrent_grad() && (s_.table_input || d == 0) && !packed_;
       float* const* dx_rows = nullptr;
       if (!own)
         dx_rows = s_.table_input ? table_[std::size_t(d)].grad_rows()
                                  : dense_[std::size_t(d)].grad_rows();
       RecurrentDirection& dir = dirs_[std::size_t(d)];
+      // The table reads only the rows the engine computed; the dense projection's GEMMs read
+      // them all, so the engine zeroes the rest.
       dir.backward(dlast, dstates, dx_rows, g + r.recurrent_kernel,
-                   s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr);
+                   s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr, !s_.table_input);
       const float* W = p.params + r.kernel;
       const float* dxp = own ? dir.dpre()
                              : (s_.table_input ? table_[std::size_t(d)].grad_buffer()
@@ -95,7 +107,8 @@ class RecurrentLayer final : public Layer {
         db = nullptr;
       }
       if (s_.table_input)
-        table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, db);
+        table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, db,
+                                        packed_ ? &dir.plan() : nullptr);
       else
         dense_[std::size_t(d)].backward(dxp, W, g + r.kernel, db, dx_.data(), d > 0);
     }
@@ -128,6 +141,8 @@ class RecurrentLayer final : public Layer {
   std::vector<DenseProjection> dense_;
   std::vector<ProjectionDropout> dropout_;
   bool masked_ = false;  // this pass applies projection dropout
+  bool packed_ = false;  // this pass computes the padding steps once (lead_ per row)
+  std::vector<int> lead_;
   TokenSet* tokens_ = nullptr;
   const float* input_ = nullptr;
   DirectionJoin join_;

@@ -1,8 +1,11 @@
 // The recurrent engine on its own: each cell through DenseProjection + RecurrentDirection
 // against the double reference cells (core/reference_cells.hpp, itself checked against finite
 // differences) from a non-zero initial state, with a gradient on every state; a backward
-// direction read through row pointers equals the reversed input run forward; and the
-// vectorised exp, sigmoid and tanh against double precision.
+// direction read through row pointers equals the reversed input run forward; rows in leading
+// padding computed once as a shared trajectory equal computing every row; and the vectorised
+// exp, sigmoid and tanh against double precision.
+#include "core/recurrent_direction.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,7 +15,6 @@
 #include "core/cell.hpp"
 #include "core/fast_math.hpp"
 #include "core/input_projection.hpp"
-#include "core/recurrent_direction.hpp"
 #include "core/reference_cells.hpp"
 #include "core/time_reversal.hpp"
 #include "tests/core/test_util.hpp"
@@ -62,8 +64,8 @@ TEST_P(EngineCells, ForwardAndBackwardMatchTheReferenceFromANonZeroState) {
                                   bd.data(), h0n.data(), c0n.data(), tape);
   std::vector<double> rdx(s.x.size()), rdW(s.W.size()), rdU(s.U.size()), rdb(s.b.size());
   reference::cell_backward<double>(s.kind, xd.data(), s.T, s.N, s.I, s.H, Wd.data(), Ud.data(),
-                                   h0n.data(), c0n.data(), tape, dhd.data(), rdx.data(),
-                                   rdW.data(), rdU.data(), rdb.data());
+                                   h0n.data(), c0n.data(), tape, dhd.data(), rdx.data(), rdW.data(),
+                                   rdU.data(), rdb.data());
   // The engine in float.
   DenseProjection proj;
   proj.forward(s.x.data(), s.T, s.N, s.I, s.W.data(), s.b.data(), GH, nullptr);
@@ -79,8 +81,8 @@ TEST_P(EngineCells, ForwardAndBackwardMatchTheReferenceFromANonZeroState) {
   const bool own = cell.input_grad_is_recurrent_grad();
   dir.backward(nullptr, s.dh.data(), own ? nullptr : proj.grad_rows(), dU.data(),
                cell.recurrent_bias() ? db.data() + GH : nullptr);
-  proj.backward(own ? dir.dpre() : proj.grad_buffer(), s.W.data(), dW.data(), db.data(),
-                dx.data(), false);
+  proj.backward(own ? dir.dpre() : proj.grad_buffer(), s.W.data(), dW.data(), db.data(), dx.data(),
+                false);
   EXPECT_LT(scaled_max_error(dx, rdx), 1e-5);
   EXPECT_LT(scaled_max_error(dW, rdW), 1e-5);
   EXPECT_LT(scaled_max_error(dU, rdU), 1e-5);
@@ -109,8 +111,10 @@ TEST_P(EngineCells, ReversedRowPointersEqualAReversedInput) {
   std::vector<float> dxa(s.x.size()), dxc(s.x.size()), dxc_back(s.x.size());
   std::vector<float> dWa(s.W.size(), 0.f), dWc(s.W.size(), 0.f), dUa(s.U.size(), 0.f),
       dUc(s.U.size(), 0.f), dba(s.b.size(), 0.f), dbc(s.b.size(), 0.f);
-  a.backward(nullptr, s.dh.data(), by_pointer.grad_rows(), dUa.data(), rb ? dba.data() + GH : nullptr);
-  by_pointer.backward(by_pointer.grad_buffer(), s.W.data(), dWa.data(), dba.data(), dxa.data(), false);
+  a.backward(nullptr, s.dh.data(), by_pointer.grad_rows(), dUa.data(),
+             rb ? dba.data() + GH : nullptr);
+  by_pointer.backward(by_pointer.grad_buffer(), s.W.data(), dWa.data(), dba.data(), dxa.data(),
+                      false);
   c.backward(nullptr, s.dh.data(), by_copy.grad_rows(), dUc.data(), rb ? dbc.data() + GH : nullptr);
   by_copy.backward(by_copy.grad_buffer(), s.W.data(), dWc.data(), dbc.data(), dxc.data(), false);
   reverse_real_steps(dxc.data(), s.T, s.N, s.I, spans.data(), dxc_back.data());
@@ -118,6 +122,68 @@ TEST_P(EngineCells, ReversedRowPointersEqualAReversedInput) {
   EXPECT_LT(scaled_max_error(dxa, dxc_back), 1e-6);  // the same sums in another row order
   EXPECT_LT(scaled_max_error(dWa, dWc), 1e-6);
   EXPECT_LT(scaled_max_error(dba, dbc), 1e-6);
+}
+
+// Training with a lead (core/step_plan.hpp): the rows still reading padding are not computed,
+// one shared trajectory stands for them. Everything the caller sees must equal the plain run
+// that computes every row: the states, the final states, dU and the recurrent bias, and the
+// input gradient, which only moves between padding positions (they sum to the same).
+TEST_P(EngineCells, SharedPaddingStepsEqualComputingEveryRow) {
+  CellCase s(GetParam());
+  const Cell& cell = cell_for(s.kind);
+  const int GH = cell.gates() * s.H;
+  const bool lstm = cell.has_cell_state();
+  const float* rb = cell.recurrent_bias() ? s.b.data() + GH : nullptr;
+  const std::vector<int> lead = {3, 0, 9, 5};  // unsorted, one row all padding, one none
+  for (int i = 0; i < s.N; ++i)  // the padding input: row 0's step 0 for every padded step
+    for (int t = 0; t < lead[std::size_t(i)]; ++t)
+      std::copy(s.x.begin(), s.x.begin() + s.I, s.x.begin() + (std::size_t(t) * s.N + i) * s.I);
+  const std::vector<float> dlast = random_vector<float>(std::size_t(s.N) * s.H, -1, 1, 8);
+  const std::size_t states = std::size_t(s.T) * s.N * s.H;
+  struct Run {
+    std::vector<float> states, last, dx, dW, dU, db;
+  };
+  auto run = [&](const int* lead_or_null) {
+    DenseProjection proj;
+    proj.forward(s.x.data(), s.T, s.N, s.I, s.W.data(), s.b.data(), GH, nullptr);
+    RecurrentDirection dir(cell, s.H);
+    dir.forward(s.T, s.N, proj.rows(), s.U.data(), rb, s.h0.data(), lstm ? s.c0.data() : nullptr,
+                true, lead_or_null, true);
+    Run r;
+    r.states.assign(dir.states(), dir.states() + states);
+    r.last.assign(dir.last(), dir.last() + std::size_t(s.N) * s.H);
+    r.dx.assign(s.x.size(), 0.f);
+    r.dW.assign(s.W.size(), 0.f);
+    r.dU.assign(s.U.size(), 0.f);
+    r.db.assign(s.b.size(), 0.f);
+    dir.backward(dlast.data(), s.dh.data(), proj.grad_rows(), r.dU.data(),
+                 rb ? r.db.data() + GH : nullptr);
+    proj.backward(proj.grad_buffer(), s.W.data(), r.dW.data(), r.db.data(), r.dx.data(), false);
+    return r;
+  };
+  const Run plain = run(nullptr), shared = run(lead.data());
+  EXPECT_LT(scaled_max_error(shared.states, plain.states), 1e-6);
+  EXPECT_LT(scaled_max_error(shared.last, plain.last), 1e-6);
+  EXPECT_LT(scaled_max_error(shared.dU, plain.dU), 1e-5);
+  EXPECT_LT(scaled_max_error(shared.db, plain.db), 1e-5);
+  EXPECT_LT(scaled_max_error(shared.dW, plain.dW), 1e-5);
+  // dx: equal at real tokens; at padding positions only the sum per step is defined.
+  std::vector<float> real_a, real_b, pad_a(std::size_t(s.T) * s.I, 0.f), pad_b = pad_a;
+  for (int t = 0; t < s.T; ++t)
+    for (int i = 0; i < s.N; ++i) {
+      const std::size_t at = (std::size_t(t) * s.N + i) * s.I;
+      for (int e = 0; e < s.I; ++e) {
+        if (t >= lead[std::size_t(i)]) {
+          real_a.push_back(shared.dx[at + e]);
+          real_b.push_back(plain.dx[at + e]);
+        } else {
+          pad_a[std::size_t(t) * s.I + e] += shared.dx[at + e];
+          pad_b[std::size_t(t) * s.I + e] += plain.dx[at + e];
+        }
+      }
+    }
+  EXPECT_LT(scaled_max_error(real_a, real_b), 1e-5);
+  EXPECT_LT(scaled_max_error(pad_a, pad_b), 1e-5);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, EngineCells,
