@@ -10,6 +10,11 @@
 // Embedding weight dropout (embedding_weight_rate) drops elements of the embedding matrix
 // itself, per (token id, feature), a new mask every step: every occurrence of a token in the
 // step reads the same masked row, so it too keeps the token table exact.
+// Padding positions (id 0) are never dropped or scaled by the per-position kinds (element,
+// word, projection; the embedding weight mask is per token and applies): a padding step
+// carries no information, and masking it would only give each review a random starting state.
+// Left alone, every row's padding steps see the same input, so training computes them once
+// for all rows (core/step_plan.hpp).
 #pragma once
 
 #include <cstddef>

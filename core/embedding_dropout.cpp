@@ -21,6 +21,14 @@ __attribute__((always_inline)) inline void dropout_body(const EmbeddingDropoutRo
       const std::size_t at = (std::size_t(t) * std::size_t(a.n) + std::size_t(i)) * std::size_t(E);
       float* __restrict x = a.x + at;
       float* __restrict m = a.mask + at;
+      const std::int32_t v = a.ids[std::size_t(i) * std::size_t(a.T) + std::size_t(t)];
+      if (v == 0) {  // padding is never dropped nor scaled (core/dropout.hpp)
+        for (int e = 0; e < E; ++e)
+          m[e] = d.embedding_weight_rate > 0.0f ? embedding_weight_multiplier(d, 0, e) : 1.0f;
+#pragma omp simd
+        for (int e = 0; e < E; ++e) x[e] *= m[e];
+        continue;
+      }
       const std::uint64_t key = detail::dropout_token_key(d, row, t);
       // The token's multiplier; an element already dropped stays 0 whatever it is.
       const float word = !words                                                      ? 1.0f
@@ -37,7 +45,6 @@ __attribute__((always_inline)) inline void dropout_body(const EmbeddingDropoutRo
         for (int e = 0; e < E; ++e) m[e] = word;
       }
       if (d.embedding_weight_rate > 0.0f) {
-        const std::int32_t v = a.ids[std::size_t(i) * std::size_t(a.T) + std::size_t(t)];
         for (int e = 0; e < E; ++e) m[e] *= embedding_weight_multiplier(d, v, e);
       }
 #pragma omp simd

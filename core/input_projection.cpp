@@ -33,8 +33,12 @@ void TableProjection::forward(const TokenSet& tokens, const float* W, const floa
   const int K = tokens.K(), T = tokens.T, n = tokens.n;
   table_.resize((std::size_t(K) + 1) * std::size_t(GH));
   for (int k = 0; k <= K; ++k) std::copy(b, b + GH, table_.begin() + std::ptrdiff_t(k) * GH);
-  sgemm('N', 'N', K, GH, tokens.E, tokens.scale, tokens.rows.data(), tokens.E, W, GH, 1.0f,
-        table_.data(), GH);
+  // Row 0 unscaled when it is padding under word dropout (TokenSet::unscaled_first).
+  const int first = tokens.unscaled_first ? 1 : 0, E = tokens.E;
+  if (first) sgemm('N', 'N', 1, GH, E, 1.0f, tokens.rows.data(), E, W, GH, 1.0f, table_.data(), GH);
+  if (K > first)
+    sgemm('N', 'N', K - first, GH, E, tokens.scale, tokens.rows.data() + std::size_t(first) * E, E,
+          W, GH, 1.0f, table_.data() + std::size_t(first) * GH, GH);
   // The table row each (step, row) reads, in reading order.
   order_.resize(std::size_t(T) * std::size_t(n));
   for (int t = 0; t < T; ++t)
@@ -78,10 +82,18 @@ void TableProjection::backward(TokenSet& tokens, const float* dxp, const float* 
   }
   if (db) add_column_sums(dtable_.data(), K + 1, GH, db);
   // dW += scale E[touched]^T d(table); d(E[touched]) += scale d(table) W^T.
-  sgemm('T', 'N', tokens.E, GH, K, tokens.scale, tokens.rows.data(), tokens.E, dtable_.data(), GH,
-        1.0f, dW, GH);
-  sgemm('N', 'T', K, tokens.E, GH, tokens.scale, dtable_.data(), GH, W, GH, 1.0f,
-        tokens.demb.data(), tokens.E);
+  const int first = tokens.unscaled_first ? 1 : 0, E = tokens.E;
+  if (first) {
+    sgemm('T', 'N', E, GH, 1, 1.0f, tokens.rows.data(), E, dtable_.data(), GH, 1.0f, dW, GH);
+    sgemm('N', 'T', 1, E, GH, 1.0f, dtable_.data(), GH, W, GH, 1.0f, tokens.demb.data(), E);
+  }
+  if (K > first) {
+    const std::size_t r = std::size_t(first);
+    sgemm('T', 'N', E, GH, K - first, tokens.scale, tokens.rows.data() + r * E, E,
+          dtable_.data() + r * GH, GH, 1.0f, dW, GH);
+    sgemm('N', 'T', K - first, E, GH, tokens.scale, dtable_.data() + r * GH, GH, W, GH, 1.0f,
+          tokens.demb.data() + r * E, E);
+  }
 }
 
 void DenseProjection::forward(const float* X, int T, int n, int I, const float* W, const float* b,

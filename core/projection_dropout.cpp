@@ -4,7 +4,8 @@
 namespace rnnsent {
 
 void ProjectionDropout::forward(const Dropout& d, int ld, int T, int n, int GH,
-                                const TimeSpan* spans, const float* b, const float* const* rows) {
+                                const TimeSpan* spans, const std::int32_t* ids, const float* b,
+                                const float* const* rows) {
   T_ = T;
   n_ = n;
   GH_ = GH;
@@ -15,10 +16,16 @@ void ProjectionDropout::forward(const Dropout& d, int ld, int T, int n, int GH,
   if (masked_.size() < R * W) masked_.resize(R * W);
   if (keep_.size() < R * W) keep_.resize(R * W);
   rows_.resize(R);
+  padding_.resize(R);
   for (int t = 0; t < T; ++t)
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(t) * std::size_t(n) + std::size_t(i);
       const int s = spans ? reversed_step(spans[i], t) : t;
+      padding_[r] = ids[std::size_t(i) * std::size_t(T) + std::size_t(s)] == 0;
+      if (padding_[r]) {  // the unmasked row: every row's padding input stays the same
+        rows_[r] = rows[r];
+        continue;
+      }
       const std::uint32_t key = projection_key(d, d.first_row + std::size_t(i), s, ld);
       const float* in = rows[r];
       float* out = masked_.data() + r * W;
@@ -46,6 +53,13 @@ void ProjectionDropout::backward(const float* dxp, bool token_order, float* out,
       const float* __restrict from = dxp + at;
       float* __restrict to = out + at;
       float* __restrict bias = db;
+      if (padding_[r]) {
+        for (int j = 0; j < GH_; ++j) {
+          bias[j] += from[j];
+          to[j] = from[j];
+        }
+        continue;
+      }
 #pragma omp simd
       for (int j = 0; j < GH_; ++j) {
         bias[j] += from[j];

@@ -16,9 +16,10 @@ namespace rnnsent {
 class ProjectionDropout {
  public:
   // rows [T * n] in reading order, each b + x W of width GH; spans null for the forward
-  // direction. ld: 2 * layer + direction. Writes the masked rows and keeps the mask.
+  // direction. ld: 2 * layer + direction. ids [n, T]: padding positions (id 0) are never
+  // masked (core/dropout.hpp). Writes the masked rows and keeps the mask.
   void forward(const Dropout& d, int ld, int T, int n, int GH, const TimeSpan* spans,
-               const float* b, const float* const* rows);
+               const std::int32_t* ids, const float* b, const float* const* rows);
   const float* const* rows() const { return rows_.data(); }
   // out = m dxp, row for row, and db += the column sums of dxp (the bias is not masked). dxp
   // in reading order, or in token order (the dense projection's buffer; a backward direction's
@@ -29,8 +30,9 @@ class ProjectionDropout {
   int T_ = 0, n_ = 0, GH_ = 0;
   float keep_scale_ = 1.0f;
   const TimeSpan* spans_ = nullptr;
-  std::vector<float> masked_;       // [T * n, GH] reading order
-  std::vector<std::uint8_t> keep_;  // [T * n, GH] reading order
+  std::vector<float> masked_;          // [T * n, GH] reading order
+  std::vector<std::uint8_t> keep_;     // [T * n, GH] reading order
+  std::vector<std::uint8_t> padding_;  // [T * n] reading order: the position is padding
   std::vector<const float*> rows_;
 };
 

@@ -34,10 +34,9 @@ class RecurrentLayer final : public Layer {
     tokens_ = in.tokens;
     input_ = in.seq;
     masked_ = p.training && p.dropout.projection_rate > 0.0f;
-    // In training the rows still in padding share one computed trajectory when their input
-    // there is the same: no per-row dropout masks the padding steps (core/step_plan.hpp).
-    packed_ =
-        p.training && p.spans && !masked_ && p.dropout.rate == 0.0f && p.dropout.word_rate == 0.0f;
+    // In training the rows still in padding share one computed trajectory (core/step_plan.hpp):
+    // their input there is the same, since no dropout touches padding (core/dropout.hpp).
+    packed_ = p.training && p.spans;
     if (packed_) {
       lead_.resize(std::size_t(n));
       for (int i = 0; i < n; ++i) lead_[std::size_t(i)] = p.spans[i].begin;
@@ -59,7 +58,7 @@ class RecurrentLayer final : public Layer {
       }
       if (masked_) {
         ProjectionDropout& pd = dropout_[std::size_t(d)];
-        pd.forward(p.dropout, 2 * s_.layer + d, T, n, GH_, spans, b, rows);
+        pd.forward(p.dropout, 2 * s_.layer + d, T, n, GH_, spans, p.ids, b, rows);
         rows = pd.rows();
       }
       const float* h0 = p.h0 ? p.h0 + s_.state_offset + std::size_t(d) * state_floats() : nullptr;
@@ -91,10 +90,11 @@ class RecurrentLayer final : public Layer {
         dx_rows = s_.table_input ? table_[std::size_t(d)].grad_rows()
                                  : dense_[std::size_t(d)].grad_rows();
       RecurrentDirection& dir = dirs_[std::size_t(d)];
-      // The table reads only the rows the engine computed; the dense projection's GEMMs read
-      // them all, so the engine zeroes the rest.
+      // The table reads only the rows the engine computed; the dense projection's GEMMs and
+      // the projection dropout read them all, so the engine zeroes the rest for them.
       dir.backward(dlast, dstates, dx_rows, g + r.recurrent_kernel,
-                   s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr, !s_.table_input);
+                   s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr,
+                   !s_.table_input || masked_);
       const float* W = p.params + r.kernel;
       const float* dxp = own ? dir.dpre()
                              : (s_.table_input ? table_[std::size_t(d)].grad_buffer()

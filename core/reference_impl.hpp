@@ -99,8 +99,11 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
       for (int n = 0; n < N; ++n)
         for (int e = 0; e < E; ++e) {
           const std::size_t k = (std::size_t(t) * N + n) * E + e;
-          mask[k] = S(dropout_multiplier(dropout, dropout.first_row + std::size_t(n), t, e) *
-                      embedding_weight_multiplier(dropout, ids[std::size_t(n) * T + t], e));
+          const std::int32_t v = ids[std::size_t(n) * T + t];  // padding: never dropped
+          mask[k] =
+              S((v == 0 ? 1.0f
+                        : dropout_multiplier(dropout, dropout.first_row + std::size_t(n), t, e)) *
+                embedding_weight_multiplier(dropout, v, e));
           x[k] *= mask[k];
         }
   }
@@ -124,9 +127,10 @@ S model_loss_and_grad(const ModelShape& shape, const S* params, const std::int32
             const int src = d == 0 ? t : reversed_step(spans[std::size_t(n)], t);
             const std::uint32_t key =
                 projection_key(dropout, dropout.first_row + std::size_t(n), src, 2 * l + d);
+            const bool padding = ids[std::size_t(n) * T + src] == 0;
             for (int j = 0; j < GH; ++j)
               m[(std::size_t(t) * N + n) * GH + j] =
-                  S(projection_multiplier(key, j, threshold, keep));
+                  padding ? S(1) : S(projection_multiplier(key, j, threshold, keep));
           }
       }
   }

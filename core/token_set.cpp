@@ -20,6 +20,14 @@ void TokenSet::build(const std::int32_t* ids, int n_rows, int steps, int V, cons
   if (slot_of_.size() != std::size_t(V)) slot_of_.assign(std::size_t(V), -1);
   touched.clear();
   slot.resize(std::size_t(T) * std::size_t(n));
+  // Word dropout never drops or scales padding (core/dropout.hpp), so padding takes row 0,
+  // which the table projects unscaled.
+  unscaled_first = word && std::find(ids, ids + std::size_t(n_rows) * std::size_t(steps), 0) !=
+                               ids + std::size_t(n_rows) * std::size_t(steps);
+  if (unscaled_first) {
+    slot_of_[0] = 0;
+    touched.push_back(0);
+  }
   for (int t = 0; t < T; ++t)
     for (int i = 0; i < n; ++i) {
       const std::int32_t v = ids[std::size_t(i) * std::size_t(T) + std::size_t(t)];
@@ -27,7 +35,7 @@ void TokenSet::build(const std::int32_t* ids, int n_rows, int steps, int V, cons
         throw std::runtime_error("TokenSet: token id " + std::to_string(v) + " outside [0, " +
                                  std::to_string(V) + ")");
       int& here = slot[std::size_t(t) * std::size_t(n) + std::size_t(i)];
-      if (word && dropout_multiplier(dropout, first_row + std::size_t(i), t, 0) == 0.0f) {
+      if (word && v != 0 && dropout_multiplier(dropout, first_row + std::size_t(i), t, 0) == 0.0f) {
         here = -1;  // dropped: resolved to the bias row K below
         continue;
       }

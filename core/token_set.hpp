@@ -22,6 +22,7 @@ struct TokenSet {
   std::vector<float> demb;            // [K, E] d(rows), summed over the layer's directions
   std::vector<float> weight_mask;     // [K, E] embedding weight dropout on rows; empty = off
   float scale = 1.0f;                 // the kept tokens' word-dropout factor
+  bool unscaled_first = false;        // touched[0] is padding, which scale does not apply to
   int K() const { return int(touched.size()); }
 
   // ids [n, T] (every id in [0, V)), embedding [V, E] (null: rows are not copied, only the

@@ -1,5 +1,5 @@
 // The row-at-a-time embedding dropout against the per-element definition in core/dropout.hpp:
-// the same multipliers and the same products, bit for bit.
+// the same multipliers and the same products, bit for bit; padding (id 0) is never dropped.
 #include "core/embedding_dropout.hpp"
 
 #include <gtest/gtest.h>
@@ -24,6 +24,7 @@ TEST_P(EmbeddingDropout, MatchesThePerElementDefinitionBitForBit) {
   std::mt19937 gen(3);
   std::vector<std::int32_t> ids(std::size_t(n) * T);
   for (auto& v : ids) v = std::int32_t(gen() % 50);
+  for (int t = 0; t < 6; ++t) ids[std::size_t(t)] = 0;  // row 0 'pre'-padded
   std::vector<float> x(std::size_t(T) * n * E), mask(x.size());
   std::normal_distribution<float> normal;
   for (auto& v : x) v = normal(gen);
@@ -34,9 +35,13 @@ TEST_P(EmbeddingDropout, MatchesThePerElementDefinitionBitForBit) {
     for (int i = 0; i < n; ++i)
       for (int e = 0; e < E; ++e) {
         const std::size_t k = (std::size_t(t) * n + std::size_t(i)) * E + std::size_t(e);
+        const std::int32_t v = ids[std::size_t(i) * T + std::size_t(t)];
         const float want =
-            dropout_multiplier(d, d.first_row + std::size_t(i), t, e) *
-            embedding_weight_multiplier(d, ids[std::size_t(i) * T + std::size_t(t)], e);
+            (v == 0 ? 1.0f : dropout_multiplier(d, d.first_row + std::size_t(i), t, e)) *
+            embedding_weight_multiplier(d, v, e);
+        if (v == 0 && d.embedding_weight_rate == 0.0f) {
+          ASSERT_EQ(mask[k], 1.0f);
+        }
         ASSERT_EQ(mask[k], want) << "t " << t << " i " << i << " e " << e;
         ASSERT_EQ(x[k], before[k] * want);
         dropped += want == 0.0f;
