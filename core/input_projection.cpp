@@ -97,13 +97,18 @@ void TableProjection::backward(TokenSet& tokens, const float* dxp, const float* 
 }
 
 void DenseProjection::forward(const float* X, int T, int n, int I, const float* W, const float* b,
-                              int GH, const TimeSpan* spans) {
+                              int GH, const TimeSpan* spans, const StepPlan* plan) {
   T_ = T;
   n_ = n;
   I_ = I;
   GH_ = GH;
   X_ = X;
   spans_ = spans;
+  plan_ = plan && plan->packed() ? plan : nullptr;
+  if (plan_) {
+    forward_packed(W, b);
+    return;
+  }
   const std::size_t R = std::size_t(T) * std::size_t(n);
   grow(P_, R * std::size_t(GH));
   for (std::size_t r = 0; r < R; ++r) std::copy(b, b + GH, P_.begin() + std::ptrdiff_t(r * GH));
@@ -112,7 +117,45 @@ void DenseProjection::forward(const float* X, int T, int n, int I, const float* 
   point_rows(P_.data(), T, n, GH, nullptr, spans, rows);
 }
 
+// The rows the plan computes, in its order: at each step the padding trajectory's (one row
+// still in padding, when one is) and then the rows past their padding. A reading position
+// that is not projected points at its step's padding row: the same input, so the same values.
+void DenseProjection::forward_packed(const float* W, const float* b) {
+  const StepPlan& P = *plan_;
+  const int T = T_, n = n_;
+  source_.clear();
+  row_of_.assign(std::size_t(T) * std::size_t(n), 0);
+  for (int t = 0; t < T; ++t) {
+    const std::size_t at = std::size_t(t) * std::size_t(n), first = source_.size();
+    const auto project = [&](int i) {
+      const int s = spans_ ? reversed_step(spans_[i], t) : t;
+      row_of_[at + std::size_t(i)] = source_.size();
+      source_.push_back(std::size_t(s) * std::size_t(n) + std::size_t(i));
+    };
+    const int pad = P.padding_row(t);
+    if (pad >= 0) project(pad);
+    for (int k = 1; k < P.width(t); ++k) project(P.row(k));
+    for (int k = P.width(t) + 1; k < P.slots(); ++k) row_of_[at + std::size_t(P.row(k))] = first;
+  }
+  const std::size_t R = source_.size(), I = std::size_t(I_), GH = std::size_t(GH_);
+  grow(Xp_, R * I);
+  for (std::size_t r = 0; r < R; ++r)
+    std::copy(X_ + source_[r] * I, X_ + (source_[r] + 1) * I, Xp_.begin() + std::ptrdiff_t(r * I));
+  grow(P_, R * GH);
+  for (std::size_t r = 0; r < R; ++r) std::copy(b, b + GH, P_.begin() + std::ptrdiff_t(r * GH));
+  sgemm('N', 'N', std::int64_t(R), GH_, I_, Xp_.data(), I_, W, GH_, 1.0f, P_.data(), GH_);
+  rows_.resize(row_of_.size());
+  for (std::size_t q = 0; q < row_of_.size(); ++q) rows_[q] = P_.data() + row_of_[q] * GH;
+}
+
 float* const* DenseProjection::grad_rows() {
+  if (plan_) {
+    grow(grad_, source_.size() * std::size_t(GH_));
+    grad_rows_.resize(row_of_.size());
+    for (std::size_t q = 0; q < row_of_.size(); ++q)
+      grad_rows_[q] = grad_.data() + row_of_[q] * std::size_t(GH_);
+    return grad_rows_.data();
+  }
   grow(grad_, std::size_t(T_) * std::size_t(n_) * std::size_t(GH_));
   point_rows(grad_.data(), T_, n_, GH_, nullptr, spans_, grad_rows_);
   return grad_rows_.data();
@@ -120,6 +163,21 @@ float* const* DenseProjection::grad_rows() {
 
 void DenseProjection::backward(const float* dP, const float* W, float* dW, float* db, float* dX,
                                bool accumulate) {
+  if (plan_) {
+    const std::int64_t R = std::int64_t(source_.size());
+    const std::size_t I = std::size_t(I_);
+    sgemm('T', 'N', I_, GH_, R, Xp_.data(), I_, dP, GH_, 1.0f, dW, GH_);
+    if (db) add_column_sums(dP, R, GH_, db);
+    grow(dXp_, std::size_t(R) * I);
+    sgemm('N', 'T', R, I_, GH_, dP, GH_, W, GH_, 0.0f, dXp_.data(), I_);
+    if (!accumulate) std::fill(dX, dX + std::size_t(T_) * std::size_t(n_) * I, 0.0f);
+    for (std::size_t r = 0; r < std::size_t(R); ++r) {
+      float* to = dX + source_[r] * I;
+      const float* from = dXp_.data() + r * I;
+      for (std::size_t e = 0; e < I; ++e) to[e] += from[e];
+    }
+    return;
+  }
   const std::int64_t R = std::int64_t(T_) * n_;
   sgemm('T', 'N', I_, GH_, R, X_, I_, dP, GH_, 1.0f, dW, GH_);
   if (db) add_column_sums(dP, R, GH_, db);

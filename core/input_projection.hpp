@@ -53,22 +53,31 @@ class TableProjection {
 
 class DenseProjection {
  public:
-  // X [T, n, I] in token order (kept until backward), W [I, G*H], b [G*H].
+  // X [T, n, I] in token order (kept until backward), W [I, G*H], b [G*H]. plan: the engine's
+  // packed plan (core/step_plan.hpp), kept until backward, to project only the rows it
+  // computes (one per step for the rows still in padding); null projects all T x n.
   void forward(const float* X, int T, int n, int I, const float* W, const float* b, int GH,
-               const TimeSpan* spans);
+               const TimeSpan* spans, const StepPlan* plan = nullptr);
   const float* const* rows() const { return rows_.data(); }
-  float* const* grad_rows();  // into grad_buffer() in token order, matching rows()
+  float* const* grad_rows();  // into grad_buffer(), matching rows()
+  // [T, n, G*H] in token order; with a plan the projected rows only, packed.
   float* grad_buffer() { return grad_.data(); }
-  // dP [T, n, G*H] in token order. Adds into dW and db; dX [T, n, I] is overwritten, or added
+  // dP: grad_buffer()'s layout. Adds into dW and db; dX [T, n, I] is overwritten, or added
   // into when accumulate (the second direction of a layer reads the same input). db null: as
-  // for the table.
+  // for the table. With a plan, a step's padding gradient lands on one padding row of dX.
   void backward(const float* dP, const float* W, float* dW, float* db, float* dX, bool accumulate);
 
  private:
   int T_ = 0, n_ = 0, I_ = 0, GH_ = 0;
   const float* X_ = nullptr;
   const TimeSpan* spans_ = nullptr;
-  std::vector<float> P_, grad_;  // [T, n, G*H]
+  void forward_packed(const float* W, const float* b);
+
+  const StepPlan* plan_ = nullptr;   // packed only
+  std::vector<float> P_, grad_;      // [T, n, G*H], or [packed rows, G*H] with a plan
+  std::vector<float> Xp_, dXp_;      // with a plan: the projected rows' inputs, their d(input)
+  std::vector<std::size_t> source_;  // with a plan: each packed row's row of X (s * n + i)
+  std::vector<std::size_t> row_of_;  // with a plan: [T * n] reading position -> packed row
   std::vector<float*> rows_, grad_rows_;
 };
 

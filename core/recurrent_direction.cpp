@@ -42,13 +42,15 @@ void fold_into_row0(float* block, int from, int to, int H) {
 
 void RecurrentDirection::forward(int T, int n, const float* const* rows, const float* U,
                                  const float* rb, const float* h0, const float* c0, bool keep,
-                                 const int* lead, bool want_states) {
-  if (lead && !keep) throw std::logic_error("RecurrentDirection: a lead needs keep");
+                                 const StepPlan* plan, bool want_states) {
+  if (plan && plan->packed() && !keep)
+    throw std::logic_error("RecurrentDirection: a packed plan needs keep");
   T_ = T;
   n_ = n;
   U_ = U;
-  plan_.build(T, n, lead);
-  const StepPlan& P = plan_;
+  if (!plan) plain_.build(T, n, nullptr);
+  plan_ = plan ? plan : &plain_;
+  const StepPlan& P = *plan_;
   const int GH = cell_.gates() * H_, TW = cell_.tape_width(H_), S = P.slots();
   const bool has_c = cell_.has_cell_state();
   const std::size_t H = std::size_t(H_), N = std::size_t(n);
@@ -103,7 +105,7 @@ void RecurrentDirection::forward(int T, int n, const float* const* rows, const f
 // The packed states back in the caller's row order: a row still in padding after step t has
 // the trajectory's state.
 void RecurrentDirection::scatter_outputs(bool want_states) {
-  const StepPlan& P = plan_;
+  const StepPlan& P = *plan_;
   const int T = T_, n = n_;
   const std::size_t H = std::size_t(H_);
   grow(last_rows_, nh());
@@ -127,12 +129,12 @@ void RecurrentDirection::scatter_outputs(bool want_states) {
 
 void RecurrentDirection::backward(const float* dlast, const float* dstates, float* const* dx_rows,
                                   float* dU, float* drb, bool zero_padding_rows) {
-  const StepPlan& P = plan_;
+  const StepPlan& P = *plan_;
   const int T = T_, n = n_, GH = cell_.gates() * H_, TW = cell_.tape_width(H_), S = P.slots();
   const std::size_t H = std::size_t(H_), N = std::size_t(n), step = nh();
   const bool has_c = cell_.has_cell_state(), direct = cell_.direct_state_grad();
   if (P.packed() && !dx_rows)
-    throw std::logic_error("RecurrentDirection: backward after a lead forward needs dx_rows");
+    throw std::logic_error("RecurrentDirection: backward after a packed forward needs dx_rows");
   grow(dhu_, P.rows() * std::size_t(GH));
   grow(g_, std::size_t(S) * H);
   grow(dh_, std::size_t(S) * H);

@@ -26,32 +26,33 @@ class RecurrentDirection {
   // i's input projection at step t [G*H]. U [H, G*H], rb [G*H] the recurrent bias (cells with
   // one) or null. keep: keep every step's state and tape (training, or when a caller reads
   // states()); otherwise only two states are kept and only last() is valid.
-  // lead [n] (keep only) or null: row i reads padding at its first lead[i] steps, and every
-  // row's input there is the same, so those steps are computed once for all rows (the caller
-  // guarantees the sameness: no per-row dropout at padding steps). states() is then valid only
-  // when want_states, cell_states() not at all, and backward needs dx_rows.
+  // plan (keep only) or null for the plain one: a packed plan (core/step_plan.hpp) computes
+  // the rows' shared padding steps once, which is exact when every row's input there is the
+  // same (the caller's guarantee: no dropout touches padding). The plan must outlive backward.
+  // After a packed forward states() is valid only when want_states, cell_states() not at all,
+  // and backward needs dx_rows.
   void forward(int T, int n, const float* const* rows, const float* U, const float* rb,
-               const float* h0, const float* c0, bool keep, const int* lead = nullptr,
+               const float* h0, const float* c0, bool keep, const StepPlan* plan = nullptr,
                bool want_states = true);
 
   // [T, n, H]: h_1 .. h_T (keep), in the caller's row order.
-  const float* states() const { return plan_.packed() ? states_.data() : h_.data() + nh(); }
+  const float* states() const { return plan_->packed() ? states_.data() : h_.data() + nh(); }
   const float* cell_states() const { return c_.data() + nh(); }  // [T, n, H] (keep, LSTM)
   const float* last() const { return last_; }                    // [n, H]
 
   // Backward of the latest keep forward. dlast [n, H] = dL/dh_T and dstates [T, n, H] =
   // dL/dh_t from outside the layer; either may be null. dx_rows [T * n] receive each step's
   // d(input projection) [G*H] (as rows in forward); null is allowed when the cell's input and
-  // recurrent gradients are equal, and the caller then reads dpre() (not after a lead
-  // forward). With a lead, rows in padding get zeros, except one per step (plan's
+  // recurrent gradients are equal, and the caller then reads dpre() (not after a packed
+  // forward). Packed, rows in padding get zeros, except one per step (the plan's
   // padding_row) that takes the shared trajectory's whole d(input). Adds into dU and drb.
   // zero_padding_rows false: leave those rows unwritten instead, for a caller that reads only
   // the rows plan() computed.
   void backward(const float* dlast, const float* dstates, float* const* dx_rows, float* dU,
                 float* drb, bool zero_padding_rows = true);
-  const StepPlan& plan() const { return plan_; }
+  const StepPlan& plan() const { return *plan_; }
 
-  // [T, n, G*H] d(h_{t-1} U + b_rec) per step (not after a lead forward: packed then)
+  // [T, n, G*H] d(h_{t-1} U + b_rec) per step (not after a packed forward)
   const float* dpre() const { return dhu_.data(); }
   const Cell& cell() const { return cell_; }
 
@@ -63,7 +64,8 @@ class RecurrentDirection {
   int H_, T_ = 0, n_ = 0;
   const float* U_ = nullptr;
   const float* last_ = nullptr;
-  StepPlan plan_;
+  StepPlan plain_;                  // the plan when the caller gives none
+  const StepPlan* plan_ = nullptr;  // set by every forward
   // Row r of these is packed row r of the plan (keep): blocks 0..T of the states (block 0 the
   // initial state), blocks 0..T-1 of the tape and of d(pre). Without keep: two blocks of n.
   std::vector<float> h_, c_;
@@ -71,7 +73,7 @@ class RecurrentDirection {
   std::vector<float> hu_;           // [slots, G*H] the step's h_{t-1} U
   std::vector<float> dhu_;          // [rows, G*H]
   std::vector<float> g_, dh_, dc_;  // [slots, H]: carried d h, the step's total d h, carried d c
-  // With a lead: each packed row's input and d(input) pointers, the outputs in row order, and
+  // Packed: each packed row's input and d(input) pointers, the outputs in row order, and
   // where the trajectory's d(input) goes at a step where no row is in padding (it is zero).
   std::vector<const float*> xs_;
   std::vector<float*> dxs_;

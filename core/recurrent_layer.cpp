@@ -37,10 +37,13 @@ class RecurrentLayer final : public Layer {
     // In training the rows still in padding share one computed trajectory (core/step_plan.hpp):
     // their input there is the same, since no dropout touches padding (core/dropout.hpp).
     packed_ = p.training && p.spans;
-    if (packed_) {
+    if (packed_) {  // both directions cross the padding first (core/time_reversal.hpp)
       lead_.resize(std::size_t(n));
       for (int i = 0; i < n; ++i) lead_[std::size_t(i)] = p.spans[i].begin;
+      plan_.build(T, n, lead_.data());
     }
+    // The dense projection computes only the plan's rows, unless projection dropout reads all.
+    const StepPlan* dense_plan = packed_ && !masked_ ? &plan_ : nullptr;
     const float* last[2] = {nullptr, nullptr};
     const float* states[2] = {nullptr, nullptr};
     for (int d = 0; d < D; ++d) {
@@ -53,7 +56,7 @@ class RecurrentLayer final : public Layer {
         rows = table_[std::size_t(d)].rows();
       } else {
         dense_[std::size_t(d)].forward(in.seq, T, n, s_.input_dim, p.params + r.kernel, b, GH_,
-                                       spans);
+                                       spans, dense_plan);
         rows = dense_[std::size_t(d)].rows();
       }
       if (masked_) {
@@ -66,7 +69,7 @@ class RecurrentLayer final : public Layer {
       RecurrentDirection& dir = dirs_[std::size_t(d)];
       dir.forward(T, n, rows, p.params + r.recurrent_kernel,
                   s_.cell->recurrent_bias() ? b + GH_ : nullptr, h0, c0, keep,
-                  packed_ ? lead_.data() : nullptr, s_.emit_sequence || p.keep_states);
+                  packed_ ? &plan_ : nullptr, s_.emit_sequence || p.keep_states);
       last[d] = dir.last();
       states[d] = keep ? dir.states() : nullptr;
     }
@@ -90,11 +93,10 @@ class RecurrentLayer final : public Layer {
         dx_rows = s_.table_input ? table_[std::size_t(d)].grad_rows()
                                  : dense_[std::size_t(d)].grad_rows();
       RecurrentDirection& dir = dirs_[std::size_t(d)];
-      // The table reads only the rows the engine computed; the dense projection's GEMMs and
-      // the projection dropout read them all, so the engine zeroes the rest for them.
+      // The projections read only the rows the engine computed; the projection dropout reads
+      // them all, so the engine zeroes the rest for it.
       dir.backward(dlast, dstates, dx_rows, g + r.recurrent_kernel,
-                   s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr,
-                   !s_.table_input || masked_);
+                   s_.cell->recurrent_bias() ? g + r.bias + GH_ : nullptr, masked_);
       const float* W = p.params + r.kernel;
       const float* dxp = own ? dir.dpre()
                              : (s_.table_input ? table_[std::size_t(d)].grad_buffer()
@@ -108,7 +110,7 @@ class RecurrentLayer final : public Layer {
       }
       if (s_.table_input)
         table_[std::size_t(d)].backward(*tokens_, dxp, W, g + r.kernel, db,
-                                        packed_ ? &dir.plan() : nullptr);
+                                        packed_ ? &plan_ : nullptr);
       else
         dense_[std::size_t(d)].backward(dxp, W, g + r.kernel, db, dx_.data(), d > 0);
     }
@@ -143,6 +145,7 @@ class RecurrentLayer final : public Layer {
   bool masked_ = false;  // this pass applies projection dropout
   bool packed_ = false;  // this pass computes the padding steps once (lead_ per row)
   std::vector<int> lead_;
+  StepPlan plan_;  // this pass's, shared by both directions' projections and engines
   TokenSet* tokens_ = nullptr;
   const float* input_ = nullptr;
   DirectionJoin join_;

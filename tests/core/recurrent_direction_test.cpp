@@ -124,9 +124,9 @@ TEST_P(EngineCells, ReversedRowPointersEqualAReversedInput) {
   EXPECT_LT(scaled_max_error(dba, dbc), 1e-6);
 }
 
-// Training with a lead (core/step_plan.hpp): the rows still reading padding are not computed,
-// one shared trajectory stands for them. Everything the caller sees must equal the plain run
-// that computes every row: the states, the final states, dU and the recurrent bias, and the
+// Training with a packed plan (core/step_plan.hpp): the rows still reading padding are not
+// computed, one shared trajectory stands for them. Everything the caller sees must equal the plain
+// run that computes every row: the states, the final states, dU and the recurrent bias, and the
 // input gradient, which only moves between padding positions (they sum to the same).
 TEST_P(EngineCells, SharedPaddingStepsEqualComputingEveryRow) {
   CellCase s(GetParam());
@@ -143,12 +143,17 @@ TEST_P(EngineCells, SharedPaddingStepsEqualComputingEveryRow) {
   struct Run {
     std::vector<float> states, last, dx, dW, dU, db;
   };
+  // Shared: the plan drives both the engine and the dense projection (which then projects
+  // only the rows the engine computes).
   auto run = [&](const int* lead_or_null) {
+    StepPlan plan;
+    plan.build(s.T, s.N, lead_or_null);
+    const StepPlan* packed = lead_or_null ? &plan : nullptr;
     DenseProjection proj;
-    proj.forward(s.x.data(), s.T, s.N, s.I, s.W.data(), s.b.data(), GH, nullptr);
+    proj.forward(s.x.data(), s.T, s.N, s.I, s.W.data(), s.b.data(), GH, nullptr, packed);
     RecurrentDirection dir(cell, s.H);
     dir.forward(s.T, s.N, proj.rows(), s.U.data(), rb, s.h0.data(), lstm ? s.c0.data() : nullptr,
-                true, lead_or_null, true);
+                true, packed, true);
     Run r;
     r.states.assign(dir.states(), dir.states() + states);
     r.last.assign(dir.last(), dir.last() + std::size_t(s.N) * s.H);
@@ -157,7 +162,7 @@ TEST_P(EngineCells, SharedPaddingStepsEqualComputingEveryRow) {
     r.dU.assign(s.U.size(), 0.f);
     r.db.assign(s.b.size(), 0.f);
     dir.backward(dlast.data(), s.dh.data(), proj.grad_rows(), r.dU.data(),
-                 rb ? r.db.data() + GH : nullptr);
+                 rb ? r.db.data() + GH : nullptr, false);
     proj.backward(proj.grad_buffer(), s.W.data(), r.dW.data(), r.db.data(), r.dx.data(), false);
     return r;
   };
