@@ -113,8 +113,8 @@ std::vector<ConfigKey> make_table() {
        "last | mean | max: the top layer's last states, or their mean or maximum over the real "
        "tokens",
        kMath, any()},
-      {"dropout", &C::dropout, "dropout rate on the embedding output, [0, 1)", kMath,
-       unit_interval()},
+      {"dropout", &C::dropout, "dropout rate on the embedding output (never on padding), [0, 1)",
+       kMath, unit_interval()},
       {"bigram_buckets", &C::bigram_buckets,
        "hashed bigram rows after the word rows; each step adds its bigram's row (0 = off)", kMath,
        int_range(0, 1 << 24)},  // core's kMaxBigramBuckets (io/ does not depend on core/)
@@ -132,13 +132,15 @@ std::vector<ConfigKey> make_table() {
        "anywhere | ends: a crop is any run of the review, or its first or its last tokens", kMath,
        one_of({"anywhere", "ends"})},
       {"word_dropout", &C::word_dropout,
-       "rate of whole tokens dropped from the embedding output, [0, 1)", kMath, unit_interval()},
+       "rate of whole tokens dropped from the embedding output (never padding), [0, 1)", kMath,
+       unit_interval()},
       {"embedding_weight_dropout", &C::embedding_weight_dropout,
        "rate of embedding matrix elements dropped each training step, [0, 1)", kMath,
        unit_interval()},
       {"projection_dropout", &C::projection_dropout,
-       "rate of elements dropped from each recurrent layer's input projection x W, [0, 1)", kMath,
-       unit_interval()},
+       "rate of elements dropped from each recurrent layer's input projection x W (never at "
+       "padding), [0, 1)",
+       kMath, unit_interval()},
       // Optimisation
       {"batch_size", &C::batch_size, "global batch size", kMath, at_least(1)},
       {"epochs", &C::epochs, "maximum epochs", kRun, at_least(1)},
