@@ -7,7 +7,7 @@
 namespace rnnsent {
 
 void StepPlan::build(int T, int n, const int* lead) {
-  packed_ = lead != nullptr;
+  packed_ = lead != nullptr && n > 0;  // no rows: nothing to share
   slots_ = packed_ ? n + 1 : n;
   width_.assign(std::size_t(T) + 1, n);
   offset_.resize(std::size_t(T) + 1);

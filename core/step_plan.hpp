@@ -21,7 +21,8 @@ namespace rnnsent {
 
 class StepPlan {
  public:
-  // lead [n] or null (the plain plan): row i reads padding at steps t < lead[i], lead in [0, T].
+  // lead [n] or null (the plain plan, also for n = 0): row i reads padding at steps
+  // t < lead[i], lead in [0, T].
   void build(int T, int n, const int* lead);
 
   bool packed() const { return packed_; }
