@@ -129,66 +129,71 @@ TEST_P(EngineCells, ReversedRowPointersEqualAReversedInput) {
 // run that computes every row: the states, the final states, dU and the recurrent bias, and the
 // input gradient, which only moves between padding positions (they sum to the same).
 TEST_P(EngineCells, SharedPaddingStepsEqualComputingEveryRow) {
-  CellCase s(GetParam());
-  const Cell& cell = cell_for(s.kind);
-  const int GH = cell.gates() * s.H;
-  const bool lstm = cell.has_cell_state();
-  const float* rb = cell.recurrent_bias() ? s.b.data() + GH : nullptr;
-  const std::vector<int> lead = {3, 0, 9, 5};  // unsorted, one row all padding, one none
-  for (int i = 0; i < s.N; ++i)  // the padding input: row 0's step 0 for every padded step
-    for (int t = 0; t < lead[std::size_t(i)]; ++t)
-      std::copy(s.x.begin(), s.x.begin() + s.I, s.x.begin() + (std::size_t(t) * s.N + i) * s.I);
-  const std::vector<float> dlast = random_vector<float>(std::size_t(s.N) * s.H, -1, 1, 8);
-  const std::size_t states = std::size_t(s.T) * s.N * s.H;
-  struct Run {
-    std::vector<float> states, last, dx, dW, dU, db;
-  };
-  // Shared: the plan drives both the engine and the dense projection (which then projects
-  // only the rows the engine computes).
-  auto run = [&](const int* lead_or_null) {
-    StepPlan plan;
-    plan.build(s.T, s.N, lead_or_null);
-    const StepPlan* packed = lead_or_null ? &plan : nullptr;
-    DenseProjection proj;
-    proj.forward(s.x.data(), s.T, s.N, s.I, s.W.data(), s.b.data(), GH, nullptr, packed);
-    RecurrentDirection dir(cell, s.H);
-    dir.forward(s.T, s.N, proj.rows(), s.U.data(), rb, s.h0.data(), lstm ? s.c0.data() : nullptr,
-                true, packed, true);
-    Run r;
-    r.states.assign(dir.states(), dir.states() + states);
-    r.last.assign(dir.last(), dir.last() + std::size_t(s.N) * s.H);
-    r.dx.assign(s.x.size(), 0.f);
-    r.dW.assign(s.W.size(), 0.f);
-    r.dU.assign(s.U.size(), 0.f);
-    r.db.assign(s.b.size(), 0.f);
-    dir.backward(dlast.data(), s.dh.data(), proj.grad_rows(), r.dU.data(),
-                 rb ? r.db.data() + GH : nullptr, false);
-    proj.backward(proj.grad_buffer(), s.W.data(), r.dW.data(), r.db.data(), r.dx.data(), false);
-    return r;
-  };
-  const Run plain = run(nullptr), shared = run(lead.data());
-  EXPECT_LT(scaled_max_error(shared.states, plain.states), 1e-6);
-  EXPECT_LT(scaled_max_error(shared.last, plain.last), 1e-6);
-  EXPECT_LT(scaled_max_error(shared.dU, plain.dU), 1e-5);
-  EXPECT_LT(scaled_max_error(shared.db, plain.db), 1e-5);
-  EXPECT_LT(scaled_max_error(shared.dW, plain.dW), 1e-5);
-  // dx: equal at real tokens; at padding positions only the sum per step is defined.
-  std::vector<float> real_a, real_b, pad_a(std::size_t(s.T) * s.I, 0.f), pad_b = pad_a;
-  for (int t = 0; t < s.T; ++t)
-    for (int i = 0; i < s.N; ++i) {
-      const std::size_t at = (std::size_t(t) * s.N + i) * s.I;
-      for (int e = 0; e < s.I; ++e) {
-        if (t >= lead[std::size_t(i)]) {
-          real_a.push_back(shared.dx[at + e]);
-          real_b.push_back(plain.dx[at + e]);
-        } else {
-          pad_a[std::size_t(t) * s.I + e] += shared.dx[at + e];
-          pad_b[std::size_t(t) * s.I + e] += plain.dx[at + e];
+  // Unsorted with one row all padding and one none; a batch of empty rows; no padding at all.
+  const std::vector<std::vector<int>> leads = {{3, 0, 9, 5}, {9, 9, 9, 9}, {0, 0, 0, 0}};
+  for (const std::vector<int>& lead : leads) {
+    CellCase s(GetParam());
+    SCOPED_TRACE("leads " + std::to_string(lead[0]) + " " + std::to_string(lead[1]) + " " +
+                 std::to_string(lead[2]) + " " + std::to_string(lead[3]));
+    const Cell& cell = cell_for(s.kind);
+    const int GH = cell.gates() * s.H;
+    const bool lstm = cell.has_cell_state();
+    const float* rb = cell.recurrent_bias() ? s.b.data() + GH : nullptr;
+    for (int i = 0; i < s.N; ++i)  // the padding input: row 0's step 0 for every padded step
+      for (int t = 0; t < lead[std::size_t(i)]; ++t)
+        std::copy(s.x.begin(), s.x.begin() + s.I, s.x.begin() + (std::size_t(t) * s.N + i) * s.I);
+    const std::vector<float> dlast = random_vector<float>(std::size_t(s.N) * s.H, -1, 1, 8);
+    const std::size_t states = std::size_t(s.T) * s.N * s.H;
+    struct Run {
+      std::vector<float> states, last, dx, dW, dU, db;
+    };
+    // Shared: the plan drives both the engine and the dense projection (which then projects
+    // only the rows the engine computes).
+    auto run = [&](const int* lead_or_null) {
+      StepPlan plan;
+      plan.build(s.T, s.N, lead_or_null);
+      const StepPlan* packed = lead_or_null ? &plan : nullptr;
+      DenseProjection proj;
+      proj.forward(s.x.data(), s.T, s.N, s.I, s.W.data(), s.b.data(), GH, nullptr, packed);
+      RecurrentDirection dir(cell, s.H);
+      dir.forward(s.T, s.N, proj.rows(), s.U.data(), rb, s.h0.data(), lstm ? s.c0.data() : nullptr,
+                  true, packed, true);
+      Run r;
+      r.states.assign(dir.states(), dir.states() + states);
+      r.last.assign(dir.last(), dir.last() + std::size_t(s.N) * s.H);
+      r.dx.assign(s.x.size(), 0.f);
+      r.dW.assign(s.W.size(), 0.f);
+      r.dU.assign(s.U.size(), 0.f);
+      r.db.assign(s.b.size(), 0.f);
+      dir.backward(dlast.data(), s.dh.data(), proj.grad_rows(), r.dU.data(),
+                   rb ? r.db.data() + GH : nullptr, false);
+      proj.backward(proj.grad_buffer(), s.W.data(), r.dW.data(), r.db.data(), r.dx.data(), false);
+      return r;
+    };
+    const Run plain = run(nullptr), shared = run(lead.data());
+    EXPECT_LT(scaled_max_error(shared.states, plain.states), 1e-6);
+    EXPECT_LT(scaled_max_error(shared.last, plain.last), 1e-6);
+    EXPECT_LT(scaled_max_error(shared.dU, plain.dU), 1e-5);
+    EXPECT_LT(scaled_max_error(shared.db, plain.db), 1e-5);
+    EXPECT_LT(scaled_max_error(shared.dW, plain.dW), 1e-5);
+    // dx: equal at real tokens; at padding positions only the sum per step is defined.
+    std::vector<float> real_a, real_b, pad_a(std::size_t(s.T) * s.I, 0.f), pad_b = pad_a;
+    for (int t = 0; t < s.T; ++t)
+      for (int i = 0; i < s.N; ++i) {
+        const std::size_t at = (std::size_t(t) * s.N + i) * s.I;
+        for (int e = 0; e < s.I; ++e) {
+          if (t >= lead[std::size_t(i)]) {
+            real_a.push_back(shared.dx[at + e]);
+            real_b.push_back(plain.dx[at + e]);
+          } else {
+            pad_a[std::size_t(t) * s.I + e] += shared.dx[at + e];
+            pad_b[std::size_t(t) * s.I + e] += plain.dx[at + e];
+          }
         }
       }
-    }
-  EXPECT_LT(scaled_max_error(real_a, real_b), 1e-5);
-  EXPECT_LT(scaled_max_error(pad_a, pad_b), 1e-5);
+    EXPECT_LT(scaled_max_error(real_a, real_b), 1e-5);
+    EXPECT_LT(scaled_max_error(pad_a, pad_b), 1e-5);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, EngineCells,
