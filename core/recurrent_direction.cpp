@@ -27,15 +27,12 @@ void broadcast(const float* state, int n, int H, float* out) {
 
 // Rows [from, to) of a block take row 0's values (the padding trajectory's).
 void copy_row0(float* block, int from, int to, int H) {
-  for (int k = from; k < to; ++k) std::copy(block, block + H, block + std::size_t(k) * H);
+  broadcast(block, to - from, H, block + std::size_t(from) * std::size_t(H));
 }
 
-// Row 0 of a block takes the sum of rows [from, to) added to it.
+// Row 0 of a block takes the sum of rows [from, to) (from >= 1) added to it.
 void fold_into_row0(float* block, int from, int to, int H) {
-  for (int k = from; k < to; ++k) {
-    const float* row = block + std::size_t(k) * std::size_t(H);
-    for (int j = 0; j < H; ++j) block[j] += row[j];
-  }
+  add_column_sums(block + std::size_t(from) * std::size_t(H), to - from, H, block);
 }
 
 }  // namespace
