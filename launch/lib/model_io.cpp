@@ -128,7 +128,10 @@ LoadedModel load_model(const std::string& path) {
   if (out.shape.negation_scope > 0)  // as in training: the rule over the model's own words
     out.shape.negators = negator_ids(out.words, out.shape.num_words);
   const ParamLayout layout = make_layout(out.shape);
-  out.params.assign(layout.total(), 0.0f);
+  // Every slot is checked against the tensors the file really holds before the parameter
+  // buffer is allocated, so a header claiming a huge architecture is an error, not an
+  // allocation the size of its claim.
+  std::vector<const NamedTensor*> found;
   for (const Slot& s : layout.slots()) {
     auto it = std::find_if(file.weights.begin(), file.weights.end(),
                            [&](const NamedTensor& t) { return t.name == s.name; });
@@ -138,8 +141,12 @@ LoadedModel load_model(const std::string& path) {
       throw std::runtime_error(path + ": weight '" + s.name + "' has shape " +
                                shape_text(it->shape) + ", the architecture needs " +
                                shape_text(s.shape));
-    std::copy(it->values.begin(), it->values.end(), out.params.begin() + std::ptrdiff_t(s.offset));
+    found.push_back(&*it);
   }
+  out.params.assign(layout.total(), 0.0f);
+  for (std::size_t k = 0; k < found.size(); ++k)
+    std::copy(found[k]->values.begin(), found[k]->values.end(),
+              out.params.begin() + std::ptrdiff_t(layout.slots()[k].offset));
   check_finite(path, layout, out.params);
   out.metrics = {file.epoch, file.val_loss, file.val_acc};
   out.config_ini = file.config_ini;
