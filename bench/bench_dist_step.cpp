@@ -6,7 +6,8 @@
 // resident memory of each rank.
 // Usage: mpirun -np P bench_dist_step DATA.h5 [batches=20] [global_batch=128] [maxlen=500]
 //          [exchange=0]   (0: allreduce, every rank updates every row; 1: the sharded update over
-//                          MPI; 2: the sharded update through the shared-memory window)
+//                          MPI; 2: the sharded update through the shared-memory window; 3: the
+//                          sparse allgather of each rank's own rows, 2-4 ranks off one host)
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     const int exchange = argc > 5 ? std::atoi(argv[5]) : 0;
     options.shard_optimizer = exchange == 1;
     options.shared_memory_exchange = exchange == 2;
+    options.sparse_exchange = exchange == 3;
     const int warmup = 3, total = warmup + batches;
     const rnnsent::DatasetReader reader(argv[1]);
     const auto order = rnnsent::seeded_permutation(reader.size("train"), 1, 0);

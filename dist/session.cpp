@@ -219,12 +219,14 @@ void Session::reduce_scatter_sum(const float* data, float* mine,
 }
 
 void Session::gather_blocks(const void* mine, void* all, const std::vector<int>& counts,
-                            bool is_double) const {
+                            std::size_t element) const {
   const std::vector<int> at = displacements(counts, size_, "allgather");
-  const MPI_Datatype type = is_double ? MPI_DOUBLE : MPI_FLOAT;
+  const MPI_Datatype type = element == sizeof(double)  ? MPI_DOUBLE
+                            : element == sizeof(float) ? MPI_FLOAT
+                                                       : MPI_BYTE;
   const int own = counts[std::size_t(rank_)];
   if (size_ == 1) {
-    std::memcpy(all, mine, std::size_t(own) * (is_double ? sizeof(double) : sizeof(float)));
+    std::memcpy(all, mine, std::size_t(own) * element);
     return;
   }
   if (deadline_ <= 0) {
@@ -239,11 +241,21 @@ void Session::gather_blocks(const void* mine, void* all, const std::vector<int>&
 }
 
 void Session::allgather(const float* mine, float* all, const std::vector<int>& counts) const {
-  gather_blocks(mine, all, counts, false);
+  gather_blocks(mine, all, counts, sizeof(float));
 }
 
 void Session::allgather(const double* mine, double* all, const std::vector<int>& counts) const {
-  gather_blocks(mine, all, counts, true);
+  gather_blocks(mine, all, counts, sizeof(double));
+}
+
+void Session::allgather_bytes(const void* mine, void* all, const std::vector<int>& counts) const {
+  gather_blocks(mine, all, counts, 1);
+}
+
+std::vector<int> Session::allgather_int(int value) const {
+  std::vector<int> all(std::size_t(size_), value);
+  gather_blocks(&value, all.data(), std::vector<int>(std::size_t(size_), int(sizeof(int))), 1);
+  return all;
 }
 
 void Session::broadcast(float* data, std::size_t n, int root) const {

@@ -30,6 +30,11 @@ class Session {
   // back in all, on every rank.
   void allgather(const float* mine, float* all, const std::vector<int>& counts) const;
   void allgather(const double* mine, double* all, const std::vector<int>& counts) const;
+  // Raw bytes, counts[r] of them from rank r (every rank's buffer may differ in size): the
+  // sparse exchange's packed rows. Homogeneous hosts only, as everything else here.
+  void allgather_bytes(const void* mine, void* all, const std::vector<int>& counts) const;
+  // Every rank's value, in rank order.
+  std::vector<int> allgather_int(int value) const;
   // Copies root's data to every rank.
   void broadcast(float* data, std::size_t n, int root = 0) const;
   void broadcast(int* data, std::size_t n, int root = 0) const;
@@ -56,8 +61,9 @@ class Session {
 
  private:
   void sum_in_place(void* data, std::size_t n, std::size_t element) const;
+  // element: 1 (bytes), sizeof(float) or sizeof(double).
   void gather_blocks(const void* mine, void* all, const std::vector<int>& counts,
-                     bool is_double) const;
+                     std::size_t element) const;
   void wait(void* request, const char* what) const;  // MPI_Request*: polls within the deadline
   void poll_presence() const;
   int rank_ = 0;

@@ -87,6 +87,8 @@ struct TrainConfig {
   bool shard_optimizer = false;
   // RMSprop at P > 1 with every rank on one host: the gradient summed in a shared-memory window
   bool shared_memory_exchange = true;
+  // P = 2-4 on several hosts: each rank allgathers the embedding rows its own reviews touched
+  bool sparse_exchange = true;
   int max_train = 0;  // 0 = all; else the first N training reviews after the shuffle
   int max_test = 0;   // 0 = all; else the first N test reviews (quick runs)
   int eval_batch_size = 256;

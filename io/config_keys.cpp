@@ -231,6 +231,11 @@ std::vector<ConfigKey> make_table() {
        "true | false: with RMSprop and every rank on one host, sum the gradient in a shared-memory "
        "window (the sharded update without MPI collectives)",
        kRun, any()},
+      {"sparse_exchange", &C::sparse_exchange,
+       "true | false: at P = 2-4 with ranks on several hosts (no window) and no shard_optimizer, "
+       "each rank allgathers only the embedding rows its own reviews touched, not the union's "
+       "allreduce (fewer bytes, the same sums at P = 2)",
+       kRun, any()},
       {"threads", &C::threads, "OpenMP threads per rank (0 = OMP_NUM_THREADS / all)", kRun,
        at_least(0)},
       {"max_train", &C::max_train, "use only the first N training reviews (0 = all)", kMath,

@@ -53,12 +53,16 @@ DataParallelStep::DataParallelStep(SentimentModel& model, const dist::Session& s
   if (options.shared_memory_exchange && session.size() > 1 &&
       options.optimizer.kind == OptimizerKind::rmsprop)
     open_window();
+  sparse_ = !window_ && !sharded_ && options.sparse_exchange && session.size() > 1 &&
+            session.size() <= kSparseMaxRanks;
   flush_denormals_on_all_threads();  // core/flush_denormals.hpp: every rank computes alike
 }
 
 std::string DataParallelStep::exchange_name() const {
   if (window_) return "shared memory (one host)";
-  const std::string name = sharded_ ? "sharded over MPI" : "MPI allreduce";
+  const std::string name = sharded_  ? "sharded over MPI"
+                           : sparse_ ? "sparse allgather over MPI"
+                                     : "MPI allreduce";
   return no_window_.empty() ? name : name + " (no shared-memory window: " + no_window_ + ")";
 }
 
@@ -295,6 +299,8 @@ StepStats DataParallelStep::run(const std::int32_t* ids, const float* labels, st
   const auto t1 = Clock::now();
   if (window_) {
     shared_exchange(ids, local, T, stats);
+  } else if (sparse_) {
+    allgather_own_rows(ids, local, T, stats);
   } else {
     find_touched(ids, local, T);
     if (sharded_) {

@@ -58,6 +58,7 @@ StepOptions step_options(const TrainConfig& c) {
   o.projection_dropout = float(c.projection_dropout);
   o.shard_optimizer = c.shard_optimizer;
   o.shared_memory_exchange = c.shared_memory_exchange;
+  o.sparse_exchange = c.sparse_exchange;
   o.embedding_weight_dropout = float(c.embedding_weight_dropout);
   o.seed = c.seed;
   return o;

@@ -86,7 +86,8 @@ err=$(SLURM_STEP_NUM_TASKS=2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$wo
 [ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "srun started 2 tasks but MPI sees 1 rank" && ok "srun without MPI plugin refused" || fail "srun misuse: exit $rc: $err"
 
 # A /dev/shm too small for the shared-memory window (Open MPI would warn, then hang): the run
-# says why and trains over MPI's exchange, to the bits of the run with the window (P = 2).
+# says why and trains over MPI's exchange (the sparse allgather), to the bits of the run with the
+# window (P = 2).
 if [ "$(id -u)" = 0 ] && unshare -m true 2> /dev/null; then
   timeout 120 mpirun --oversubscribe -np 2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/win" > "$work/win.log" 2>&1 \
     || fail "P=2 with the window: $(tail -2 "$work/win.log")"
@@ -94,7 +95,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2> /dev/null; then
     mpirun --oversubscribe -np 2 "$bin/rnnsent_train" "${args[@]}" --output_dir "$work/noshm" > "$work/noshm.log" 2>&1
   rc=$?
   sum() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['weights_checksum'])" "$1/best_model.h5"; }
-  [ "$rc" = 0 ] && grep -q "MPI allreduce (no shared-memory window: /dev/shm has [0-9]* MB free" "$work/noshm.log" \
+  [ "$rc" = 0 ] && grep -q "sparse allgather over MPI (no shared-memory window: /dev/shm has [0-9]* MB free" "$work/noshm.log" \
     && [ "$(sum "$work/noshm")" = "$(sum "$work/win")" ] \
     && ok "small /dev/shm: MPI exchange, same model (exit $rc)" \
     || fail "small /dev/shm: exit $rc: $(grep -m2 -E 'exchange|rror' "$work/noshm.log")"

@@ -186,29 +186,34 @@ TEST(DataParallelTest, AdamWithClippingAndWarmupMatchesSingleProcessTraining) {
   // rounding changes that move only in proportion (1e-7 relative), except where a gradient
   // entry is at rounding level, where the step is lr_t * m / eps, tiny. Measured: 3e-8 at 2 and
   // 4 ranks; leaving out the clip moves weights by 5e-4, the warm-up by about lr = 2e-3.
+  // Through the allreduce of the union and through the sparse allgather (which Adam's dense
+  // update can use as well: an untouched row's gradient is zero on every rank either way).
   const Scenario s;
-  const StepOptions o = adam_options();
+  StepOptions o = adam_options();
   const std::vector<Batch> batches = make_batches(s.steps, s.global_n, s.T, s.shape.num_words);
   int clipped = 0;
   const std::vector<float> ref = single_process_adam(s, o, batches, &clipped);
   EXPECT_GE(clipped, 1) << "the threshold never bit: the test would not see clipping";
   EXPECT_LT(clipped, s.steps) << "every step clipped: the test would not see the threshold";
-  const std::vector<float> got = data_parallel(s, batches, o);
-  ASSERT_EQ(ref.size(), got.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i)
-    worst = std::max(worst, double(std::abs(ref[i] - got[i])));
-  if (mpi().is_root())
-    std::printf("adam, ranks %d: max abs difference %.3g (%d of %d steps clipped)\n", mpi().size(),
-                worst, clipped, s.steps);
-  EXPECT_LT(worst, 1e-5) << "ranks " << mpi().size();
-  // And every rank holds the same bits.
-  std::vector<float> roots = got;
-  mpi().broadcast(roots.data(), roots.size());
-  double mismatches = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) mismatches += got[i] != roots[i];
-  mpi().allreduce_sum(&mismatches, 1);
-  EXPECT_EQ(mismatches, 0.0) << "parameters differ between ranks";
+  for (bool sparse : {false, true}) {
+    o.sparse_exchange = sparse;
+    const std::vector<float> got = data_parallel(s, batches, o);
+    ASSERT_EQ(ref.size(), got.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      worst = std::max(worst, double(std::abs(ref[i] - got[i])));
+    if (mpi().is_root())
+      std::printf("adam, ranks %d%s: max abs difference %.3g (%d of %d steps clipped)\n",
+                  mpi().size(), sparse ? ", sparse" : "", worst, clipped, s.steps);
+    EXPECT_LT(worst, 1e-5) << "ranks " << mpi().size() << (sparse ? ", sparse" : "");
+    // And every rank holds the same bits.
+    std::vector<float> roots = got;
+    mpi().broadcast(roots.data(), roots.size());
+    double mismatches = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) mismatches += got[i] != roots[i];
+    mpi().allreduce_sum(&mismatches, 1);
+    EXPECT_EQ(mismatches, 0.0) << "parameters differ between ranks";
+  }
 }
 
 // Every cell, direction and depth, with dropout: P ranks equal one (the dropout mask of a
@@ -276,8 +281,9 @@ TEST(DataParallelTest, LstmGruBidirectionalStackedWithDropoutMatchSingleProcess)
 // every rank updating every row: the same parameters, norms and (after the gather a
 // checkpoint does) RMSprop accumulators; bit for bit at P <= 2, where a reduce-scatter adds the
 // same two terms as the allreduce, to rounding beyond. Clipping and a warm-up are on, so the
-// norm and the scaled rows are compared too.
-enum class Exchange { replicated, sharded, shared_memory };
+// norm and the scaled rows are compared too. The sparse allgather of each rank's own rows
+// (replicated update, the rows summed in rank order) is held to the same bar.
+enum class Exchange { replicated, sharded, shared_memory, sparse };
 
 void expect_update_equals_the_replicated_one(Exchange exchange, int bigram_buckets = 0) {
   Scenario s;
@@ -293,6 +299,7 @@ void expect_update_equals_the_replicated_one(Exchange exchange, int bigram_bucke
   auto train = [&](Exchange e) {
     o.shard_optimizer = e == Exchange::sharded;
     o.shared_memory_exchange = e == Exchange::shared_memory;
+    o.sparse_exchange = e == Exchange::sparse;
     SentimentModel model(s.shape);
     const std::size_t n = model.layout().total();
     Outcome out;
@@ -303,6 +310,9 @@ void expect_update_equals_the_replicated_one(Exchange exchange, int bigram_bucke
     // Every rank of these tests is on one host, so the window must open there.
     if (e == Exchange::shared_memory && mpi().size() > 1) {
       EXPECT_EQ(step.exchange_name(), "shared memory (one host)");
+    }
+    if (e == Exchange::sparse && mpi().size() > 1) {
+      EXPECT_EQ(step.exchange_name(), "sparse allgather over MPI");
     }
     std::int64_t global_step = 0;
     for (const Batch& b : batches) {
@@ -350,19 +360,26 @@ TEST(DataParallelTest, SharedMemoryExchangeEqualsTheReplicatedOne) {
   expect_update_equals_the_replicated_one(Exchange::shared_memory);
 }
 
+TEST(DataParallelTest, SparseExchangeEqualsTheReplicatedOne) {
+  expect_update_equals_the_replicated_one(Exchange::sparse);
+}
+
 TEST(DataParallelTest, ShardedAndSharedMemoryExchangesWithBigramsEqualTheReplicatedOne) {
   expect_update_equals_the_replicated_one(Exchange::sharded, 97);
   expect_update_equals_the_replicated_one(Exchange::shared_memory, 97);
+  expect_update_equals_the_replicated_one(Exchange::sparse, 97);
 }
 
 // A step that goes non-finite on one rank only is skipped by every rank alike, and an update
-// that overflows the parameters is reported by every rank, through the window as over MPI.
-TEST(DataParallelTest, SharedMemoryExchangeAgreesOnNonFiniteSteps) {
+// that overflows the parameters is reported by every rank, through the window or the sparse
+// allgather as through the allreduce.
+void expect_exchange_agrees_on_non_finite_steps(Exchange exchange) {
   const Scenario s;
   const std::vector<Batch> batches = make_batches(4, s.global_n, s.T, s.shape.num_words);
-  auto train = [&](bool shared) {
+  auto train = [&](bool other) {
     StepOptions o = rmsprop_options(s);
-    o.shared_memory_exchange = shared;
+    o.shared_memory_exchange = other && exchange == Exchange::shared_memory;
+    o.sparse_exchange = other && exchange == Exchange::sparse;
     SentimentModel model(s.shape);
     const std::size_t n = model.layout().total();
     std::vector<float> params(n, 0);
@@ -399,6 +416,14 @@ TEST(DataParallelTest, SharedMemoryExchangeAgreesOnNonFiniteSteps) {
   for (std::size_t i = 0; i < plain.size(); ++i)
     worst = std::max(worst, double(std::abs(plain[i] - shared[i])));
   EXPECT_LE(worst, mpi().size() <= 2 ? 0.0 : 1e-6);
+}
+
+TEST(DataParallelTest, SharedMemoryExchangeAgreesOnNonFiniteSteps) {
+  expect_exchange_agrees_on_non_finite_steps(Exchange::shared_memory);
+}
+
+TEST(DataParallelTest, SparseExchangeAgreesOnNonFiniteSteps) {
+  expect_exchange_agrees_on_non_finite_steps(Exchange::sparse);
 }
 
 TEST(DataParallelTest, EveryRankHoldsIdenticalParameters) {

@@ -2,10 +2,10 @@
 # Data parallelism across hosts: two test hosts (network namespaces, MPI over TCP only) train
 # the model the single process trains. Where the batch chunks match the bits match: P = 2 (one
 # rank per host, one thread each) equals one process with two threads (two chunks, summed in the
-# same order); P = 4 (two ranks per host) equals P = 4 on one host over MPI's shared-memory
-# transport (the same allreduce order; on one host rnnsent would otherwise sum in its own
-# shared-memory window, in rank order, equal to rounding at P = 4). Across hosts that window
-# must not open: the gradient goes over TCP. Skipped (exit 77) without root or network namespaces.
+# same order), through the sparse allgather (the default across hosts) and through the
+# allreduce; P = 4 (two ranks per host) equals P = 4 on one host without the shared-memory window
+# (the same sparse allgather, summed in rank order). Across hosts that window must not open: the
+# gradient goes over TCP. Skipped (exit 77) without root or network namespaces.
 # Usage: test_multihost_equivalence.sh BIN_DIR
 set -uo pipefail
 here=$(dirname "$0")
@@ -33,12 +33,20 @@ for cell in simple_rnn gru; do
   mh_mpirun -H "$h1,$h2" -np 2 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
     --threads 1 --output_dir "$work/$cell-x2" > "$work/$cell-x2.log" 2>&1 \
     || fail "$cell P=2 across hosts: $(tail -3 "$work/$cell-x2.log")"
-  grep -q "gradient exchange: MPI allreduce" "$work/$cell-x2.log" \
-    && ok "$cell: across hosts the gradient goes over MPI" \
+  grep -q "gradient exchange: sparse allgather over MPI" "$work/$cell-x2.log" \
+    && ok "$cell: across hosts the gradient goes over MPI (sparse allgather)" \
     || fail "$cell: across hosts: $(grep -o 'gradient exchange: .*' "$work/$cell-x2.log")"
   a=$(checksum "$work/$cell-p1") b=$(checksum "$work/$cell-x2")
   [ -n "$a" ] && [ "$a" = "$b" ] && ok "$cell: P=2 across 2 hosts == 1 process x 2 threads (checksum $a)" \
     || fail "$cell: P=2 across hosts $b != one process $a"
+  # The allreduce of the union, the exchange beyond 4 ranks, to the same bits.
+  mh_mpirun -H "$h1,$h2" -np 2 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" --sparse_exchange false \
+    --threads 1 --output_dir "$work/$cell-a2" > "$work/$cell-a2.log" 2>&1 \
+    || fail "$cell P=2 across hosts, allreduce: $(tail -3 "$work/$cell-a2.log")"
+  b=$(checksum "$work/$cell-a2")
+  grep -q "gradient exchange: MPI allreduce" "$work/$cell-a2.log" && [ "$a" = "$b" ] \
+    && ok "$cell: P=2 across hosts over the allreduce == 1 process (checksum $b)" \
+    || fail "$cell: allreduce across hosts $b != one process $a ($(grep -o 'gradient exchange: .*' "$work/$cell-a2.log"))"
   mh_mpirun -H "$h1:2,$h2:2" -np 4 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
     --threads 1 --output_dir "$work/$cell-x4" > "$work/$cell-x4.log" 2>&1 \
     || fail "$cell P=4 across hosts: $(tail -3 "$work/$cell-x4.log")"
