@@ -2,7 +2,9 @@
 # Issue 13's exchange figures: the course model's step (bench_dist_step, one thread per rank)
 # at P = 2 (one rank per host) and P = 4 (two per host) across two test hosts (network
 # namespaces, MPI over TCP only), with the links at full speed and limited to 10 and 1 Gbit/s
-# (tc tbf), each with the sharded update (shard_optimizer, ZeRO stage 1) and without. Prints
+# (tc tbf), each with the sharded update (shard_optimizer, ZeRO stage 1; exchange=1), the
+# allreduce of the union (exchange=0) and the sparse allgather of each rank's own rows
+# (sparse_exchange, the trainer's default across hosts; exchange=3). Prints
 # per step: milliseconds of exchange (including waiting for the slower rank), of the optimizer,
 # of compute, and the payload handed to the collectives. Root only.
 # Usage: bash bench/run_exchange_bench.sh [DATA.h5] [batches]
@@ -31,8 +33,8 @@ for limit in full 10gbit 1gbit; do
   for p in 2 4; do
     hosts="$h1,$h2"
     [ "$p" = 4 ] && hosts="$h1:2,$h2:2"
-    for shard in 1 0; do
-      line=$(mh_mpirun -H "$hosts" -np "$p" "$(realpath build/bin/bench_dist_step)" "$data" "$batches" 128 500 "$shard" | grep RESULT)
+    for exchange in 1 0 3; do
+      line=$(mh_mpirun -H "$hosts" -np "$p" "$(realpath build/bin/bench_dist_step)" "$data" "$batches" 128 500 "$exchange" | grep RESULT)
       echo "link $limit P=$p: ${line#RESULT rnnsent }"
     done
   done

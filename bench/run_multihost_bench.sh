@@ -7,9 +7,12 @@
 #                              (shared_memory_exchange, the default)
 #   P=2 one host, MPI          the sharded update over MPI's shared-memory transport
 #                              (shared_memory_exchange = false, shard_optimizer = true)
-#   P=2 one host, replicated   MPI's transport, every rank updating every row (both false)
-#   P=2 two hosts              one rank on each of two test hosts (network namespaces, TCP)
+#   P=2 one host, sparse       MPI's transport, each rank allgathering its own rows and updating
+#                              every row (both false; sparse_exchange, the default)
+#   P=2 two hosts              one rank on each of two test hosts (network namespaces, TCP):
+#                              the sparse allgather, the default across hosts
 #   P=2 two hosts, 10 Gbit/s   the same with each host's link limited by tc tbf
+#   ... allreduce              the same over the allreduce of the union (sparse_exchange = false)
 # Root only (network namespaces). Usage: bash bench/run_multihost_bench.sh [DATA.h5] [CONFIG]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,13 +43,16 @@ for round in 1 2; do
   host_limit 1 10gbit && host_limit 2 10gbit
   mh_mpirun -H "$h1,$h2" -np 2 build/bin/rnnsent_train "${args[@]}" --threads 1 \
     --output_dir "$out-10g" > "$out-10g.log" 2>&1
+  mh_mpirun -H "$h1,$h2" -np 2 build/bin/rnnsent_train "${args[@]}" --threads 1 \
+    --sparse_exchange false --output_dir "$out-10g-all" > "$out-10g-all.log" 2>&1
   for i in 1 2; do ip netns exec "${MH_PREFIX}h$i" tc qdisc del dev eth0 root; done
   unset OMP_NUM_THREADS
   p1=$(rate "$out-p1") local=$(rate "$out-local") mpi=$(rate "$out-mpi") repl=$(rate "$out-repl")
-  hosts=$(rate "$out-hosts") g10=$(rate "$out-10g")
+  hosts=$(rate "$out-hosts") g10=$(rate "$out-10g") g10all=$(rate "$out-10g-all")
   ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
   echo "round $round (samples/s): P=1x2 threads $p1"
   echo "  P=2 one host, shared-memory window $local ($(ratio "$local" "$p1") of P=1x2)"
-  echo "  P=2 one host, sharded over MPI $mpi ($(ratio "$mpi" "$p1")); replicated over MPI $repl ($(ratio "$repl" "$p1"))"
+  echo "  P=2 one host, sharded over MPI $mpi ($(ratio "$mpi" "$p1")); sparse allgather over MPI $repl ($(ratio "$repl" "$p1"))"
   echo "  P=2 two hosts $hosts; 10 Gbit/s $g10 ($(ratio "$g10" "$local") of the window, $(ratio "$g10" "$mpi") of MPI on one host)"
+  echo "  P=2 two hosts, 10 Gbit/s, allreduce of the union $g10all ($(ratio "$g10all" "$local") of the window)"
 done

@@ -82,37 +82,41 @@ TEST(Rmsprop, ZeroGradientBlocksMatchTheDenseFormulaBitForBit) {
 }
 
 TEST(Rmsprop, LazyTableUpdateIsBitIdenticalToTheDenseUpdate) {
-  // A 2-float prefix, a 50 x 4 table and a 3-float tail; each step touches a random subset of
-  // rows (some rows untouched for many steps, some never), the dense optimizer sees the same
+  // A 2-float prefix, a 50 x width table and a 3-float tail; each step touches a random subset
+  // of rows (some rows untouched for many steps, some never), the dense optimizer sees the same
   // gradient with zeros elsewhere. After every step the parameters agree bit for bit, after a
   // flush the accumulators too, and the lazy optimizer leaves the gradient buffer at zero.
-  const std::size_t rows = 50, width = 4, offset = 2, total = offset + rows * width + 3;
-  const RmspropSettings s{0.01f, 0.9f, 1e-7f};
-  LazyRmsprop lazy(s, offset, rows, width, total);
-  std::vector<float> w = testing::random_vector<float>(total, -1, 1, 5), w_dense = w;
-  std::vector<float> v(total, 0.f), v_dense = v, g(total, 0.f);
-  std::mt19937 rng(11);
-  for (int step = 0; step < 30; ++step) {
-    std::vector<std::int32_t> touched;
-    for (std::size_t r = 0; r < rows; ++r)
-      if (r % 7 != 3 && rng() % 4 == 0)
-        touched.push_back(std::int32_t(r));  // rows 3, 10, ... never
-    std::vector<float> dense_g(total, 0.f);
-    const auto noise = testing::random_vector<float>(total, -1, 1, 100 + step);
-    for (std::size_t i = 0; i < offset; ++i) dense_g[i] = noise[i];
-    for (std::size_t i = offset + rows * width; i < total; ++i) dense_g[i] = noise[i];
-    for (std::int32_t r : touched)
-      for (std::size_t i = 0; i < width; ++i)
-        dense_g[offset + std::size_t(r) * width + i] = noise[offset + std::size_t(r) * width + i];
-    g = dense_g;
-    lazy.step(touched, g.data(), v.data(), w.data());
-    rmsprop_step(s, total, dense_g.data(), v_dense.data(), w_dense.data());
-    ASSERT_EQ(w, w_dense) << "step " << step;
-    ASSERT_EQ(g, std::vector<float>(total, 0.f)) << "gradient not cleared at step " << step;
+  // Width 131: rows the vectorised loops cover in full vectors and a scalar tail.
+  for (const std::size_t width : {std::size_t(4), std::size_t(131)}) {
+    SCOPED_TRACE("width " + std::to_string(width));
+    const std::size_t rows = 50, offset = 2, total = offset + rows * width + 3;
+    const RmspropSettings s{0.01f, 0.9f, 1e-7f};
+    LazyRmsprop lazy(s, offset, rows, width, total);
+    std::vector<float> w = testing::random_vector<float>(total, -1, 1, 5), w_dense = w;
+    std::vector<float> v(total, 0.f), v_dense = v, g(total, 0.f);
+    std::mt19937 rng(11);
+    for (int step = 0; step < 30; ++step) {
+      std::vector<std::int32_t> touched;
+      for (std::size_t r = 0; r < rows; ++r)
+        if (r % 7 != 3 && rng() % 4 == 0)
+          touched.push_back(std::int32_t(r));  // rows 3, 10, ... never
+      std::vector<float> dense_g(total, 0.f);
+      const auto noise = testing::random_vector<float>(total, -1, 1, 100 + step);
+      for (std::size_t i = 0; i < offset; ++i) dense_g[i] = noise[i];
+      for (std::size_t i = offset + rows * width; i < total; ++i) dense_g[i] = noise[i];
+      for (std::int32_t r : touched)
+        for (std::size_t i = 0; i < width; ++i)
+          dense_g[offset + std::size_t(r) * width + i] = noise[offset + std::size_t(r) * width + i];
+      g = dense_g;
+      lazy.step(touched, g.data(), v.data(), w.data());
+      rmsprop_step(s, total, dense_g.data(), v_dense.data(), w_dense.data());
+      ASSERT_EQ(w, w_dense) << "step " << step;
+      ASSERT_EQ(g, std::vector<float>(total, 0.f)) << "gradient not cleared at step " << step;
+    }
+    EXPECT_NE(v, v_dense);  // decays are still pending
+    lazy.flush(v.data());
+    EXPECT_EQ(v, v_dense);
   }
-  EXPECT_NE(v, v_dense);  // decays are still pending
-  lazy.flush(v.data());
-  EXPECT_EQ(v, v_dense);
 }
 
 }  // namespace
