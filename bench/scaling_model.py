@@ -3,15 +3,18 @@
 against it, then projected to 8-512 ranks on 25 and 100 Gbit/s networks.
 
 A step is compute(B/P) + exchange + optimizer. The exchange is a sum of collectives (see
-launch/lib/data_parallel.cpp): the replicated update runs 3 allreduces (row mask, packed
-gradient, loss statistics), 6 ring phases; the sharded one 2 allreduces, a reduce-scatter, an
-allreduce of the dense slots and 2 allgathers, 9 phases. Each phase takes hops(P) messages, so
+launch/lib/data_parallel.cpp and data_parallel_sparse.cpp): the allreduce of the union
+("replicated") runs 3 allreduces (row mask, packed gradient, loss statistics), 6 ring phases;
+the sharded update 2 allreduces, a reduce-scatter, an allreduce of the dense slots and 2
+allgathers, 9 phases; the sparse allgather of each rank's own rows (the default at 2-4 ranks
+across hosts) 2 phases, the packs' sizes and the packs round a ring. Each phase takes hops(P)
+messages, so
 
     exchange = phases * hops(P) * a + sent / (efficiency * link rate)
 
-with a (the cost of one hop of one phase: latency plus software) and the efficiency (of the
-link's rate that the bytes get) fitted to bench/scaling_measured.csv by minimising the largest
-relative error.
+with a (the cost of one hop of one phase: latency, software and waiting for the slower rank)
+and the efficiency (of the link's rate that the bytes get) fitted to bench/scaling_measured.csv
+by minimising the largest relative error.
 Usage: python3 bench/scaling_model.py [bench/scaling_measured.csv]
 """
 import csv
@@ -19,38 +22,49 @@ import math
 import os
 import sys
 
-PHASES = {"replicated": 6, "sharded": 9}
+PHASES = {"replicated": 6, "sharded": 9, "sparse": 2}
 
-# Measured on the same 2-core Xeon (docs/SCALING.md, eighth session), one thread per rank with
-# both cores busy: compute per review, the optimizer at P = 1 (replicated, touched rows only)
-# and its fixed part under sharding.
-COMPUTE_MS_PER_REVIEW = 0.23
-OPTIMIZER_MS_REPLICATED = 3.5  # one thread, the rows a batch of 128 touches
-OPTIMIZER_MS_SHARDED_FIXED = 0.9  # what sharding does not divide: 0.9 + 2.6 / 2 = 2.2 at P = 2
+# Measured on the same 2-core AMD EPYC as the csv (docs/SCALING.md, eighteenth session), one
+# thread per rank with both cores busy (bench_dist_step): compute per review, the optimizer of
+# one rank updating every row a batch of 128 touches, and its part that sharding does not divide
+# (0.6 + 1.1 / 2 = 1.15 ms at P = 2, measured 1.1-1.4).
+COMPUTE_MS_PER_REVIEW = 0.148
+OPTIMIZER_MS_REPLICATED = 1.7
+OPTIMIZER_MS_SHARDED_FIXED = 0.6
 VOCAB, EMBED, OTHER_FLOATS = 30000, 128, 12500
-ROWS_TOUCHED_AT_128 = 8500  # ../shared/notes/onednn-rnn.md
+# The rows b reviews touch: counted over 100 random batches of data/imdb.h5 (reviews cut to
+# their last 500 ids, ids above 30,000 as 2): 4,872 for 128 reviews, 3,118 for 64 (and, from the
+# bytes of the sparse exchange, about 1,950 for 32 and 1,180 for 16). Vocabulary growth is a
+# power law that saturates at the table: V (1 - exp(-c b^alpha / V)), through 64 and 128.
+ROWS_C, ROWS_ALPHA = 186.0, 0.691
 
 
-def hops(p):
-    # A ring's P - 1, or recursive halving and doubling's 2 log2 P where that is fewer (Open MPI
-    # picks the cheaper; at the measured P = 2 and 4 both are the ring's).
+def hops(p, update):
+    # The sparse allgather goes round a ring: P - 1. Allreduces: a ring's P - 1, or recursive
+    # halving and doubling's 2 log2 P where that is fewer (Open MPI picks the cheaper; at the
+    # measured P = 2 and 4 both are the ring's).
+    if update == "sparse":
+        return p - 1
     return min(p - 1, 2 * math.ceil(math.log2(p)))
 
 
 def touched_rows(batch):
-    # Each review adds new rows at a rate that falls as the vocabulary fills: 1 - exp(-k B).
-    k = -math.log(1 - ROWS_TOUCHED_AT_128 / VOCAB) / 128
-    return VOCAB * (1 - math.exp(-k * batch))
+    return VOCAB * (1 - math.exp(-ROWS_C * batch ** ROWS_ALPHA / VOCAB))
 
 
-def sent_mb(p, batch):
+def sent_mb(p, batch, update):
+    if update == "sparse":
+        # Each rank's pack (its rows with their ids, the other slots, 7 words of header and
+        # statistics) reaches the P - 1 others; round a ring each rank forwards P - 1 packs.
+        pack = touched_rows(batch / p) * (EMBED + 1) + OTHER_FLOATS + 7
+        return (p - 1) * pack * 4 / 1e6
     # A ring allreduce sends 2 (P - 1) / P of the payload; the mask adds V floats.
     payload = (touched_rows(batch) * EMBED + OTHER_FLOATS + VOCAB) * 4 / 1e6
     return 2 * (p - 1) / p * payload
 
 
 def exchange_ms(p, update, sent, rate, a, eff):
-    return PHASES[update] * hops(p) * a + sent / (eff * rate)  # MB / (GB/s) = ms
+    return PHASES[update] * hops(p, update) * a + sent / (eff * rate)  # MB / (GB/s) = ms
 
 
 def fit(rows):
@@ -82,12 +96,12 @@ def step(p, batch, update, rate, a, eff, ranks_per_core=1):
     per_rank = batch / p
     compute = per_rank * COMPUTE_MS_PER_REVIEW * ranks_per_core
     # The optimizer's work grows with the touched rows; sharding gives each rank 1/P of them.
-    optimizer = OPTIMIZER_MS_REPLICATED * touched_rows(batch) / ROWS_TOUCHED_AT_128
+    optimizer = OPTIMIZER_MS_REPLICATED * touched_rows(batch) / touched_rows(128)
     if update == "sharded":
         fixed = OPTIMIZER_MS_SHARDED_FIXED
         optimizer = fixed + (optimizer - fixed) / p
     optimizer *= ranks_per_core
-    exchange = exchange_ms(p, update, sent_mb(p, batch), rate, a, eff)
+    exchange = exchange_ms(p, update, sent_mb(p, batch, update), rate, a, eff)
     total = compute + exchange + optimizer
     return compute, exchange, optimizer, total
 
@@ -99,17 +113,20 @@ def main():
     worst, a, eff = fit(rows)
     print(f"fit: a = {a:.2f} ms per hop and phase, efficiency {eff:.2f} of the link rate; "
           f"largest error {worst * 100:.0f}% over {len(rows)} measurements")
-    print("                        exchange ms               whole step ms")
-    print("link    P  update      measured  model   error   measured  model   error")
+    print("                        exchange ms               whole step ms             sent MB")
+    print("link    P  update      measured  model   error   measured  model   error   "
+          "measured  model")
     worst_step = 0
     for r in rows:
         m = exchange_ms(r["ranks"], r["update"], r["sent_mb"], r["rate"], a, eff)
         s = step(r["ranks"], 128, r["update"], r["rate"], a, eff, r["ranks_per_core"])[3]
-        s -= exchange_ms(r["ranks"], r["update"], sent_mb(r["ranks"], 128), r["rate"], a, eff) - m
+        s -= exchange_ms(r["ranks"], r["update"], sent_mb(r["ranks"], 128, r["update"]), r["rate"],
+                         a, eff) - m
         worst_step = max(worst_step, abs(s - r["step_ms"]) / r["step_ms"])
         print(f"{r['link']:7} {r['ranks']:2} {r['update']:11} {r['exchange_ms']:6.1f}  "
               f"{m:6.1f}  {(m - r['exchange_ms']) / r['exchange_ms'] * 100:+4.0f}%   "
-              f"{r['step_ms']:6.1f}  {s:6.1f}  {(s - r['step_ms']) / r['step_ms'] * 100:+4.0f}%")
+              f"{r['step_ms']:6.1f}  {s:6.1f}  {(s - r['step_ms']) / r['step_ms'] * 100:+4.0f}%   "
+              f"{r['sent_mb']:6.2f}  {sent_mb(r['ranks'], 128, r['update']):6.2f}")
     print(f"largest error of the whole step: {worst_step * 100:.0f}% (compute and optimizer from "
           "the constants above, the exchange from the fit)")
     _, _, _, single = step(1, 128, "replicated", 1.0, a, eff)

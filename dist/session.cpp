@@ -136,6 +136,25 @@ Session::Session(int* argc, char*** argv) {
   if (!initialized) check(MPI_Init(argc, argv), "MPI_Init");
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  if (size_ > 1) order_ring();
+}
+
+void Session::order_ring() {
+  // A host is named by its lowest rank: the ranks MPI can share memory with are on it.
+  MPI_Comm host;
+  check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host),
+        "MPI_Comm_split_type");
+  int first = rank_;
+  check(MPI_Allreduce(&rank_, &first, 1, MPI_INT, MPI_MIN, host), "MPI_Allreduce");
+  MPI_Comm_free(&host);
+  std::vector<int> host_of(std::size_t(size_), 0);
+  check(MPI_Allgather(&first, 1, MPI_INT, host_of.data(), 1, MPI_INT, MPI_COMM_WORLD),
+        "MPI_Allgather");
+  ring_.resize(std::size_t(size_));
+  for (int r = 0; r < size_; ++r) ring_[std::size_t(r)] = r;
+  std::stable_sort(ring_.begin(), ring_.end(), [&](int a, int b) {
+    return host_of[std::size_t(a)] < host_of[std::size_t(b)];
+  });
 }
 
 Session::~Session() {
@@ -251,19 +270,21 @@ void Session::allgather(const double* mine, double* all, const std::vector<int>&
 
 // A ring, not MPI_Iallgatherv: Open MPI's libnbc gathers linearly, every rank sending its block
 // to every other, so with two ranks on each of two hosts every block crossed the link twice and
-// the sparse exchange lost to the allreduce at 1 Gbit/s (docs/SCALING.md). Around a ring that
-// follows rank order (ranks of a host are neighbours under mpirun's default mapping) each block
-// crosses each link once. P - 1 steps; in step k a rank passes on the block it received in step
-// k - 1 (its own first).
+// the sparse exchange lost to the allreduce at 1 Gbit/s (docs/SCALING.md). Round a ring that
+// visits each host's ranks together (ring_) each block crosses each link once. P - 1 steps; in
+// step k a rank passes on the block it received in step k - 1 (its own first). Blocks land at
+// their rank's place in `all` whatever the ring's order.
 void Session::allgather_bytes(const void* mine, void* all, const std::vector<int>& counts) const {
   const std::vector<int> at = displacements(counts, size_, "allgather");
   char* out = static_cast<char*>(all);
-  const auto R = std::size_t(rank_);
-  std::memcpy(out + at[R], mine, std::size_t(counts[R]));
-  const int next = (rank_ + 1) % size_, prev = (rank_ + size_ - 1) % size_;
-  for (int k = 0; k + 1 < size_; ++k) {
-    const auto send = std::size_t((rank_ - k + size_) % size_);
-    const auto recv = std::size_t((rank_ - k - 1 + 2 * size_) % size_);
+  std::memcpy(out + at[std::size_t(rank_)], mine, std::size_t(counts[std::size_t(rank_)]));
+  if (size_ == 1) return;
+  const int P = size_;
+  const int pos = int(std::find(ring_.begin(), ring_.end(), rank_) - ring_.begin());
+  auto member = [&](int k) { return ring_[std::size_t(((pos + k) % P + P) % P)]; };
+  const int next = member(1), prev = member(-1);
+  for (int k = 0; k + 1 < P; ++k) {
+    const auto send = std::size_t(member(-k)), recv = std::size_t(member(-k - 1));
     MPI_Request req[2];
     check(
         MPI_Irecv(out + at[recv], counts[recv], MPI_BYTE, prev, kRingTag, MPI_COMM_WORLD, &req[0]),

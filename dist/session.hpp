@@ -65,6 +65,11 @@ class Session {
   void gather_blocks(const void* mine, void* all, const std::vector<int>& counts,
                      std::size_t element) const;
   void wait(void* request, const char* what) const;  // MPI_Request*: polls within the deadline
+  // allgather_bytes' ring: every rank, grouped by host (the hosts in the order of their lowest
+  // rank, rank order within a host), so a block crosses each link between hosts once whatever
+  // mapping the launcher chose. Set up by the constructor (a collective) when size_ > 1.
+  std::vector<int> ring_;
+  void order_ring();
   void poll_presence() const;
   int rank_ = 0;
   int size_ = 1;

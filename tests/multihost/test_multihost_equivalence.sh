@@ -56,6 +56,16 @@ for cell in simple_rnn gru; do
   a=$(checksum "$work/$cell-l4") b=$(checksum "$work/$cell-x4")
   [ -n "$a" ] && [ "$a" = "$b" ] && ok "$cell: P=4 across 2 hosts == P=4 on one host (checksum $a)" \
     || fail "$cell: P=4 across hosts $b != P=4 on one host $a"
+  # Ranks dealt round-robin (0 and 2 on one host, 1 and 3 on the other): the sparse exchange's
+  # ring visits each host's ranks together, and the sums stay in rank order.
+  if [ "$cell" = simple_rnn ]; then
+    mh_mpirun -H "$h1:2,$h2:2" --map-by node -np 4 "$bin/rnnsent_train" "${args[@]}" "${extra[@]}" \
+      --threads 1 --output_dir "$work/$cell-n4" > "$work/$cell-n4.log" 2>&1 \
+      || fail "$cell P=4 across hosts by node: $(tail -3 "$work/$cell-n4.log")"
+    b=$(checksum "$work/$cell-n4")
+    [ "$a" = "$b" ] && ok "$cell: P=4 dealt round-robin over 2 hosts == P=4 on one host (checksum $b)" \
+      || fail "$cell: P=4 round-robin across hosts $b != P=4 on one host $a"
+  fi
 done
 grep -q "ranks.: 4" "$work/simple_rnn-x4/summary.json" && ok "summary counts 4 ranks" || fail "summary.json ranks"
 finish
