@@ -152,9 +152,8 @@ void Session::order_ring() {
         "MPI_Allgather");
   ring_.resize(std::size_t(size_));
   for (int r = 0; r < size_; ++r) ring_[std::size_t(r)] = r;
-  std::stable_sort(ring_.begin(), ring_.end(), [&](int a, int b) {
-    return host_of[std::size_t(a)] < host_of[std::size_t(b)];
-  });
+  std::stable_sort(ring_.begin(), ring_.end(),
+                   [&](int a, int b) { return host_of[std::size_t(a)] < host_of[std::size_t(b)]; });
 }
 
 Session::~Session() {
