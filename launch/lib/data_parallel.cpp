@@ -66,15 +66,20 @@ std::string DataParallelStep::exchange_name() const {
   return no_window_.empty() ? name : name + " (no shared-memory window: " + no_window_ + ")";
 }
 
+void DataParallelStep::marked_rows(const std::vector<float>& mask,
+                                   std::vector<std::int32_t>& rows) {
+  rows.clear();
+  for (std::size_t r = 0; r < mask.size(); ++r)
+    if (mask[r] > 0) rows.push_back(std::int32_t(r));
+}
+
 void DataParallelStep::find_touched(const std::int32_t* ids, std::size_t local, int T) {
   const std::size_t V = std::size_t(table_rows_);
   row_mask_.assign(V, 0.0f);
   phrases_.mark(ids, local, T, row_mask_.data());
   session_.allreduce_sum(row_mask_.data(), V);  // every rank now knows the union
   count_allreduce(V * sizeof(float));
-  touched_.clear();
-  for (std::size_t r = 0; r < V; ++r)
-    if (row_mask_[r] > 0) touched_.push_back(std::int32_t(r));
+  marked_rows(row_mask_, touched_);
 }
 
 void DataParallelStep::allreduce_gradient() {

@@ -157,6 +157,8 @@ class DataParallelStep {
   int table_rows_ = 0;                 // V + B: the table's word and bucket rows
   std::vector<float> row_mask_;        // [V + B] rows touched by any rank (after the allreduce)
   std::vector<std::int32_t> touched_;  // the rows of row_mask_, ascending
+  // rows = the indices of mask's positive entries, ascending.
+  static void marked_rows(const std::vector<float>& mask, std::vector<std::int32_t>& rows);
   TableOptimizer optimizer_;
   bool poison_ = false;
   std::optional<double> rate_;    // set_learning_rate's; otherwise options_.learning_rate's

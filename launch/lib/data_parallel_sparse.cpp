@@ -54,9 +54,7 @@ void DataParallelStep::allgather_own_rows(const std::int32_t* ids, std::size_t l
   const std::size_t rest_begin = embedding_offset_ + V * E, rest = grad_size_ - rest_begin;
   row_mask_.assign(V, 0.0f);
   phrases_.mark(ids, local, T, row_mask_.data());
-  own_rows_.clear();
-  for (std::size_t r = 0; r < V; ++r)
-    if (row_mask_[r] > 0) own_rows_.push_back(std::int32_t(r));
+  marked_rows(row_mask_, own_rows_);
 
   // The pack: [row count][row ids][rows][slots before the table][slots after it][statistics].
   const std::size_t words = sparse_pack_words(own_rows_.size());
@@ -81,9 +79,12 @@ void DataParallelStep::allgather_own_rows(const std::int32_t* ids, std::size_t l
 
   // Everything this rank held is in its pack; the sums are rebuilt from every pack in rank
   // order, so every rank adds the same values in the same order.
-  for (std::int32_t r : own_rows_)
+  // The mask is this rank's rows only: clearing them (not all V + B entries) empties it. It
+  // then marks the union, and which rows already hold a first value.
+  for (std::int32_t r : own_rows_) {
     std::fill(table + std::size_t(r) * E, table + std::size_t(r + 1) * E, 0.0f);
-  row_mask_.assign(V, 0.0f);  // now: the union, and which rows already hold a first value
+    row_mask_[std::size_t(r)] = 0;
+  }
   const float* in = packs_.data();
   for (int q = 0; q < session_.size(); ++q) {
     const std::size_t size = std::size_t(counts[std::size_t(q)]) / sizeof(float);
@@ -114,9 +115,7 @@ void DataParallelStep::allgather_own_rows(const std::int32_t* ids, std::size_t l
     fold(stats, theirs, 3, q == 0);
     in += size;
   }
-  touched_.clear();
-  for (std::size_t r = 0; r < V; ++r)
-    if (row_mask_[r] > 0) touched_.push_back(std::int32_t(r));
+  marked_rows(row_mask_, touched_);
 }
 
 }  // namespace rnnsent
